@@ -1,0 +1,103 @@
+"""Evidence checks: figures that are valid one by one but do not agree with each other.
+
+These are warnings, not errors: a misprinted percentage in a published paper
+is part of the record, and the point is to make it visible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from igfcli.errors import Problem
+from igfcli.model import Evidence, Rate, Response, Trial
+from igfcli.stats import achievable, format_percent, matches, nearest_denominator, neighbours
+
+
+def check_evidence(evidence: Evidence) -> list[Problem]:
+    problems: list[Problem] = []
+    for trial in evidence.trials:
+        problems.extend(_check_trial(trial))
+    return problems
+
+
+def _warning(trial: Trial, field: str, message: str) -> Problem:
+    line, column = trial.location(field)
+    return Problem(trial.path, line, column, field, message, "warning")
+
+
+def _fraction(k: int, n: int, rate: Rate) -> str:
+    decimals = _decimals(rate)
+    return f"{k}/{n} = {format_percent(k / n, decimals)}"
+
+
+def _decimals(rate: Rate) -> int:
+    if not rate.is_percentage:
+        # a fraction printed to d decimals is a percentage to d - 2
+        digits = rate.text.split(".")[1] if "." in rate.text else ""
+        return max(0, len(digits) - 2)
+    body = rate.text[:-1]
+    return len(body.split(".")[1]) if "." in body else 0
+
+
+def _check_trial(trial: Trial) -> Iterator[Problem]:
+    yield from _check_response(trial, "response", trial.response)
+    for cohort in trial.cohorts:
+        yield from _check_response(trial, f"cohorts[{cohort.index}].response", cohort.response)
+    enrolled_in_cohorts = sum(c.enrolled for c in trial.cohorts if c.enrolled is not None)
+    if trial.enrolled is not None and enrolled_in_cohorts > trial.enrolled:
+        yield _warning(
+            trial, "cohorts",
+            f"cohorts enrol {enrolled_in_cohorts} patients in all, more than the trial's "
+            f"enrolled ({trial.enrolled})",
+        )
+
+
+def _check_response(trial: Trial, field: str, response: Response | None) -> Iterator[Problem]:
+    if response is None:
+        return
+    n = response.evaluable
+    rate = response.reported_rate
+    if rate is not None and response.responders is not None:
+        k = response.responders
+        if not matches(rate, k, n):
+            yield _warning(
+                trial, f"{field}.reported_rate",
+                f"{rate.text} disagrees with responders / evaluable ({_fraction(k, n, rate)})",
+            )
+    elif rate is not None:
+        yield from _impossible(trial, f"{field}.reported_rate", rate, n, "evaluable")
+    for i, also in enumerate(response.also_reported):
+        at = f"{field}.also_reported[{i}].rate"
+        if also.of is not None and not achievable(also.rate, also.of):
+            yield from _impossible(trial, at, also.rate, also.of, "as that source states", response)
+        elif response.responders is not None and also.of in (None, n):
+            if not matches(also.rate, response.responders, n):
+                yield _warning(
+                    trial, at,
+                    f"{also.rate.text} in {also.source} disagrees with this record's "
+                    f"{_fraction(response.responders, n, also.rate)}",
+                )
+
+
+def _impossible(
+    trial: Trial, field: str, rate: Rate, n: int, what: str, response: Response | None = None
+) -> Iterator[Problem]:
+    """A GRIM-style check: is the printed rate any k/n at its printed precision?"""
+    if achievable(rate, n):
+        return
+    below, above = neighbours(rate, n)
+    nearest = ", ".join(_fraction(k, n, rate) for k in (below, above) if k is not None)
+    message = f"{rate.text} of {n} ({what}) is impossible: no k/{n} rounds to it (nearest: {nearest})"
+    if response is not None and response.responders is not None and matches(
+        rate, response.responders, response.evaluable
+    ):
+        message += (
+            f"; it is {_fraction(response.responders, response.evaluable, rate)}, "
+            f"this record's evaluable patients"
+        )
+    else:
+        found = nearest_denominator(rate, n)
+        if found is not None:
+            k, m = found
+            message += f"; the nearest denominator that gives it is {m} ({_fraction(k, m, rate)})"
+    yield _warning(trial, field, message)

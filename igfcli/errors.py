@@ -1,0 +1,53 @@
+"""Problems found in the data, located in their files, and the errors that carry them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or doubtful) in one place of one file."""
+
+    path: str
+    line: int | None
+    column: int | None
+    field: str
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}:{self.column if self.column is not None else 1}"
+        kind = "warning: " if self.severity == "warning" else ""
+        field = f"{self.field}: " if self.field else ""
+        return f"{where}: {kind}{field}{self.message}"
+
+    @property
+    def sort_key(self) -> tuple[str, int, int]:
+        return (self.path, self.line or 0, self.column or 0)
+
+
+class IgfError(Exception):
+    """Base of every error the command line reports as a message, not a traceback."""
+
+
+class DataError(IgfError):
+    """The data could not be loaded cleanly; carries every problem found."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the data")
+
+
+class SelectionError(IgfError):
+    """A filter names something the data does not have (an agent, say)."""
+
+
+class OutputError(IgfError):
+    """A file could not be written where the user asked."""

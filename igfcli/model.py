@@ -1,0 +1,198 @@
+"""The evidence base as frozen values: agents, trials, cohorts and their figures."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+STATUSES = ("halted", "active", "awaiting-results", "unknown")
+PHASES = ("1", "1/2", "2", "2/3", "3")
+WEEKS_PER_MONTH = 52 / 12
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A rate as printed in a source: its value as a fraction, and how precisely it was printed.
+
+    `half_unit` is half of the last printed digit, as a fraction: "14.2%" was
+    printed to 0.1 percentage point, so any true value within 0.0005 of 0.142
+    prints the same. The consistency checks need it.
+    """
+
+    value: float
+    text: str
+    half_unit: float
+
+    @property
+    def is_percentage(self) -> bool:
+        return self.text.endswith("%")
+
+
+@dataclass(frozen=True)
+class AlsoReported:
+    """The same response figure as another source printed it (the editorial, say)."""
+
+    rate: Rate
+    of: int | None
+    source: str
+
+
+@dataclass(frozen=True)
+class Response:
+    criteria: str | None
+    evaluable: int
+    responders: int | None
+    reported_rate: Rate | None
+    evaluable_defaulted: bool = False
+    also_reported: tuple[AlsoReported, ...] = ()
+
+    @property
+    def responders_estimated(self) -> bool:
+        return self.responders is None
+
+    @property
+    def responders_used(self) -> int:
+        """Responders as given, else the nearest integer to reported rate x evaluable."""
+        if self.responders is not None:
+            return self.responders
+        assert self.reported_rate is not None  # the loader guarantees one of the two
+        return round_half_up(self.reported_rate.value * self.evaluable)
+
+    @property
+    def rate(self) -> float | None:
+        if self.evaluable == 0:
+            return None
+        return self.responders_used / self.evaluable
+
+
+@dataclass(frozen=True)
+class PfsPoint:
+    """A progression-free rate at one time point."""
+
+    weeks: float
+    months: float | None
+    rate: Rate
+    evaluable: int | None
+
+
+@dataclass(frozen=True)
+class Cohort:
+    name: str
+    histologies: tuple[str, ...]
+    enrolled: int | None
+    response: Response | None
+    pfs: tuple[PfsPoint, ...]
+    index: int
+
+
+@dataclass(frozen=True)
+class Source:
+    citation: str
+    doi: str | None = None
+    pmid: str | None = None
+    nct: str | None = None
+    eudract: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Agent:
+    name: str
+    codes: tuple[str, ...]
+    drug_class: str | None
+    sponsor: str | None
+    parent: str | None
+    status: str
+    status_as_of: int | None
+    status_reason: str | None
+    status_source: str | None
+
+    @property
+    def owner(self) -> str | None:
+        """The owning company: the parent where one is named, else the sponsor."""
+        return self.parent or self.sponsor
+
+
+@dataclass(frozen=True)
+class Trial:
+    id: str
+    title: str
+    regimen: tuple[str, ...]  # canonical agent names, in the order the record lists them
+    phase: str
+    condition: str | None
+    histologies: tuple[str, ...]
+    enrolled: int | None
+    response: Response | None
+    pfs: tuple[PfsPoint, ...]
+    cohorts: tuple[Cohort, ...]
+    sources: tuple[Source, ...]
+    notes: str | None
+    path: str
+    # field path ("response.reported_rate") -> (line, column), for messages about figures
+    locations: Mapping[str, tuple[int, int]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    @property
+    def regimen_name(self) -> str:
+        return regimen_name(self.regimen)
+
+    def location(self, field_path: str) -> tuple[int | None, int | None]:
+        line_col = self.locations.get(field_path)
+        return (line_col[0], line_col[1]) if line_col else (None, None)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything one data folder holds, after loading and validation."""
+
+    folder: str
+    agents: tuple[Agent, ...]
+    trials: tuple[Trial, ...]
+
+    def agent(self, name: str) -> Agent:
+        for agent in self.agents:
+            if agent.name == name:
+                return agent
+        raise KeyError(name)
+
+
+def regimen_name(agents: tuple[str, ...] | list[str]) -> str:
+    """Canonical regimen name: agents sorted case-insensitively, joined with " + "."""
+    return " + ".join(sorted(agents, key=lambda a: (a.casefold(), a)))
+
+
+def round_half_up(x: float) -> int:
+    """Nearest integer, halves away from zero: what a reader does by hand (0.5 -> 1)."""
+    # Python's round() goes to even; a figure like 2.5 patients must become 3.
+    return int(math.floor(x + 0.5 + 1e-9))
+
+
+# --- result rows ----------------------------------------------------------------------------
+
+ColumnKind = Literal["text", "count", "rate", "number", "list", "bool", "p_value"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a result: `key` names it in csv, tsv and json; `label` in tables."""
+
+    key: str
+    label: str
+    kind: ColumnKind = "text"
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What an analysis returns: columns and rows of plain values, before any formatting.
+
+    Rates are fractions, counts integers, missing values None, in every row.
+    """
+
+    columns: tuple[Column, ...]
+    rows: tuple[dict[str, Any], ...]
+    title: str = ""
+    # rows are drawn in blocks (one per sponsor, say) in the terminal table
+    group_by: str | None = None

@@ -1,0 +1,109 @@
+"""Filters shared by every listing: which trials (and cohorts) a command looks at."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from igfcli.errors import SelectionError
+from igfcli.loading import Catalog
+from igfcli.model import Cohort, Evidence, Trial
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Each field holds the values given on the command line; a trial must match one of each."""
+
+    agents: tuple[str, ...] = ()
+    sponsors: tuple[str, ...] = ()
+    classes: tuple[str, ...] = ()
+    phases: tuple[str, ...] = ()
+    histologies: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """The filters in words, for report headings; empty when there are none."""
+        parts = [
+            f"{label} {' or '.join(values)}"
+            for label, values in (
+                ("agent", self.agents), ("sponsor", self.sponsors), ("class", self.classes),
+                ("phase", self.phases), ("histology", self.histologies),
+                ("condition", self.conditions),
+            )
+            if values
+        ]
+        return "; ".join(parts)
+
+
+def _fold(values: tuple[str, ...]) -> set[str]:
+    return {v.casefold() for v in values}
+
+
+def _contains_any(texts: tuple[str, ...], needles: tuple[str, ...]) -> bool:
+    return any(n.casefold() in t.casefold() for t in texts for n in needles)
+
+
+class Selection:
+    """Filters resolved against one evidence base (agent codes become canonical names)."""
+
+    def __init__(self, evidence: Evidence, filters: Filters) -> None:
+        self.evidence = evidence
+        self.filters = filters
+        catalog = Catalog(evidence.agents)
+        names = []
+        for label in filters.agents:
+            name = catalog.resolve(label)
+            if name is None:
+                raise SelectionError(f"--agent: '{label}' is not in the agent catalog{catalog.suggest(label)}")
+            names.append(name)
+        self.agent_names = set(names)
+
+    def _agent_fields_match(self, trial: Trial) -> bool:
+        f = self.filters
+        agents = [self.evidence.agent(name) for name in trial.regimen]
+        if self.agent_names and not self.agent_names & set(trial.regimen):
+            return False
+        if f.sponsors and not any(
+            (a.sponsor or "").casefold() in _fold(f.sponsors)
+            or (a.parent or "").casefold() in _fold(f.sponsors)
+            for a in agents
+        ):
+            return False
+        return not f.classes or any(
+            (a.drug_class or "").casefold() in _fold(f.classes) for a in agents
+        )
+
+    def trial_matches(self, trial: Trial) -> bool:
+        """Whether a trial, or at least one of its cohorts, is selected."""
+        f = self.filters
+        if not self._agent_fields_match(trial):
+            return False
+        if f.phases and trial.phase not in f.phases:
+            return False
+        if f.conditions and not _contains_any((trial.condition or "",), f.conditions):
+            return False
+        if f.histologies:
+            return _contains_any(trial.histologies, f.histologies) or any(
+                _contains_any(c.histologies, f.histologies) for c in trial.cohorts
+            )
+        return True
+
+    def cohort_matches(self, trial: Trial, cohort: Cohort) -> bool:
+        """Whether a cohort of a selected trial is selected (histology narrows to cohorts)."""
+        if not self.trial_matches(trial):
+            return False
+        f = self.filters
+        return not f.histologies or _contains_any(cohort.histologies or trial.histologies, f.histologies)
+
+    def whole_trial_matches(self, trial: Trial) -> bool:
+        """Whether the trial's own pooled figures belong to the selection.
+
+        With a histology filter, a trial whose own histologies do not match is
+        represented only by its matching cohorts.
+        """
+        if not self.trial_matches(trial):
+            return False
+        f = self.filters
+        return not f.histologies or _contains_any(trial.histologies, f.histologies)
+
+    def trials(self) -> list[Trial]:
+        return [t for t in self.evidence.trials if self.trial_matches(t)]

@@ -1,0 +1,252 @@
+"""Rates and their statistics: parsing printed rates, binomial intervals and tests, consistency checks.
+
+Pure functions on plain numbers. The exact (Clopper-Pearson) interval and the
+binomial tail come from the regularized incomplete beta function, computed
+here rather than with scipy, whose import alone costs most of a second on
+every call; the tests check these against scipy.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal, InvalidOperation
+from statistics import NormalDist
+
+from igfcli.model import Rate
+
+
+class RateError(ValueError):
+    """A rate that cannot be read; the message says how to write it."""
+
+
+def parse_rate(value: object, text: str | None = None) -> Rate:
+    """Read a rate written as a percentage string ("14.2%") or a fraction (0.142).
+
+    `text` is the number as written in the file, so that 0.10 keeps its two decimals.
+    """
+    if isinstance(value, bool) or value is None:
+        raise RateError(f"{_show(value)} is not a rate; write a percentage such as 14.2%")
+    if isinstance(value, str):
+        return _parse_percentage(value)
+    if isinstance(value, (int, float)):
+        return _parse_fraction(value, text if text is not None else repr(value))
+    raise RateError(f"{_show(value)} is not a rate; write a percentage such as 14.2%")
+
+
+def _show(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _parse_percentage(raw: str) -> Rate:
+    text = raw.strip()
+    if not text.endswith("%"):
+        number = _decimal(text)
+        if number is not None:
+            raise RateError(
+                f"'{raw}' is a number written as text; write {text}% for a percentage"
+                + (f" or {text} for a fraction" if 0 <= number <= 1 else "")
+            )
+        raise RateError(f"'{raw}' is not a rate; write a percentage such as 14.2% or a fraction such as 0.142")
+    body = text[:-1].strip()
+    number = _decimal(body)
+    if number is None or "e" in body.lower():
+        raise RateError(f"'{raw}' is not a percentage; write it as digits and a point, such as 14.2%")
+    if number < 0 or number > 100:
+        raise RateError(f"'{raw}' is outside 0-100%")
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)
+    decimals = max(0, -exponent)
+    return Rate(float(number) / 100, f"{body}%", 0.5 * 10.0 ** (-decimals) / 100)
+
+
+def _parse_fraction(value: float, text: str) -> Rate:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise RateError(f"{text} is not a rate; write a percentage such as 14.2%")
+    if value < 0:
+        raise RateError(f"{text} is negative; a rate lies between 0 and 1 (or 0% and 100%)")
+    if value > 1:
+        raise RateError(
+            f"{text} is more than 1; write {text}% for a percentage, or {value / 100:g} for a fraction"
+        )
+    number = _decimal(text.strip())
+    if number is None or isinstance(value, int):
+        # 0 and 1 written as whole numbers are exact
+        return Rate(float(value), text, 0.0)
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)
+    return Rate(float(value), text, 0.5 * 10.0 ** exponent)
+
+
+# --- the regularized incomplete beta function ---------------------------------------------
+
+
+def _beta_continued_fraction(a: float, b: float, x: float) -> float:
+    """Continued fraction for I_x(a, b) (modified Lentz), valid for x < (a + 1) / (a + b + 2)."""
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 100_000):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-15:
+            break
+    return h
+
+
+def betainc(a: float, b: float, x: float) -> float:
+    """Regularized incomplete beta function I_x(a, b), for a, b > 0 and 0 <= x <= 1."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    log_front = (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
+    front = math.exp(log_front)
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _beta_continued_fraction(a, b, x) / a
+    return 1.0 - front * _beta_continued_fraction(b, a, 1.0 - x) / b
+
+
+def _beta_quantile(q: float, a: float, b: float) -> float:
+    """The x with I_x(a, b) = q, by bisection (monotone, so it cannot miss)."""
+    lo, hi = 0.0, 1.0
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if betainc(a, b, mid) < q:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-15:
+            break
+    return (lo + hi) / 2
+
+
+# --- intervals and tests --------------------------------------------------------------------
+
+
+def _check_counts(k: int, n: int) -> None:
+    if n <= 0 or k < 0 or k > n:
+        raise ValueError(f"need 0 <= k <= n and n > 0, got k={k}, n={n}")
+
+
+def _check_level(level: float) -> None:
+    if not 0 < level < 1:
+        raise ValueError(f"confidence level must lie strictly between 0 and 1, got {level}")
+
+
+def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Exact two-sided interval for a binomial proportion (Clopper-Pearson, 1934)."""
+    _check_counts(k, n)
+    _check_level(level)
+    alpha = 1 - level
+    low = 0.0 if k == 0 else _beta_quantile(alpha / 2, k, n - k + 1)
+    high = 1.0 if k == n else _beta_quantile(1 - alpha / 2, k + 1, n - k)
+    return low, high
+
+
+def wilson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval (without continuity correction)."""
+    _check_counts(k, n)
+    _check_level(level)
+    z = NormalDist().inv_cdf(1 - (1 - level) / 2)
+    p = k / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def binom_cdf(k: int, n: int, p: float) -> float:
+    """P(X <= k) for X ~ Binomial(n, p)."""
+    if n < 0:
+        raise ValueError("n must be non-negative")
+    if k < 0:
+        return 0.0
+    if k >= n:
+        return 1.0
+    if p <= 0.0:
+        return 1.0
+    if p >= 1.0:
+        return 0.0
+    return betainc(n - k, k + 1, 1 - p)
+
+
+# --- consistency of printed rates -----------------------------------------------------------
+
+
+def matches(rate: Rate, k: int, n: int) -> bool:
+    """Whether k/n prints as `rate` at its printed precision (either rounding of a half)."""
+    return n > 0 and abs(k / n - rate.value) <= rate.half_unit + 1e-12
+
+
+def achievable(rate: Rate, n: int) -> list[int]:
+    """Every k for which k/n prints as `rate`."""
+    if n <= 0:
+        return []
+    low = math.floor((rate.value - rate.half_unit) * n)
+    high = math.ceil((rate.value + rate.half_unit) * n)
+    return [k for k in range(max(0, low), min(n, high) + 1) if matches(rate, k, n)]
+
+
+def neighbours(rate: Rate, n: int) -> tuple[int | None, int | None]:
+    """The k/n just below and just above `rate` (by k), for saying what could have been printed."""
+    if n <= 0:
+        return None, None
+    below = [k for k in range(n + 1) if k / n < rate.value - rate.half_unit]
+    above = [k for k in range(n + 1) if k / n > rate.value + rate.half_unit]
+    return (below[-1] if below else None, above[0] if above else None)
+
+
+def nearest_denominator(rate: Rate, n: int, search: int = 1000) -> tuple[int, int] | None:
+    """The denominator closest to n (the smaller one on a tie) at which `rate` is possible.
+
+    Returns (k, m). A trial usually has fewer evaluable patients than enrolled,
+    so a shortfall is the likelier explanation; ties go to it.
+    """
+    for distance in range(1, search + 1):
+        for m in (n - distance, n + distance):
+            if m > 0:
+                ks = achievable(rate, m)
+                if ks:
+                    return ks[0], m
+    return None
+
+
+def format_percent(fraction: float | None, decimals: int = 1) -> str:
+    """A fraction as a percentage for people: 0.0245 -> "2.5%"."""
+    if fraction is None:
+        return ""
+    return f"{_round_half_up(fraction * 100, decimals):.{decimals}f}%"
+
+
+def _round_half_up(x: float, decimals: int) -> float:
+    # "0.7%" for 0.00675...: printed figures in trial reports round halves up.
+    quantum = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(x)).quantize(quantum, rounding="ROUND_HALF_UP"))

@@ -1,0 +1,167 @@
+"""YAML text -> plain values with the line and column of each, refusing what records never need.
+
+Records are data, so only YAML's plain types are built: mappings, lists,
+strings, numbers, booleans, null and dates. Tags (`!!python/...` and any
+other), anchors and aliases are refused rather than constructed, so a file
+cannot run code or expand without bound; duplicate keys, which PyYAML would
+silently resolve to the last, are refused too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from igfcli.errors import Problem
+
+# The C parser is several times faster; the pure-Python one gives the same values.
+try:
+    _Loader: type[Any] = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 32
+
+Path = tuple[str | int, ...]
+
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_constructor = SafeConstructor()
+
+
+@dataclass
+class Document:
+    """One parsed file: its value, and where each value (and each key) stands in the text."""
+
+    path: str
+    data: Any
+    marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    # the source text of every number, so that "0.10" keeps its printed precision
+    texts: dict[Path, str] = field(default_factory=dict)
+
+    def mark(self, path: Path) -> tuple[int, int]:
+        """The position of the value at `path`, or of the nearest enclosing value."""
+        while path not in self.marks and path:
+            path = path[:-1]
+        return self.marks.get(path, (1, 1))
+
+    def key_mark(self, path: Path) -> tuple[int, int]:
+        return self.key_marks.get(path) or self.mark(path)
+
+
+class _Refused(Exception):
+    def __init__(self, node: Node, message: str) -> None:
+        self.node = node
+        self.message = message
+
+
+def _position(node: Node) -> tuple[int, int]:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def parse(path: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
+    """Parse one file's bytes. Returns the document, or None and the reasons it is refused."""
+
+    def problem(line: int | None, column: int | None, message: str) -> list[Problem]:
+        return [Problem(path, line, column, "", message)]
+
+    if len(raw) > MAX_FILE_BYTES:
+        return None, problem(
+            None, None, f"file is {len(raw):,} bytes, more than the limit of {MAX_FILE_BYTES:,}"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, problem(
+            line, column, f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+        )
+    text = text.removeprefix("\ufeff")
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or exc.context or "not valid YAML"
+        if "expected a single document" in str(exc):
+            what = "more than one YAML document (a '---' separator); keep one record per file"
+        if mark is None:
+            return None, problem(None, None, f"YAML syntax: {what}")
+        return None, problem(mark.line + 1, mark.column + 1, f"YAML syntax: {what}")
+    except yaml.YAMLError as exc:
+        return None, problem(None, None, f"YAML syntax: {exc}")
+    except RecursionError:
+        return None, problem(None, None, f"nesting deeper than {MAX_DEPTH} levels")
+    if root is None:
+        return None, problem(None, None, "file is empty (or holds only comments)")
+
+    doc = Document(path, None)
+    try:
+        doc.data = _build(root, (), doc, set(), 0)
+    except _Refused as exc:
+        line, column = _position(exc.node)
+        return None, problem(line, column, exc.message)
+    return doc, []
+
+
+def _build(node: Node, path: Path, doc: Document, seen: set[int], depth: int) -> Any:
+    if id(node) in seen:
+        raise _Refused(node, "anchors and aliases (&name / *name) are not supported; write the value out")
+    seen.add(id(node))
+    if depth > MAX_DEPTH:
+        raise _Refused(node, f"nesting deeper than {MAX_DEPTH} levels")
+    doc.marks[path] = _position(node)
+    if isinstance(node, ScalarNode):
+        return _scalar(node, path, doc)
+    if isinstance(node, SequenceNode):
+        if node.tag != _SEQ_TAG:
+            raise _Refused(node, f"tag {_tag_name(node.tag)} is not supported")
+        return [_build(item, (*path, i), doc, seen, depth + 1) for i, item in enumerate(node.value)]
+    if isinstance(node, MappingNode):
+        if node.tag != _MAP_TAG:
+            raise _Refused(node, f"tag {_tag_name(node.tag)} is not supported")
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _Refused(key_node, "merge keys (<<) are not supported; write the keys out")
+            if not isinstance(key_node, ScalarNode):
+                raise _Refused(key_node, "a key must be a plain word, not a list or mapping")
+            key = _scalar(key_node, None, doc)
+            if not isinstance(key, str):
+                key = key_node.value  # `1: x` or `yes: x` as keys: keep the text
+            if key in result:
+                first = doc.key_marks[(*path, key)][0]
+                raise _Refused(key_node, f"duplicate key '{key}' (first at line {first})")
+            doc.key_marks[(*path, key)] = _position(key_node)
+            result[key] = _build(value_node, (*path, key), doc, seen, depth + 1)
+        return result
+    raise _Refused(node, "unsupported YAML node")  # pragma: no cover - compose yields only these
+
+
+def _scalar(node: ScalarNode, path: Path | None, doc: Document) -> Any:
+    if node.tag not in _PLAIN_TAGS:
+        raise _Refused(node, f"tag {_tag_name(node.tag)} is not supported")
+    constructor = SafeConstructor.yaml_constructors[node.tag]
+    value = constructor(_constructor, node)
+    if path is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+        doc.texts[path] = node.value
+    return value
+
+
+def _tag_name(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org") else tag
+
