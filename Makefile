@@ -20,7 +20,7 @@ run: $(STAMP)
 test: lint typecheck unit
 
 lint: $(STAMP)
-	$(BIN)/ruff check igfcli tests bench
+	$(BIN)/ruff check igfcli tests
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

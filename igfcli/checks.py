@@ -46,7 +46,8 @@ def _check_trial(trial: Trial) -> Iterator[Problem]:
     enrolled_in_cohorts = sum(c.enrolled for c in trial.cohorts if c.enrolled is not None)
     if trial.enrolled is not None and enrolled_in_cohorts > trial.enrolled:
         yield _warning(
-            trial, "cohorts",
+            trial,
+            "cohorts",
             f"cohorts enrol {enrolled_in_cohorts} patients in all, more than the trial's "
             f"enrolled ({trial.enrolled})",
         )
@@ -61,7 +62,8 @@ def _check_response(trial: Trial, field: str, response: Response | None) -> Iter
         k = response.responders
         if not matches(rate, k, n):
             yield _warning(
-                trial, f"{field}.reported_rate",
+                trial,
+                f"{field}.reported_rate",
                 f"{rate.text} disagrees with responders / evaluable ({_fraction(k, n, rate)})",
             )
     elif rate is not None:
@@ -70,10 +72,14 @@ def _check_response(trial: Trial, field: str, response: Response | None) -> Iter
         at = f"{field}.also_reported[{i}].rate"
         if also.of is not None and not achievable(also.rate, also.of):
             yield from _impossible(trial, at, also.rate, also.of, "as that source states", response)
-        elif response.responders is not None and also.of in (None, n):
-            if not matches(also.rate, response.responders, n):
-                yield _warning(
-                    trial, at,
+        elif (
+            response.responders is not None
+            and also.of in (None, n)
+            and not matches(also.rate, response.responders, n)
+        ):
+            yield _warning(
+                    trial,
+                    at,
                     f"{also.rate.text} in {also.source} disagrees with this record's "
                     f"{_fraction(response.responders, n, also.rate)}",
                 )
@@ -88,8 +94,10 @@ def _impossible(
     below, above = neighbours(rate, n)
     nearest = ", ".join(_fraction(k, n, rate) for k in (below, above) if k is not None)
     message = f"{rate.text} of {n} ({what}) is impossible: no k/{n} rounds to it (nearest: {nearest})"
-    if response is not None and response.responders is not None and matches(
-        rate, response.responders, response.evaluable
+    if (
+        response is not None
+        and response.responders is not None
+        and matches(rate, response.responders, response.evaluable)
     ):
         message += (
             f"; it is {_fraction(response.responders, response.evaluable, rate)}, "

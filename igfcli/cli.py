@@ -47,7 +47,10 @@ FormatOpt = Annotated[
     Format, typer.Option("--format", "-f", help="Output format: a terminal table, or a machine format.")
 ]
 NoColorOpt = Annotated[
-    bool, typer.Option("--no-color", help="No colour or styling (also when NO_COLOR is set or output is not a terminal).")
+    bool,
+    typer.Option(
+        "--no-color", help="No colour or styling (also when NO_COLOR is set or output is not a terminal)."
+    ),
 ]
 SafeCsvOpt = Annotated[
     bool,
@@ -61,30 +64,43 @@ AgentOpt = Annotated[
     list[str] | None, typer.Option("--agent", help="Only trials of this agent (name or code); repeatable.")
 ]
 SponsorOpt = Annotated[
-    list[str] | None, typer.Option("--sponsor", help="Only agents of this sponsor (or parent company); repeatable.")
+    list[str] | None,
+    typer.Option("--sponsor", help="Only agents of this sponsor (or parent company); repeatable."),
 ]
 ClassOpt = Annotated[
-    list[str] | None, typer.Option("--class", help="Only agents of this class, e.g. 'anti-IGF-1R antibody'; repeatable.")
+    list[str] | None,
+    typer.Option("--class", help="Only agents of this class, e.g. 'anti-IGF-1R antibody'; repeatable."),
 ]
 PhaseOpt = Annotated[
-    list[str] | None, typer.Option("--phase", help='Only trials of this phase ("1", "1/2", "2", "2/3", "3"); repeatable.')
+    list[str] | None,
+    typer.Option("--phase", help='Only trials of this phase ("1", "1/2", "2", "2/3", "3"); repeatable.'),
 ]
 HistologyOpt = Annotated[
     list[str] | None,
-    typer.Option("--histology", help="Only trials or cohorts whose histologies contain this text; repeatable."),
+    typer.Option(
+        "--histology", help="Only trials or cohorts whose histologies contain this text; repeatable."
+    ),
 ]
 ConditionOpt = Annotated[
-    list[str] | None, typer.Option("--condition", help="Only trials whose condition contains this text; repeatable.")
+    list[str] | None,
+    typer.Option("--condition", help="Only trials whose condition contains this text; repeatable."),
 ]
 
 
 def _filters(
-    agent: list[str] | None, sponsor: list[str] | None, drug_class: list[str] | None,
-    phase: list[str] | None, histology: list[str] | None, condition: list[str] | None,
+    agent: list[str] | None,
+    sponsor: list[str] | None,
+    drug_class: list[str] | None,
+    phase: list[str] | None,
+    histology: list[str] | None,
+    condition: list[str] | None,
 ) -> Filters:
     return Filters(
-        agents=tuple(agent or ()), sponsors=tuple(sponsor or ()), classes=tuple(drug_class or ()),
-        phases=tuple(phase or ()), histologies=tuple(histology or ()),
+        agents=tuple(agent or ()),
+        sponsors=tuple(sponsor or ()),
+        classes=tuple(drug_class or ()),
+        phases=tuple(phase or ()),
+        histologies=tuple(histology or ()),
         conditions=tuple(condition or ()),
     )
 
@@ -107,8 +123,10 @@ def _load_checked(data: Path | None) -> Evidence:
     if loaded.errors or loaded.evidence is None:
         _print_problems(loaded.problems)
         errors = len(loaded.errors)
-        _fail(f"{errors} error{'s' if errors != 1 else ''} in the data; nothing was computed "
-              "(igf validate lists every problem)")
+        _fail(
+            f"{errors} error{'s' if errors != 1 else ''} in the data; nothing was computed "
+            "(igf validate lists every problem)"
+        )
     return loaded.evidence
 
 
@@ -199,7 +217,9 @@ def validate(
     _print_problems(loaded.problems)
     errors, warnings = len(loaded.errors), len(loaded.warnings)
     evidence = loaded.evidence
-    files = f"{len(evidence.trials)} trial records and {len(evidence.agents)} agents" if evidence else "nothing"
+    files = (
+        f"{len(evidence.trials)} trial records and {len(evidence.agents)} agents" if evidence else "nothing"
+    )
     sys.stderr.write(
         f"{folder}: {errors} error{'s' if errors != 1 else ''}, "
         f"{warnings} warning{'s' if warnings != 1 else ''} ({files} loaded)\n"
@@ -234,7 +254,9 @@ def trials(
 
 @app.command()
 def show(
-    trial_id: Annotated[str, typer.Argument(metavar="ID", help="The trial's id (its file name without .yaml).")],
+    trial_id: Annotated[
+        str, typer.Argument(metavar="ID", help="The trial's id (its file name without .yaml).")
+    ],
     data: DataOpt = None,
     fmt: FormatOpt = Format.table,
     no_color: NoColorOpt = False,
@@ -252,8 +274,10 @@ def show(
         import difflib
 
         close = difflib.get_close_matches(trial_id, [t.id for t in evidence.trials], n=1)
-        _fail(f"no trial with id '{trial_id}'" + (f"; did you mean {close[0]}?" if close else
-              "; igf trials lists the ids"))
+        _fail(
+            f"no trial with id '{trial_id}'"
+            + (f"; did you mean {close[0]}?" if close else "; igf trials lists the ids")
+        )
     detail = trial_detail(evidence, matches[0])
     if fmt is Format.json:
         from igfcli.render import json_text

@@ -33,8 +33,7 @@ def pfs_at(points: tuple[PfsPoint, ...], weeks: float, tolerance: float) -> PfsP
 
 def _response_fields(response: Response | None) -> dict[str, Any]:
     if response is None:
-        return {"evaluable": None, "responders": None, "response_rate": None,
-                "responders_estimated": None}
+        return {"evaluable": None, "responders": None, "response_rate": None, "responders_estimated": None}
     return {
         "evaluable": response.evaluable,
         "responders": response.responders_used,
@@ -47,15 +46,17 @@ def trials_listing(selection: Selection) -> Listing:
     rows = []
     for trial in selection.trials():
         point = pfs_at(trial.pfs, BENCHMARK_WEEKS, 0.0)
-        rows.append({
-            "id": trial.id,
-            "regimen": trial.regimen_name,
-            "phase": trial.phase,
-            "histologies": list(trial.histologies),
-            "enrolled": trial.enrolled,
-            **_response_fields(trial.response),
-            "pfs_12w": point.rate.value if point else None,
-        })
+        rows.append(
+            {
+                "id": trial.id,
+                "regimen": trial.regimen_name,
+                "phase": trial.phase,
+                "histologies": list(trial.histologies),
+                "enrolled": trial.enrolled,
+                **_response_fields(trial.response),
+                "pfs_12w": point.rate.value if point else None,
+            }
+        )
     return Listing(TRIAL_COLUMNS, tuple(rows), title="Trials")
 
 
@@ -90,17 +91,19 @@ def agents_listing(selection: Selection) -> Listing:
         if f.classes and (agent.drug_class or "").casefold() not in {c.casefold() for c in f.classes}:
             continue
         trials = trials_of(evidence, agent.name)
-        rows.append({
-            "name": agent.name,
-            "codes": list(agent.codes),
-            "class": agent.drug_class,
-            "sponsor": agent.sponsor,
-            "parent": agent.parent,
-            "status": agent.status,
-            "status_as_of": agent.status_as_of,
-            "trials": len(trials),
-            "patients": sum(t.enrolled or 0 for t in trials),
-        })
+        rows.append(
+            {
+                "name": agent.name,
+                "codes": list(agent.codes),
+                "class": agent.drug_class,
+                "sponsor": agent.sponsor,
+                "parent": agent.parent,
+                "status": agent.status,
+                "status_as_of": agent.status_as_of,
+                "trials": len(trials),
+                "patients": sum(t.enrolled or 0 for t in trials),
+            }
+        )
     return Listing(AGENT_COLUMNS, tuple(rows), title="Agents")
 
 
@@ -143,8 +146,7 @@ def trial_detail(evidence: Evidence, trial: Trial) -> dict[str, Any]:
         "file": trial.path,
         "regimen": trial.regimen_name,
         "agents": [
-            {"name": a.name, "class": a.drug_class, "sponsor": a.sponsor, "status": a.status}
-            for a in agents
+            {"name": a.name, "class": a.drug_class, "sponsor": a.sponsor, "status": a.status} for a in agents
         ],
         "phase": trial.phase,
         "condition": trial.condition,
@@ -162,9 +164,7 @@ def trial_detail(evidence: Evidence, trial: Trial) -> dict[str, Any]:
             }
             for c in trial.cohorts
         ],
-        "sources": [
-            {k: v for k, v in vars(s).items() if v is not None} for s in trial.sources
-        ],
+        "sources": [{k: v for k, v in vars(s).items() if v is not None} for s in trial.sources],
         "notes": trial.notes,
     }
 
@@ -188,7 +188,9 @@ def _response_text(r: dict[str, Any] | None) -> list[str]:
     if r["responders_derived"]:
         lines.append("responders: derived, the nearest whole number to reported rate x evaluable")
     lines += [
-        f"also reported: {a['rate']}" + (f" of {a['of']}" if a["of"] is not None else "") + f" ({a['source']})"
+        f"also reported: {a['rate']}"
+        + (f" of {a['of']}" if a["of"] is not None else "")
+        + f" ({a['source']})"
         for a in r["also_reported"]
     ]
     return lines
@@ -209,10 +211,13 @@ def show_listing(detail: dict[str, Any]) -> Listing:
         ("id", detail["id"]),
         ("title", detail["title"]),
         ("file", detail["file"]),
-        ("regimen", "; ".join(
-            f"{a['name']} ({', '.join(x for x in (a['class'], a['sponsor'], a['status']) if x)})"
-            for a in detail["agents"]
-        )),
+        (
+            "regimen",
+            "; ".join(
+                f"{a['name']} ({', '.join(x for x in (a['class'], a['sponsor'], a['status']) if x)})"
+                for a in detail["agents"]
+            ),
+        ),
         ("phase", detail["phase"]),
         ("condition", detail["condition"]),
         ("histologies", ", ".join(detail["histologies"])),

@@ -37,12 +37,29 @@ AGENTS_FILE = "agents.yaml"
 DATA_ENV = "IGF_DATA"
 
 AGENT_KEYS = {
-    "name", "codes", "class", "sponsor", "parent", "status",
-    "status_as_of", "status_reason", "status_source",
+    "name",
+    "codes",
+    "class",
+    "sponsor",
+    "parent",
+    "status",
+    "status_as_of",
+    "status_reason",
+    "status_source",
 }
 TRIAL_KEYS = {
-    "id", "title", "regimen", "phase", "condition", "histologies", "enrolled",
-    "response", "pfs", "cohorts", "sources", "notes",
+    "id",
+    "title",
+    "regimen",
+    "phase",
+    "condition",
+    "histologies",
+    "enrolled",
+    "response",
+    "pfs",
+    "cohorts",
+    "sources",
+    "notes",
 }
 TRIAL_REQUIRED = ("id", "title", "regimen", "phase", "sources")
 COHORT_KEYS = {"name", "histologies", "enrolled", "response", "pfs"}
@@ -125,7 +142,10 @@ def load(folder: Path) -> Loaded:
     if not agents_path.is_file():
         problems.append(
             Problem(
-                display_path(agents_path, folder), None, None, "",
+                display_path(agents_path, folder),
+                None,
+                None,
+                "",
                 f"missing: a data folder needs {AGENTS_FILE}, the agent catalog",
             )
         )
@@ -147,8 +167,9 @@ def load(folder: Path) -> Loaded:
         if trial.id in first_seen:
             line, column = trial.location("id")
             problems.append(
-                Problem(trial.path, line, column, "id",
-                        f"'{trial.id}' is also the id of {first_seen[trial.id]}")
+                Problem(
+                    trial.path, line, column, "id", f"'{trial.id}' is also the id of {first_seen[trial.id]}"
+                )
             )
             continue
         first_seen[trial.id] = trial.path
@@ -171,8 +192,13 @@ def _read(path: Path, folder: Path, problems: list[Problem]) -> yamldoc.Document
         size = path.stat().st_size
         if size > yamldoc.MAX_FILE_BYTES:
             problems.append(
-                Problem(shown, None, None, "",
-                        f"file is {size:,} bytes, more than the limit of {yamldoc.MAX_FILE_BYTES:,}")
+                Problem(
+                    shown,
+                    None,
+                    None,
+                    "",
+                    f"file is {size:,} bytes, more than the limit of {yamldoc.MAX_FILE_BYTES:,}",
+                )
             )
             return None
         raw = path.read_bytes()
@@ -264,7 +290,11 @@ class _Reader:
         for key in value:
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(sorted(allowed))}"
+                hint = (
+                    f"; did you mean '{close[0]}'?"
+                    if close
+                    else f"; known keys: {', '.join(sorted(allowed))}"
+                )
                 self.problem((*path, key), f"unknown key '{key}'{hint}", at_key=True)
         for key in required:
             if key not in value:
@@ -303,7 +333,9 @@ class _Reader:
             if isinstance(value, float) and value.is_integer() and value >= 0:
                 self.problem(path, f"{self.doc.texts.get(path, value)} is not a count; write {int(value)}")
             elif isinstance(value, str) and value.strip().isdigit():
-                self.problem(path, f"a count written as text ('{value}'); write {value.strip()} without quotes")
+                self.problem(
+                    path, f"a count written as text ('{value}'); write {value.strip()} without quotes"
+                )
             else:
                 self.problem(path, f"should be a whole number of patients, not {_describe(value)}")
             return None
@@ -351,7 +383,10 @@ class _Reader:
         return text
 
     def optional(
-        self, mapping: dict[str, Any], path: yamldoc.Path, key: str,
+        self,
+        mapping: dict[str, Any],
+        path: yamldoc.Path,
+        key: str,
         read: Callable[[yamldoc.Path, Any], Any],
     ) -> Any:
         if key not in mapping or mapping[key] is None:
@@ -419,9 +454,7 @@ def _agents(
 # --- trial records ---------------------------------------------------------------------------
 
 
-def _trial(
-    doc: yamldoc.Document, file: Path, catalog: Catalog, problems: list[Problem]
-) -> Trial | None:
+def _trial(doc: yamldoc.Document, file: Path, catalog: Catalog, problems: list[Problem]) -> Trial | None:
     start = len(problems)
     r = _Reader(doc, problems)
     m = r.mapping((), doc.data, TRIAL_KEYS, TRIAL_REQUIRED)
@@ -486,9 +519,7 @@ def _regimen(r: _Reader, m: dict[str, Any], catalog: Catalog) -> tuple[str, ...]
     return tuple(names)
 
 
-def _response(
-    r: _Reader, parent: dict[str, Any], at: yamldoc.Path, enrolled: int | None
-) -> Response | None:
+def _response(r: _Reader, parent: dict[str, Any], at: yamldoc.Path, enrolled: int | None) -> Response | None:
     path = (*at, "response")
     if parent.get("response") is None:
         return None
@@ -576,7 +607,7 @@ def _pfs_list(
             continue
         if rate is None or (weeks is None and months is None):
             continue
-        point_weeks = weeks if weeks is not None else months * WEEKS_PER_MONTH  # type: ignore[operator]
+        point_weeks = weeks if weeks is not None else (months or 0.0) * WEEKS_PER_MONTH
         points.append(PfsPoint(point_weeks, months, rate, evaluable))
     return tuple(points)
 

@@ -131,9 +131,7 @@ class Trial:
     notes: str | None
     path: str
     # field path ("response.reported_rate") -> (line, column), for messages about figures
-    locations: Mapping[str, tuple[int, int]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    locations: Mapping[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def regimen_name(self) -> str:
@@ -167,7 +165,7 @@ def regimen_name(agents: tuple[str, ...] | list[str]) -> str:
 def round_half_up(x: float) -> int:
     """Nearest integer, halves away from zero: what a reader does by hand (0.5 -> 1)."""
     # Python's round() goes to even; a figure like 2.5 patients must become 3.
-    return int(math.floor(x + 0.5 + 1e-9))
+    return math.floor(x + 0.5 + 1e-9)
 
 
 # --- result rows ----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import io
 import json
 import math
 import re
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from igfcli.model import Column, Listing
@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # rich is imported only when a terminal table is drawn
     from rich.console import RenderableType
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     markdown = "markdown"
     csv = "csv"
@@ -71,7 +71,9 @@ def to_delimited(listing: Listing, delimiter: str, *, neutralise: bool = False) 
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     writer.writerow([c.key for c in listing.columns])
     for row in listing.rows:
-        writer.writerow([_machine_cell(row.get(c.key), c.kind, neutralise=neutralise) for c in listing.columns])
+        writer.writerow(
+            [_machine_cell(row.get(c.key), c.kind, neutralise=neutralise) for c in listing.columns]
+        )
     return out.getvalue()
 
 

@@ -25,8 +25,11 @@ class Filters:
         parts = [
             f"{label} {' or '.join(values)}"
             for label, values in (
-                ("agent", self.agents), ("sponsor", self.sponsors), ("class", self.classes),
-                ("phase", self.phases), ("histology", self.histologies),
+                ("agent", self.agents),
+                ("sponsor", self.sponsors),
+                ("class", self.classes),
+                ("phase", self.phases),
+                ("histology", self.histologies),
                 ("condition", self.conditions),
             )
             if values
@@ -53,7 +56,9 @@ class Selection:
         for label in filters.agents:
             name = catalog.resolve(label)
             if name is None:
-                raise SelectionError(f"--agent: '{label}' is not in the agent catalog{catalog.suggest(label)}")
+                raise SelectionError(
+                    f"--agent: '{label}' is not in the agent catalog{catalog.suggest(label)}"
+                )
             names.append(name)
         self.agent_names = set(names)
 
@@ -68,9 +73,7 @@ class Selection:
             for a in agents
         ):
             return False
-        return not f.classes or any(
-            (a.drug_class or "").casefold() in _fold(f.classes) for a in agents
-        )
+        return not f.classes or any((a.drug_class or "").casefold() in _fold(f.classes) for a in agents)
 
     def trial_matches(self, trial: Trial) -> bool:
         """Whether a trial, or at least one of its cohorts, is selected."""

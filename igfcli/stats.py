@@ -58,7 +58,9 @@ def _parse_percentage(raw: str) -> Rate:
                 f"'{raw}' is a number written as text; write {text}% for a percentage"
                 + (f" or {text} for a fraction" if 0 <= number <= 1 else "")
             )
-        raise RateError(f"'{raw}' is not a rate; write a percentage such as 14.2% or a fraction such as 0.142")
+        raise RateError(
+            f"'{raw}' is not a rate; write a percentage such as 14.2% or a fraction such as 0.142"
+        )
     body = text[:-1].strip()
     number = _decimal(body)
     if number is None or "e" in body.lower():
@@ -86,7 +88,7 @@ def _parse_fraction(value: float, text: str) -> Rate:
         return Rate(float(value), text, 0.0)
     exponent = number.as_tuple().exponent
     assert isinstance(exponent, int)
-    return Rate(float(value), text, 0.5 * 10.0 ** exponent)
+    return Rate(float(value), text, 0.5 * 10.0**exponent)
 
 
 # --- the regularized incomplete beta function ---------------------------------------------
@@ -125,9 +127,7 @@ def betainc(a: float, b: float, x: float) -> float:
         return 0.0
     if x >= 1.0:
         return 1.0
-    log_front = (
-        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-    )
+    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
     front = math.exp(log_front)
     if x < (a + 1.0) / (a + b + 2.0):
         return front * _beta_continued_fraction(a, b, x) / a
@@ -135,17 +135,24 @@ def betainc(a: float, b: float, x: float) -> float:
 
 
 def _beta_quantile(q: float, a: float, b: float) -> float:
-    """The x with I_x(a, b) = q, by bisection (monotone, so it cannot miss)."""
+    """The x with I_x(a, b) = q: Newton steps, kept inside a shrinking bracket so it cannot diverge."""
     lo, hi = 0.0, 1.0
+    x = a / (a + b)
+    log_norm = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
     for _ in range(200):
-        mid = (lo + hi) / 2
-        if betainc(a, b, mid) < q:
-            lo = mid
+        f = betainc(a, b, x) - q
+        if f < 0:
+            lo = x
         else:
-            hi = mid
-        if hi - lo < 1e-15:
-            break
-    return (lo + hi) / 2
+            hi = x
+        density = math.exp(log_norm + (a - 1) * math.log(x) + (b - 1) * math.log1p(-x))
+        step = x - f / density if density > 0 else -1.0
+        # fall back to bisection whenever Newton would leave the bracket
+        new = step if lo < step < hi else (lo + hi) / 2
+        if abs(new - x) < 1e-15 or hi - lo < 1e-15:
+            return new
+        x = new
+    return x
 
 
 # --- intervals and tests --------------------------------------------------------------------
@@ -180,7 +187,10 @@ def wilson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     denominator = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # at k = 0 (or n) the bound is 0 (or 1) exactly; rounding would leave a trace of 1e-17
+    low = 0.0 if k == 0 else max(0.0, centre - half)
+    high = 1.0 if k == n else min(1.0, centre + half)
+    return low, high
 
 
 def binom_cdf(k: int, n: int, p: float) -> float:

@@ -164,4 +164,3 @@ def _scalar(node: ScalarNode, path: Path | None, doc: Document) -> Any:
 
 def _tag_name(tag: str) -> str:
     return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org") else tag
-

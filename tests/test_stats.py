@@ -1,0 +1,149 @@
+"""Intervals, tests and rate parsing, checked against scipy and against published figures."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.stats import beta, binom, binomtest
+
+from igfcli.model import Rate
+from igfcli.stats import (
+    RateError,
+    achievable,
+    binom_cdf,
+    clopper_pearson,
+    format_percent,
+    matches,
+    nearest_denominator,
+    neighbours,
+    parse_rate,
+    wilson,
+)
+
+
+def test_exact_interval_every_k_up_to_200_matches_scipy() -> None:
+    # Clopper-Pearson bounds are beta quantiles; scipy's beta.ppf is the independent reference.
+    for n in range(1, 201):
+        k = np.arange(n + 1)
+        with np.errstate(all="ignore"):
+            ref_low = np.where(k == 0, 0.0, beta.ppf(0.025, k, n - k + 1))
+            ref_high = np.where(k == n, 1.0, beta.ppf(0.975, k + 1, n - k))
+        for i in range(n + 1):
+            low, high = clopper_pearson(i, n, 0.95)
+            assert abs(low - ref_low[i]) < 1e-6, (i, n)
+            assert abs(high - ref_high[i]) < 1e-6, (i, n)
+
+
+def test_exact_interval_matches_scipy_binomtest() -> None:
+    for n in [*range(1, 41), 106, 163]:
+        for k in range(n + 1):
+            ref = binomtest(k, n).proportion_ci(confidence_level=0.95, method="exact")
+            low, high = clopper_pearson(k, n, 0.95)
+            assert abs(low - ref.low) < 1e-6 and abs(high - ref.high) < 1e-6, (k, n)
+
+
+@pytest.mark.parametrize("n", [250, 300, 400])
+def test_exact_interval_larger_n_and_other_levels(n: int) -> None:
+    for level in (0.9, 0.99):
+        for k in range(0, n + 1, 7):
+            ref = binomtest(k, n).proportion_ci(confidence_level=level, method="exact")
+            low, high = clopper_pearson(k, n, level)
+            assert abs(low - ref.low) < 1e-6 and abs(high - ref.high) < 1e-6, (k, n, level)
+
+
+def test_wilson_matches_scipy() -> None:
+    for n in [*range(1, 61), 163, 250]:
+        for k in range(n + 1):
+            ref = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+            low, high = wilson(k, n, 0.95)
+            assert abs(low - ref.low) < 1e-9 and abs(high - ref.high) < 1e-9, (k, n)
+
+
+def test_r1507_interval_prints_as_the_published_report() -> None:
+    # Pappo et al., Cancer 2014: ORR 2.5% (95% CI 0.7%-6.2%) for 4 of 163.
+    low, high = clopper_pearson(4, 163)
+    assert (format_percent(low), format_percent(high)) == ("0.7%", "6.2%")
+
+
+def test_binomial_cdf_matches_scipy() -> None:
+    for n in (1, 10, 17, 35, 163, 400):
+        for p in (0.2, 0.3, 0.4):
+            for k in range(n + 1):
+                assert abs(binom_cdf(k, n, p) - binom.cdf(k, n, p)) < 1e-9, (k, n, p)
+
+
+def test_r1507_pfs_test_against_30_percent() -> None:
+    # 17% of 163 is 28 patients; P(X <= 28 | n=163, p=0.3) by scipy
+    assert math.isclose(binom_cdf(28, 163, 0.3), binom.cdf(28, 163, 0.3), rel_tol=1e-9)
+    assert binom_cdf(28, 163, 0.3) < 0.001
+
+
+@given(st.integers(1, 500).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
+def test_interval_contains_estimate_and_lies_in_unit_range(kn: tuple[int, int]) -> None:
+    k, n = kn
+    for low, high in (clopper_pearson(k, n), wilson(k, n)):
+        assert 0.0 <= low <= k / n <= high <= 1.0
+
+
+@given(st.integers(1, 2000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))), st.integers(0, 3))
+def test_a_rate_printed_from_k_over_n_is_always_consistent(kn: tuple[int, int], decimals: int) -> None:
+    k, n = kn
+    rate = parse_rate(format_percent(k / n, decimals))
+    assert matches(rate, k, n)
+    assert k in achievable(rate, n)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "half_unit"),
+    [("14.2%", 0.142, 0.0005), ("6%", 0.06, 0.005), ("0.2%", 0.002, 0.0005), ("100%", 1.0, 0.005),
+     (" 17 % ", 0.17, 0.005), ("2.50%", 0.025, 0.00005)],
+)
+def test_parse_percentage(text: str, value: float, half_unit: float) -> None:
+    rate = parse_rate(text)
+    assert math.isclose(rate.value, value) and math.isclose(rate.half_unit, half_unit)
+
+
+def test_parse_fraction_keeps_printed_precision() -> None:
+    rate = parse_rate(0.1, "0.10")
+    assert rate.value == 0.1 and math.isclose(rate.half_unit, 0.005)
+    assert parse_rate(1, "1").half_unit == 0.0
+
+
+@pytest.mark.parametrize(
+    ("value", "text", "expected"),
+    [
+        (14.2, "14.2", "write 14.2% for a percentage, or 0.142 for a fraction"),
+        ("140%", None, "outside 0-100%"),
+        (-0.1, "-0.1", "negative"),
+        (float("nan"), ".nan", "not a rate"),
+        (True, None, "true is not a rate"),
+        ("14.2", None, "a number written as text; write 14.2%"),
+        ("high", None, "is not a rate"),
+        ("1e3%", None, "is not a percentage"),
+    ],
+)
+def test_bad_rates_say_how_to_write_them(value: object, text: str | None, expected: str) -> None:
+    with pytest.raises(RateError, match=expected.replace("(", r"\(").replace("%", "%")):
+        parse_rate(value, text)
+
+
+def test_grim_editorial_figures() -> None:
+    # 14.2% of 107 is impossible; 15/106 prints as 14.2%
+    r = parse_rate("14.2%")
+    assert achievable(r, 107) == []
+    assert neighbours(r, 107) == (15, 16)  # 14.0% and 15.0%
+    assert nearest_denominator(r, 107) == (15, 106)
+    # 6% of 38 is impossible (2/38 = 5.3%, 3/38 = 7.9%); 2/35 = 5.7% prints as 6%
+    six = parse_rate("6%")
+    assert achievable(six, 38) == [] and matches(six, 2, 35)
+    # 0.2% of 113 is impossible: 0/113 = 0%, 1/113 = 0.9%
+    assert achievable(parse_rate("0.2%"), 113) == []
+
+
+def test_rate_value_object() -> None:
+    assert Rate(0.142, "14.2%", 0.0005).is_percentage
+    assert not Rate(0.142, "0.142", 0.0005).is_percentage
