@@ -156,6 +156,8 @@ def _color_off(no_color: bool) -> bool:
 
 def emit(text: str) -> None:
     """Write to stdout; a reader that went away (`| head`) ends the command quietly."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`): nowhere to write the result
+        _fail("standard output is closed; nothing was written")
     try:
         sys.stdout.write(text)
         sys.stdout.flush()

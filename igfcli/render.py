@@ -144,8 +144,16 @@ def to_markdown(listing: Listing) -> str:
 _NUMERIC = ("count", "rate", "number", "p_value", "interval")
 
 
+def markdown_escape(text: str) -> str:
+    """Text that markdown shows as written: nothing in it starts a tag, a cell, code or emphasis."""
+    out = safe_text(text)
+    for ch in "\\`*<>|":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
 def _md_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ") if text else text
+    return markdown_escape(text) if text else text
 
 
 _NO_GROUP = object()

@@ -11,7 +11,7 @@ from igfcli.errors import Problem
 from igfcli.halted import halted_listing
 from igfcli.model import Column, Listing, Source, Trial
 from igfcli.ranking import CI_LABELS, CiMethod, RankBy, rank_listing
-from igfcli.render import display_cell, format_p, to_markdown
+from igfcli.render import display_cell, format_p, markdown_escape, to_markdown
 from igfcli.selection import Selection
 from igfcli.stats import format_percent
 
@@ -35,7 +35,7 @@ class References:
         return ", ".join(f"[{self.cite(_reference(s))}]" for s in trial.sources)
 
     def listing(self) -> str:
-        return "".join(f"{i}. {_md_text(entry)}\n" for i, entry in enumerate(self._entries, 1))
+        return "".join(f"{i}. {markdown_escape(entry)}\n" for i, entry in enumerate(self._entries, 1))
 
 
 def _reference(source: Source) -> str:
@@ -52,16 +52,6 @@ def _reference(source: Source) -> str:
     ]
     citation = source.citation.strip().rstrip(".")
     return citation + "." + ("" if not ids else " " + "; ".join(ids))
-
-
-def _md_text(text: str) -> str:
-    """Record text in running markdown: nothing in it may start a tag, a table cell or emphasis."""
-    from igfcli.render import safe_text
-
-    out = safe_text(text)
-    for ch in "\\`*<>|":
-        out = out.replace(ch, "\\" + ch)
-    return out
 
 
 def _cells(columns: Iterable[tuple[str, str, str]], rows: list[dict[str, Any]]) -> Listing:
@@ -194,7 +184,7 @@ def _checks_section(warnings: list[Problem]) -> str:
     if not warnings:
         return "The evidence checks found nothing to report.\n"
     lines = "".join(
-        f"- `{p.path}`: {_md_text(p.field + ': ' if p.field else '')}{_md_text(p.message)}\n"
+        f"- `{p.path}`: {markdown_escape(p.field + ': ' if p.field else '')}{markdown_escape(p.message)}\n"
         for p in warnings
     )
     return (
@@ -231,9 +221,9 @@ def build_report(
     described = selection.filters.describe()
     header = (
         "# IGF-1R inhibitor trials: evidence summary\n\n"
-        f"Data: `{_md_text(evidence.folder)}`: {len(trials)} trials of {len(agents)} agents, "
+        f"Data: `{markdown_escape(evidence.folder)}`: {len(trials)} trials of {len(agents)} agents, "
         f"{patients} patients enrolled"
-        + (f" (selected: {_md_text(described)})" if described else "")
+        + (f" (selected: {markdown_escape(described)})" if described else "")
         + f". Produced by igf {__version__}.\n"
     )
     sections = [

@@ -99,19 +99,48 @@ def test_trials_json_is_an_array_of_typed_objects() -> None:
     run = igf("trials", "--data", SMALL, "-f", "json")
     assert run.exit_code == 0, run.stderr
     assert json.loads(run.stdout) == [
-        {"id": "trial-a", "regimen": "alphamab", "phase": "2", "histologies": ["Ewing sarcoma"],
-         "enrolled": 40, "evaluable": 38, "responders": 5, "response_rate": 5 / 38,
-         "responders_estimated": False, "pfs_12w": 0.25},
-        {"id": "trial-b", "regimen": "alphamab + gammalimus", "phase": "1/2",
-         "histologies": ["leiomyosarcoma", "liposarcoma"], "enrolled": 60, "evaluable": 50,
-         "responders": 5, "response_rate": 0.1, "responders_estimated": True, "pfs_12w": None},
+        {
+            "id": "trial-a",
+            "regimen": "alphamab",
+            "phase": "2",
+            "histologies": ["Ewing sarcoma"],
+            "enrolled": 40,
+            "evaluable": 38,
+            "responders": 5,
+            "response_rate": 5 / 38,
+            "responders_estimated": False,
+            "pfs_12w": 0.25,
+        },
+        {
+            "id": "trial-b",
+            "regimen": "alphamab + gammalimus",
+            "phase": "1/2",
+            "histologies": ["leiomyosarcoma", "liposarcoma"],
+            "enrolled": 60,
+            "evaluable": 50,
+            "responders": 5,
+            "response_rate": 0.1,
+            "responders_estimated": True,
+            "pfs_12w": None,
+        },
     ]
 
 
 def test_rank_json_keys_are_the_contract() -> None:
     rows = json.loads(igf("rank", "--data", SMALL, "-f", "json").stdout)
-    contract = {"rank", "regimen", "agents", "trials", "evaluable", "responders", "rate", "ci_low",
-                "ci_high", "ci_method", "estimated"}
+    contract = {
+        "rank",
+        "regimen",
+        "agents",
+        "trials",
+        "evaluable",
+        "responders",
+        "rate",
+        "ci_low",
+        "ci_high",
+        "ci_method",
+        "estimated",
+    }
     assert all(contract <= set(row) for row in rows)
     by_trial = json.loads(igf("rank", "--data", SMALL, "-f", "json", "--by", "trial").stdout)
     assert [r["trial"] for r in by_trial] == ["trial-a", "trial-b"]
@@ -119,11 +148,33 @@ def test_rank_json_keys_are_the_contract() -> None:
 
 def test_halted_and_benchmark_json_keys_are_the_contract() -> None:
     halted = json.loads(igf("halted", "--data", SMALL, "-f", "json").stdout)
-    assert set(halted[0]) >= {"sponsor", "parent", "agent", "codes", "class", "status", "status_as_of",
-                              "reason", "trials", "patients"}
+    assert set(halted[0]) >= {
+        "sponsor",
+        "parent",
+        "agent",
+        "codes",
+        "class",
+        "status",
+        "status_as_of",
+        "reason",
+        "trials",
+        "patients",
+    }
     bench = json.loads(igf("benchmark", "--data", SMALL, "-f", "json").stdout)
-    assert set(bench[0]) >= {"trial", "cohort", "regimen", "histologies", "weeks", "pfs_rate", "evaluable",
-                             "threshold", "verdict", "p_value", "significant", "approximate"}
+    assert set(bench[0]) >= {
+        "trial",
+        "cohort",
+        "regimen",
+        "histologies",
+        "weeks",
+        "pfs_rate",
+        "evaluable",
+        "threshold",
+        "verdict",
+        "p_value",
+        "significant",
+        "approximate",
+    }
     assert bench[0]["cohort"] is None
 
 
