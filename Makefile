@@ -13,9 +13,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The main job: check the bundled evidence base, then the three answers.
 run: $(STAMP)
 	$(BIN)/igf validate
-	$(BIN)/igf trials
+	$(BIN)/igf rank
+	$(BIN)/igf halted
+	$(BIN)/igf benchmark
 
 test: lint typecheck unit
 

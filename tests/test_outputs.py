@@ -31,13 +31,13 @@ TRIALS_MARKDOWN = """\
 |---------|-----------------------|---------|-----------------------------|------------|-------------|--------------|-----------------|-------------|-------------|
 | trial-a | alphamab              | 2       | Ewing sarcoma               |         40 |          38 |            5 |           13.2% | no          |       25.0% |
 | trial-b | alphamab + gammalimus | 1/2     | leiomyosarcoma, liposarcoma |         60 |          50 |            5 |           10.0% | yes         |             |
-"""  # noqa: E501
+"""
 
 RANK_CSV = """\
 rank,regimen,agents,trials,trial_ids,evaluable,responders,rate,ci_low,ci_high,ci_method,level,estimated
 1,alphamab,alphamab,1,trial-a,38,5,0.13157894736842105,0.044137440057914507,0.28086384588375335,exact,0.95,false
 2,alphamab + gammalimus,alphamab; gammalimus,1,trial-b,50,5,0.1,0.03327509358902239,0.2181353664342029,exact,0.95,true
-"""  # noqa: E501
+"""
 
 RANK_MARKDOWN = """\
 |   Rank | Regimen               |   Evaluable |   Responders |   Rate |     95% CI | Estimated   |
@@ -64,7 +64,7 @@ trial-a,,alphamab,Ewing sarcoma,12.0,0.25,25%,40,10,0.3,below,0.308742725391986,
 trial-b,,alphamab + gammalimus,leiomyosarcoma; liposarcoma,,,,,,0.3,no-data,,,
 trial-b,leiomyosarcoma,alphamab + gammalimus,leiomyosarcoma,13.0,0.4,0.4,30,12,0.3,meets,0.9155299396398482,false,true
 trial-b,liposarcoma,alphamab + gammalimus,liposarcoma,12.0,0.2,20%,25,5,0.3,below,0.19348844208806398,false,false
-"""  # noqa: E501
+"""
 
 AGENTS_TSV = (
     "name\tcodes\tclass\tsponsor\tparent\tstatus\tstatus_as_of\ttrials\tpatients\n"
@@ -263,3 +263,51 @@ def test_rank_table_draws_a_forest_plot() -> None:
     # one shared scale: the 13.2% estimate stands right of the 10.0% one
     assert bars[0].index("●") > bars[1].index("●")
     assert "0%" in lines[2] and "30%" in lines[2]
+
+
+SHOW_MARKDOWN = """\
+| Field                     | Value                                                                                     |
+|---------------------------|-------------------------------------------------------------------------------------------|
+| id                        | trial-b                                                                                   |
+| title                     | Alphamab and gammalimus in soft-tissue sarcoma                                            |
+| file                      | tests/data/small/trial-b.yaml                                                             |
+| regimen                   | gammalimus (mTOR inhibitor, Acme, unknown); alphamab (anti-IGF-1R antibody, Acme, halted) |
+| phase                     | 1/2                                                                                       |
+| condition                 | sarcoma                                                                                   |
+| histologies               | leiomyosarcoma, liposarcoma                                                               |
+| enrolled                  | 60                                                                                        |
+| response                  | 5/50 = 10.0%; reported 10%                                                                |
+| response                  | responders: derived, the nearest whole number to reported rate x evaluable                |
+| cohort leiomyosarcoma     | leiomyosarcoma; enrolled 30                                                               |
+| cohort leiomyosarcoma pfs | 3 months (13.0 weeks): 0.4 (40.0%)                                                        |
+| cohort liposarcoma        | liposarcoma; enrolled 30                                                                  |
+| cohort liposarcoma pfs    | 12 weeks: 20% of 25                                                                       |
+| source 1                  | Roe R, et al. Made-up Journal. 2011;2:3-4 (pmid: 123)                                     |
+"""
+
+
+def test_show_says_what_was_derived(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(SMALL.parent.parent.parent)  # file paths are shown relative to here
+    run = igf("show", "trial-b", "--data", "tests/data/small", "-f", "markdown")
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout == SHOW_MARKDOWN
+    detail = json.loads(igf("show", "trial-b", "--data", SMALL, "-f", "json").stdout)
+    assert detail["response"] == {
+        "criteria": None,
+        "evaluable": 50,
+        "evaluable_derived": False,
+        "responders": 5,
+        "responders_derived": True,
+        "rate": 0.1,
+        "reported_rate": "10%",
+        "also_reported": [],
+    }
+    assert detail["cohorts"][0]["pfs"] == [
+        {"weeks": 13.0, "months": 3.0, "rate": 0.4, "reported_rate": "0.4", "evaluable": None}
+    ]
+
+
+def test_show_unknown_id_suggests() -> None:
+    run = igf("show", "trial-c", "--data", SMALL)
+    assert run.exit_code == 2
+    assert run.stderr == "igf: error: no trial with id 'trial-c'; did you mean trial-b?\n"
