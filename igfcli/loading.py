@@ -300,6 +300,8 @@ class _Reader:
             if key not in value:
                 where = _field_name(path)
                 self.problem(path, f"missing required key '{key}'" + (f" in {where}" if where else ""))
+            elif value[key] is None:
+                self.problem((*path, key), "is empty (null); a value is required")
         return value
 
     def text(self, path: yamldoc.Path, value: Any, *, allow_empty: bool = False) -> str | None:
@@ -421,8 +423,6 @@ def _agents(
         name = r.optional(m, path, "name", r.text)
         codes = r.optional(m, path, "codes", r.texts) or ()
         status = r.optional(m, path, "status", lambda p, v: r.choice(p, v, STATUSES))
-        if "status" in m and status is None:
-            continue
         if name is None:
             continue
         for j, label in enumerate((name, *codes)):
@@ -468,7 +468,7 @@ def _trial(doc: yamldoc.Document, file: Path, catalog: Catalog, problems: list[P
     phase_value = m.get("phase")
     if isinstance(phase_value, int) and not isinstance(phase_value, bool):
         phase_value = str(phase_value)  # `phase: 2` unquoted is as clear as "2"
-    phase = r.choice(("phase",), phase_value, PHASES) if "phase" in m else None
+    phase = r.choice(("phase",), phase_value, PHASES) if phase_value is not None else None
     enrolled = r.optional(m, (), "enrolled", r.count)
     response = _response(r, m, (), enrolled)
     pfs = _pfs_list(r, m, (), enrolled)
@@ -500,7 +500,7 @@ def _trial(doc: yamldoc.Document, file: Path, catalog: Catalog, problems: list[P
 
 
 def _regimen(r: _Reader, m: dict[str, Any], catalog: Catalog) -> tuple[str, ...]:
-    if "regimen" not in m:
+    if m.get("regimen") is None:
         return ()
     labels = r.texts(("regimen",), m["regimen"])
     if isinstance(m["regimen"], list) and not m["regimen"]:
@@ -533,12 +533,12 @@ def _response(r: _Reader, parent: dict[str, Any], at: yamldoc.Path, enrolled: in
     criteria = r.optional(m, path, "criteria", r.text)
     also = _also_reported(r, m, path)
     defaulted = False
-    if "evaluable" not in m:
+    if m.get("evaluable") is None:
         if enrolled is None:
             r.problem(path, "missing 'evaluable' (and no 'enrolled' to default it to)")
         else:
             evaluable, defaulted = enrolled, True
-    if "responders" not in m and "reported_rate" not in m:
+    if m.get("responders") is None and m.get("reported_rate") is None:
         r.problem(path, "needs 'responders' or 'reported_rate' (or both)")
     if evaluable is not None and enrolled is not None and evaluable > enrolled:
         r.problem((*path, "evaluable"), f"{evaluable} is more than enrolled ({enrolled})")
@@ -596,7 +596,7 @@ def _pfs_list(
         months = r.optional(m, p, "months", r.number)
         rate = r.optional(m, p, "rate", r.rate)
         evaluable = r.optional(m, p, "evaluable", r.count)
-        if ("weeks" in m) == ("months" in m):
+        if (m.get("weeks") is None) == (m.get("months") is None):
             r.problem(p, "needs exactly one of 'weeks' and 'months'")
             continue
         if evaluable is not None and enrolled is not None and evaluable > enrolled:
@@ -646,7 +646,7 @@ def _cohorts(r: _Reader, m: dict[str, Any]) -> tuple[Cohort, ...]:
 
 
 def _sources(r: _Reader, m: dict[str, Any]) -> tuple[Source, ...]:
-    if "sources" not in m:
+    if m.get("sources") is None:
         return ()
     items = m["sources"]
     if not isinstance(items, list) or not items:
