@@ -370,7 +370,9 @@ def _record_ids(folder: Path) -> dict[str, Path]:
 def schema(
     kind: Annotated[
         SchemaKind,
-        typer.Argument(help="Which file kind: a trial record, or the agent catalog (agents.yaml)."),
+        typer.Argument(
+            metavar="KIND", help="Which file kind: trial (a trial record) or agents (agents.yaml)."
+        ),
     ] = SchemaKind.trial,
 ) -> None:
     """Print the JSON Schema (draft 2020-12) of a trial record or of agents.yaml, for editors.

@@ -418,8 +418,8 @@ def skeleton(study: Study, catalog: Catalog, record: str | None = None) -> Skele
 
     phase = PHASES.get(tuple(sorted(study.phases)))
     if phase is None:
-        shown = "/".join(study.phases) or "none"
-        out.field("phase", f"{TODO}: registry phase {shown}", note='one of "1", "1/2", "2", "2/3", "3"')
+        shown = "/".join(study.phases) or "no phase"
+        out.field("phase", f"{TODO}: the registry gives {shown}", note='one of "1", "1/2", "2", "2/3", "3"')
         to_finish.append(f"phase: the registry gives {shown}")
     else:
         out.field("phase", phase, note=f"registry: {'/'.join(study.phases)}")
@@ -437,9 +437,11 @@ def skeleton(study: Study, catalog: Catalog, record: str | None = None) -> Skele
         out.field("enrolled", study.enrollment, note="ACTUAL enrolment in the registry")
     else:
         # A planned size is not an enrolment: left out so no analysis counts it.
-        kind = study.enrollment_type or "type not given"
-        shown = f"{study.enrollment} ({kind})" if study.enrollment is not None else "none"
-        out.comment(f"enrolled: {TODO}    # the registry's enrolment is {shown}, not an actual count")
+        if study.enrollment is None:
+            out.comment(f"enrolled: {TODO}    # the registry gives no enrolment")
+        else:
+            kind = study.enrollment_type or "type not given"
+            out.comment(f"enrolled: {TODO}    # the registry gives {study.enrollment} ({kind}), not a count")
     for key in ("response", "pfs", "cohorts"):
         out.comment(HINTS[key])
     out.sources(_sources(study))

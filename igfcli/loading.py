@@ -320,7 +320,7 @@ class _Reader:
             self.problem(path, "is empty")
             return None
         if is_todo(value):
-            self.problem(path, "is marked TODO: the record is unfinished; fill in this field or remove it")
+            self.problem(path, f"'{value.strip()}' is left for a curator: fill in this field or remove it")
             return None
         return value
 
