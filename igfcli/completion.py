@@ -27,7 +27,7 @@ def complete_trial_ids(ctx: typer.Context, incomplete: str) -> list[str]:
 
 
 def complete_agents(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    """Agent names and codes (case-insensitively) that start with what has been typed."""
+    """Agent names and codes that start with what has been typed (with the class or name as help)."""
     from igfcli import yamldoc
     from igfcli.loading import AGENTS_FILE
 
@@ -45,6 +45,6 @@ def complete_agents(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
         codes = entry.get("codes")
         codes = codes if isinstance(codes, list) else []
         for label in (name, *(str(c) for c in codes)):
-            if label.casefold().startswith(incomplete.casefold()):
+            if label.startswith(incomplete):  # Typer drops any other, as the shell would
                 out.append((label, name if label != name else str(entry.get("class") or "")))
     return out

@@ -18,6 +18,10 @@ from igfcli.loading import TODO
 # Text that YAML reads back unchanged without quotes; anything else is written
 # as a JSON string, which is also a valid YAML double-quoted scalar.
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ._()/+'-]*")
+# Characters YAML may not hold raw, or reads as line breaks: escaped in quoted text.
+_UNPRINTABLE = re.compile(
+    "[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
 _YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
 
 Value = str | int | None
@@ -33,7 +37,7 @@ def scalar(value: Value) -> str:
         return str(value)
     if _PLAIN.fullmatch(value) and value == value.strip() and value.casefold() not in _YAML_WORDS:
         return value
-    return json.dumps(value, ensure_ascii=False)
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
 
 
 def flow_list(values: Sequence[Value]) -> str:

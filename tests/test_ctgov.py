@@ -6,9 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import DATA
 from typer.testing import CliRunner
 
-from conftest import DATA
 from igfcli.cli import app
 from igfcli.ctgov import Intervention, Study, read_studies, record_id, surname
 
@@ -61,7 +61,10 @@ def test_terminated_trial_mapped_through_other_names_loads_cleanly(folder: Path)
     assert result.stdout == f"wrote {folder}/doe-2009-alphamab.yaml (NCT00000101)\n"
     written = (folder / "doe-2009-alphamab.yaml").read_text()
     assert written == (EXPECTED / "doe-2009-alphamab.yaml").read_text()
-    assert "Overall status: TERMINATED. Why stopped: Sponsor decision to halt the development program." in written
+    assert (
+        "Overall status: TERMINATED. Why stopped: Sponsor decision to halt the development program."
+        in written
+    )
     assert "enrolled: 37  # ACTUAL enrolment in the registry" in written  # "37" arrived as text
     check = runner.invoke(app, ["validate", "--data", str(folder), "--strict"])
     assert check.exit_code == 0, check.stderr
@@ -110,16 +113,21 @@ def test_existing_record_is_kept_unless_forced(folder: Path) -> None:
     assert not (folder / "spc-2011-betinib.yaml").exists()
     forced = _import(folder, "--force", str(CTGOV / "terminated.json"))
     assert forced.exit_code == 0, forced.output
-    assert (folder / "doe-2009-alphamab.yaml").read_text() == (EXPECTED / "doe-2009-alphamab.yaml").read_text()
+    assert (folder / "doe-2009-alphamab.yaml").read_text() == (
+        EXPECTED / "doe-2009-alphamab.yaml"
+    ).read_text()
 
 
 @pytest.mark.parametrize(
     ("fixture", "message"),
     [
-        ("not_json.json", "not_json.json:1:70: not valid JSON: Expecting property name enclosed in double quotes"),
+        (
+            "not_json.json",
+            "not_json.json:1:70: not valid JSON: Expecting property name enclosed in double quotes",
+        ),
         (
             "count_as_words.json",
-            'count_as_words.json: $.protocolSection.designModule.enrollmentInfo.count: '
+            "count_as_words.json: $.protocolSection.designModule.enrollmentInfo.count: "
             'should be a count of participants, not text ("about forty")',
         ),
         (
@@ -132,7 +140,10 @@ def test_existing_record_is_kept_unless_forced(folder: Path) -> None:
             "bad_nct_id.json: $.studies[0].protocolSection.identificationModule.nctId: "
             "'NCT123' is not an NCT id such as NCT01234567",
         ),
-        ("module_as_list.json", "module_as_list.json: $.protocolSection.conditionsModule: should be an object, not a list"),
+        (
+            "module_as_list.json",
+            "module_as_list.json: $.protocolSection.conditionsModule: should be an object, not a list",
+        ),
     ],
 )
 def test_bad_registry_files_name_the_file_and_json_path(folder: Path, fixture: str, message: str) -> None:
@@ -153,8 +164,10 @@ def test_missing_file_and_duplicate_study_are_refused(folder: Path) -> None:
 
 
 def test_counts_may_arrive_as_text() -> None:
-    raw = b'{"protocolSection": {"identificationModule": {"nctId": "NCT00000707"},' \
+    raw = (
+        b'{"protocolSection": {"identificationModule": {"nctId": "NCT00000707"},'
         b' "designModule": {"enrollmentInfo": {"count": " 12 ", "type": "ACTUAL"}}}}'
+    )
     (study,) = read_studies(raw, "x.json")
     assert (study.enrollment, study.enrollment_type) == (12, "ACTUAL")
 
@@ -174,8 +187,9 @@ def test_surname(name: str, expected: str) -> None:
 
 
 def test_id_falls_back_to_the_nct_id_without_a_year() -> None:
-    study = Study(nct_id="NCT00000808", origin="x", lead_sponsor="Pfizer",
-                  interventions=(Intervention("DRUG", "x"),))
+    study = Study(
+        nct_id="NCT00000808", origin="x", lead_sponsor="Pfizer", interventions=(Intervention("DRUG", "x"),)
+    )
     assert record_id(study, ["figitumumab"]) == "NCT00000808"
     dated = Study(nct_id="NCT00000808", origin="x", lead_sponsor="Pfizer", start_year=2008)
     assert record_id(dated, ["figitumumab"]) == "pfizer-2008-figitumumab"

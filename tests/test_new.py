@@ -6,16 +6,26 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import DATA
 from typer.testing import CliRunner
 
-from conftest import DATA
 from igfcli.cli import app
 from igfcli.loading import load
 from igfcli.scaffold import uncommented
 
 runner = CliRunner()
-NEW = ["--regimen", "am-1, Betinib", "--phase", "1/2", "--title", "Alphamab: a first study",
-       "--citation", "Doe J, et al. Made-up Journal. 2012;4:5-6", "--nct", "NCT01234567"]
+NEW = [
+    "--regimen",
+    "am-1, Betinib",
+    "--phase",
+    "1/2",
+    "--title",
+    "Alphamab: a first study",
+    "--citation",
+    "Doe J, et al. Made-up Journal. 2012;4:5-6",
+    "--nct",
+    "NCT01234567",
+]
 
 EXPECTED = """\
 # Trial record. The commented lines are the optional fields: remove the '# '
@@ -72,13 +82,23 @@ def test_new_record_is_written_whole_and_valid(folder: Path) -> None:
 
 
 def test_given_optional_fields_replace_their_hints(folder: Path) -> None:
-    args = ["--condition", "sarcoma", "--histology", "Ewing sarcoma", "--histology", "osteosarcoma",
-            "--enrolled", "12", "--pmid", "123"]
+    args = [
+        "--condition",
+        "sarcoma",
+        "--histology",
+        "Ewing sarcoma",
+        "--histology",
+        "osteosarcoma",
+        "--enrolled",
+        "12",
+        "--pmid",
+        "123",
+    ]
     result = runner.invoke(app, ["new", "x-1", "--data", str(folder), *NEW, *args])
     assert result.exit_code == 0, result.output
     text = (folder / "x-1.yaml").read_text()
     assert "\ncondition: sarcoma\nhistologies: [Ewing sarcoma, osteosarcoma]\nenrolled: 12\n" in text
-    assert "\n    pmid: \"123\"\n" in text
+    assert '\n    pmid: "123"\n' in text
     assert "# condition:" not in text and "# enrolled:" not in text
     assert runner.invoke(app, ["validate", "--data", str(folder)]).exit_code == 0
 
@@ -97,13 +117,22 @@ def test_every_hint_switched_on_unedited_fails_at_each_todo(folder: Path) -> Non
     ("args", "message"),
     [
         (["trial-a", *NEW], "igf: error: 'trial-a' is already the id of {folder}/trial-a.yaml\n"),
-        (["x", *NEW[:1], "alfamab", *NEW[2:]],
-         "igf: error: --regimen: 'alfamab' is not in the agent catalog; did you mean alphamab?\n"),
-        (["x", *NEW[:1], "AM-1,alphamab", *NEW[2:]],
-         "igf: error: --regimen: 'alphamab' is alphamab, already in the regimen\n"),
-        (["../x", *NEW], "igf: error: '../x' cannot be an id: use letters, digits, '-', '_' and '.', without .yaml\n"),
-        (["x.yaml", *NEW], "igf: error: 'x.yaml' cannot be an id: use letters, digits, '-', '_' and '.', "
-         "without .yaml\n"),
+        (
+            ["x", *NEW[:1], "alfamab", *NEW[2:]],
+            "igf: error: --regimen: 'alfamab' is not in the agent catalog; did you mean alphamab?\n",
+        ),
+        (
+            ["x", *NEW[:1], "AM-1,alphamab", *NEW[2:]],
+            "igf: error: --regimen: 'alphamab' is alphamab, already in the regimen\n",
+        ),
+        (
+            ["../x", *NEW],
+            "igf: error: '../x' cannot be an id: use letters, digits, '-', '_' and '.', without .yaml\n",
+        ),
+        (
+            ["x.yaml", *NEW],
+            "igf: error: 'x.yaml' cannot be an id: use letters, digits, '-', '_' and '.', without .yaml\n",
+        ),
     ],
 )
 def test_refusals(folder: Path, args: list[str], message: str) -> None:
