@@ -13,9 +13,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The main job: check the bundled evidence base, then the three answers.
 run: $(STAMP)
 	$(BIN)/igf validate
-	$(BIN)/igf trials
+	$(BIN)/igf rank
+	$(BIN)/igf halted
+	$(BIN)/igf benchmark
 
 test: lint typecheck unit
 
@@ -28,7 +31,7 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest
 
-# The command reference, from the commands' own help; tests/test_docs.py fails when it is stale.
+# The command reference, from the commands' own help; a test in tests/test_tools.py fails when it is stale.
 docs: $(STAMP)
 	$(BIN)/python -m igfcli.clidocs docs/cli.md
 

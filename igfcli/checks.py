@@ -78,11 +78,11 @@ def _check_response(trial: Trial, field: str, response: Response | None) -> Iter
             and not matches(also.rate, response.responders, n)
         ):
             yield _warning(
-                    trial,
-                    at,
-                    f"{also.rate.text} in {also.source} disagrees with this record's "
-                    f"{_fraction(response.responders, n, also.rate)}",
-                )
+                trial,
+                at,
+                f"{also.rate.text} in {also.source} disagrees with this record's "
+                f"{_fraction(response.responders, n, also.rate)}",
+            )
 
 
 def _impossible(

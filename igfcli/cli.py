@@ -13,12 +13,20 @@ import typer
 from igfcli import __version__
 from igfcli.completion import complete_agents, complete_trial_ids
 from igfcli.errors import IgfError, Problem
+from igfcli.halted import GroupBy
 from igfcli.loading import Catalog, Loaded, load, resolve_folder
 from igfcli.model import Evidence, Listing
+from igfcli.ranking import CiMethod, RankBy
 from igfcli.render import Format
 from igfcli.selection import Filters, Selection
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class Preset(StrEnum):
+    editorial = "editorial-2014"
+    eortc = "eortc-2002"
+
 
 app = typer.Typer(
     name="igf",
@@ -124,7 +132,7 @@ def _print_problems(problems: list[Problem]) -> None:
     sys.stderr.write("".join(f"{p}\n" for p in problems))
 
 
-def _load_checked(data: Path | None) -> Evidence:
+def _load_with_warnings(data: Path | None) -> tuple[Evidence, list[Problem]]:
     """Load the folder; with any error, list every problem and stop (exit 2)."""
     loaded: Loaded = load(resolve_folder(data))
     if loaded.errors or loaded.evidence is None:
@@ -134,7 +142,11 @@ def _load_checked(data: Path | None) -> Evidence:
             f"{errors} error{'s' if errors != 1 else ''} in the data; nothing was computed "
             "(igf validate lists every problem)"
         )
-    return loaded.evidence
+    return loaded.evidence, loaded.warnings
+
+
+def _load_checked(data: Path | None) -> Evidence:
+    return _load_with_warnings(data)[0]
 
 
 def _selection(evidence: Evidence, filters: Filters) -> Selection:
@@ -150,6 +162,8 @@ def _color_off(no_color: bool) -> bool:
 
 def emit(text: str) -> None:
     """Write to stdout; a reader that went away (`| head`) ends the command quietly."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`): nowhere to write the result
+        _fail("standard output is closed; nothing was written")
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -166,13 +180,9 @@ def _emit_listing(listing: Listing, fmt: Format, no_color: bool, safe_csv: bool 
 
         emit(render_text(listing, fmt, neutralise=safe_csv))
         return
-    from igfcli.render import to_rich
-
-    emit(_rich_text(to_rich(listing), no_color))
-
-
-def _rich_text(renderable: object, no_color: bool) -> str:
     from rich.console import Console
+
+    from igfcli.render import to_rich
 
     off = _color_off(no_color)
     console = Console(
@@ -184,8 +194,8 @@ def _rich_text(renderable: object, no_color: bool) -> str:
         markup=False,
     )
     with console.capture() as capture:
-        console.print(renderable)
-    return capture.get()
+        console.print(to_rich(listing, console))
+    emit(capture.get())
 
 
 def _version(value: bool) -> None:
@@ -318,6 +328,215 @@ def agents(
     evidence = _load_checked(data)
     selection = _selection(evidence, _filters(agent, sponsor, drug_class, None, None, None))
     _emit_listing(agents_listing(selection), fmt, no_color, safe_csv)
+
+
+LevelOpt = Annotated[
+    float,
+    typer.Option("--level", min=0.5, max=0.999, help="Confidence level of the intervals (two-sided)."),
+]
+
+
+@app.command()
+def rank(
+    data: DataOpt = None,
+    by: Annotated[
+        RankBy, typer.Option("--by", help="Rank regimens (trials of one regimen pooled), trials, or cohorts.")
+    ] = RankBy.regimen,
+    ci: Annotated[
+        CiMethod, typer.Option("--ci", help="Interval: exact (Clopper-Pearson) or Wilson score.")
+    ] = CiMethod.exact,
+    level: LevelOpt = 0.95,
+    agent: AgentOpt = None,
+    sponsor: SponsorOpt = None,
+    drug_class: ClassOpt = None,
+    phase: PhaseOpt = None,
+    histology: HistologyOpt = None,
+    condition: ConditionOpt = None,
+    fmt: FormatOpt = Format.table,
+    no_color: NoColorOpt = False,
+    safe_csv: SafeCsvOpt = False,
+) -> None:
+    """Rank regimens (or trials, or cohorts) by objective response rate, with confidence intervals.
+
+    Trials of the same regimen are pooled: responders summed over evaluable
+    patients summed. Where a record gives only a reported rate, responders are
+    the nearest whole number to rate x evaluable, and the row says so
+    (estimated). Order: rate, then the interval's lower bound, then evaluable
+    patients, all descending.
+
+    Example: igf rank --by trial --ci wilson --format csv
+    """
+    from igfcli.ranking import rank_listing
+
+    evidence = _load_checked(data)
+    selection = _selection(evidence, _filters(agent, sponsor, drug_class, phase, histology, condition))
+    _emit_listing(rank_listing(selection, by, ci, level), fmt, no_color, safe_csv)
+
+
+@app.command()
+def halted(
+    data: DataOpt = None,
+    by: Annotated[
+        GroupBy, typer.Option("--by", help="Group by sponsor, or by owning company (parent, else sponsor).")
+    ] = GroupBy.sponsor,
+    status: Annotated[
+        str,
+        typer.Option(
+            "--status", help="List programs of this status instead: active, awaiting-results, unknown."
+        ),
+    ] = "halted",
+    all_programs: Annotated[
+        bool, typer.Option("--all", help="List every program, whatever its status.")
+    ] = False,
+    agent: AgentOpt = None,
+    sponsor: SponsorOpt = None,
+    drug_class: ClassOpt = None,
+    phase: PhaseOpt = None,
+    histology: HistologyOpt = None,
+    condition: ConditionOpt = None,
+    fmt: FormatOpt = Format.table,
+    no_color: NoColorOpt = False,
+    safe_csv: SafeCsvOpt = False,
+) -> None:
+    """Halted drug programs by sponsor, with the trials and patients the data holds for each.
+
+    Trial filters (--phase, --histology, --condition) narrow the trials counted,
+    and leave out programs with no such trial.
+
+    Example: igf halted --by parent --format markdown
+    """
+    from igfcli.halted import halted_listing
+    from igfcli.model import STATUSES
+
+    if status not in STATUSES:
+        _fail(f"--status: '{status}' is not one of {', '.join(STATUSES)}")
+    evidence = _load_checked(data)
+    selection = _selection(evidence, _filters(agent, sponsor, drug_class, phase, histology, condition))
+    listing = halted_listing(selection, None if all_programs else status, by)
+    _emit_listing(listing, fmt, no_color, safe_csv)
+
+
+@app.command()
+def benchmark(
+    data: DataOpt = None,
+    preset: Annotated[
+        Preset,
+        typer.Option(
+            "--preset",
+            help="editorial-2014: 30% at 12 weeks (Chmielowski 2014). eortc-2002: at 3 months, "
+            "20% or less inactive, 40% or more active (Van Glabbeke 2002).",
+        ),
+    ] = Preset.editorial,
+    threshold: Annotated[
+        str | None,
+        typer.Option("--threshold", help="Benchmark rate, e.g. 30% or 0.3 (overrides the preset)."),
+    ] = None,
+    weeks: Annotated[
+        float | None,
+        typer.Option("--weeks", min=0.1, help="Benchmark time point in weeks (overrides the preset)."),
+    ] = None,
+    tolerance_weeks: Annotated[
+        float,
+        typer.Option("--tolerance-weeks", min=0, help="Use a time point this close to the benchmark's."),
+    ] = 1.0,
+    alpha: Annotated[
+        float, typer.Option("--alpha", min=0.0001, max=0.5, help="Significance level of the one-sided test.")
+    ] = 0.05,
+    only_below: Annotated[
+        bool, typer.Option("--only-below", help="Show only rows below the benchmark.")
+    ] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 when any row is below the benchmark (for scripts and CI).")
+    ] = False,
+    agent: AgentOpt = None,
+    sponsor: SponsorOpt = None,
+    drug_class: ClassOpt = None,
+    phase: PhaseOpt = None,
+    histology: HistologyOpt = None,
+    condition: ConditionOpt = None,
+    fmt: FormatOpt = Format.table,
+    no_color: NoColorOpt = False,
+    safe_csv: SafeCsvOpt = False,
+) -> None:
+    """Flag trials and cohorts whose progression-free rate falls below a sarcoma benchmark.
+
+    One row per trial and per cohort: verdict below / meets (or, with the EORTC
+    preset, inactive / inconclusive / active), or no-data. A rate given in
+    months converts at 52/12 weeks a month. The p-value is an exact one-sided
+    binomial test, P(X <= k) for X ~ Binomial(evaluable, threshold) with k the
+    nearest whole number to rate x evaluable: it treats a Kaplan-Meier rate as a
+    simple proportion, which holds only without censoring before the time point.
+
+    Example: igf benchmark --only-below --check
+    """
+    from dataclasses import replace
+
+    from igfcli.benchmark import PRESETS, benchmark_listing
+
+    chosen = PRESETS[preset.value]
+    if threshold is not None:
+        from igfcli.stats import RateError, parse_rate
+
+        try:
+            value = parse_rate(threshold).value if "%" in threshold else parse_rate(float(threshold)).value
+        except (RateError, ValueError) as exc:
+            _fail(
+                f"--threshold: {exc}"
+                if isinstance(exc, RateError)
+                else f"--threshold: '{threshold}' is not a rate"
+            )
+        chosen = replace(chosen, threshold=value, name="custom", source="set on the command line")
+        if chosen.inactive_at is not None and value < chosen.inactive_at:
+            _fail("--threshold: below the preset's inactive level; use the editorial-2014 preset")
+    if weeks is not None:
+        chosen = replace(chosen, weeks=weeks, name="custom")
+    evidence = _load_checked(data)
+    selection = _selection(evidence, _filters(agent, sponsor, drug_class, phase, histology, condition))
+    listing = benchmark_listing(selection, chosen, tolerance_weeks, alpha, only_below)
+    _emit_listing(listing, fmt, no_color, safe_csv)
+    if check and any(r["verdict"] in chosen.failing_verdicts for r in listing.rows):
+        raise typer.Exit(EXIT_CHECK_FAILED)
+
+
+@app.command()
+def report(
+    data: DataOpt = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file (atomically).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")] = False,
+    ci: Annotated[CiMethod, typer.Option("--ci", help="Interval method of the ranking.")] = CiMethod.exact,
+    level: LevelOpt = 0.95,
+    agent: AgentOpt = None,
+    sponsor: SponsorOpt = None,
+    drug_class: ClassOpt = None,
+    phase: PhaseOpt = None,
+    histology: HistologyOpt = None,
+    condition: ConditionOpt = None,
+) -> None:
+    """Write one markdown report: ranking, halted programs, benchmark flags, checks, methods, references.
+
+    To stdout, or with -o FILE to a file, written atomically and never over an
+    existing file without --force.
+
+    Example: igf report --histology sarcoma -o igf-report.md
+    """
+    from igfcli.errors import OutputError
+    from igfcli.report import build_report
+
+    evidence, warnings = _load_with_warnings(data)
+    selection = _selection(evidence, _filters(agent, sponsor, drug_class, phase, histology, condition))
+    text = build_report(selection, warnings, ci, level)
+    if output is None:
+        emit(text)
+        return
+    from igfcli.output import write_atomic
+
+    try:
+        write_atomic(output, text, force=force)
+    except OutputError as exc:
+        _fail(str(exc))
+    sys.stderr.write(f"igf: wrote {output}\n")
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from igfcli.model import Column, Evidence, Listing, PfsPoint, Response, Trial
 from igfcli.selection import Selection
+from igfcli.stats import format_percent
 
 BENCHMARK_WEEKS = 12.0
 
@@ -175,8 +176,6 @@ SHOW_COLUMNS = (Column("field", "Field"), Column("value", "Value"))
 def _response_text(r: dict[str, Any] | None) -> list[str]:
     if r is None:
         return []
-    from igfcli.stats import format_percent
-
     line = f"{r['responders']}/{r['evaluable']} = {format_percent(r['rate'])}"
     if r["criteria"]:
         line += f" ({r['criteria']})"
@@ -201,7 +200,10 @@ def _pfs_text(points: list[dict[str, Any]]) -> list[str]:
     for p in points:
         when = f"{p['months']:g} months ({p['weeks']:.1f} weeks)" if p["months"] else f"{p['weeks']:g} weeks"
         of = f" of {p['evaluable']}" if p["evaluable"] is not None else ""
-        out.append(f"{when}: {p['reported_rate']}{of}")
+        printed = p["reported_rate"]
+        if not printed.endswith("%"):
+            printed += f" ({format_percent(p['rate'])})"
+        out.append(f"{when}: {printed}{of}")
     return out
 
 

@@ -170,7 +170,7 @@ def round_half_up(x: float) -> int:
 
 # --- result rows ----------------------------------------------------------------------------
 
-ColumnKind = Literal["text", "count", "rate", "number", "list", "bool", "p_value"]
+ColumnKind = Literal["text", "count", "rate", "number", "list", "bool", "p_value", "interval"]
 
 
 @dataclass(frozen=True)
@@ -180,6 +180,7 @@ class Column:
     key: str
     label: str
     kind: ColumnKind = "text"
+    short: str = ""  # a narrower label for the terminal table, where width is scarce
 
 
 @dataclass(frozen=True)
@@ -194,3 +195,18 @@ class Listing:
     title: str = ""
     # rows are drawn in blocks (one per sponsor, say) in the terminal table
     group_by: str | None = None
+    # keys of (estimate, interval low, interval high): the terminal table draws a forest plot
+    forest: tuple[str, str, str] | None = None
+    # the columns people see in the table and markdown formats (all of them when empty)
+    table_columns: tuple[str, ...] = ()
+    # lines printed under the table and markdown formats (a benchmark's source, say)
+    footnotes: tuple[str, ...] = ()
+
+    # columns that exist only for people (a combined interval, say), never in csv/tsv/json
+    display_only: tuple[Column, ...] = ()
+
+    def display_columns(self) -> tuple[Column, ...]:
+        if not self.table_columns:
+            return self.columns
+        by_key = {c.key: c for c in (*self.columns, *self.display_only)}
+        return tuple(by_key[k] for k in self.table_columns)

@@ -21,7 +21,8 @@ from igfcli.model import Column, Listing
 from igfcli.stats import format_percent
 
 if TYPE_CHECKING:  # rich is imported only when a terminal table is drawn
-    from rich.console import RenderableType
+    from rich.console import Console, RenderableType
+    from rich.table import Table
 
 
 class Format(StrEnum):
@@ -102,8 +103,13 @@ def display_cell(value: Any, column: Column) -> str:
         return ""
     if column.kind == "rate":
         return format_percent(float(value))
+    if column.kind == "number" and isinstance(value, float):
+        return f"{value:g}"
     if column.kind == "p_value":
         return format_p(float(value))
+    if column.kind == "interval":
+        low, high = value
+        return f"{format_percent(low)}–{format_percent(high)}"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
@@ -119,42 +125,151 @@ def format_p(p: float) -> str:
 
 
 def to_markdown(listing: Listing) -> str:
-    """A GitHub pipe table."""
+    """A GitHub pipe table (with the listing's footnotes under it)."""
     from tabulate import tabulate
 
-    headers = [_md_cell(c.label) for c in listing.columns]
-    body = [[_md_cell(display_cell(row.get(c.key), c)) for c in listing.columns] for row in listing.rows]
-    align = ["right" if c.kind in ("count", "rate", "number", "p_value") else "left" for c in listing.columns]
-    if not body:
-        # tabulate draws nothing useful for no rows; a header and rule still parse as a table
-        return "| " + " | ".join(headers) + " |\n|" + "|".join("---" for _ in headers) + "|\n"
-    return tabulate(body, headers=headers, tablefmt="github", colalign=align, disable_numparse=True) + "\n"
+    columns = listing.display_columns()
+    headers = [_md_cell(c.label) for c in columns]
+    body = [[_md_cell(display_cell(row.get(c.key), c)) for c in columns] for row in listing.rows]
+    align = ["right" if c.kind in _NUMERIC else "left" for c in columns]
+    if body:
+        text = tabulate(body, headers=headers, tablefmt="github", colalign=align, disable_numparse=True)
+    else:
+        # tabulate draws no rule for no rows; a header and rule still parse as a table
+        text = "| " + " | ".join(headers) + " |\n|" + "|".join("---" for _ in headers) + "|"
+    notes = "".join(f"\n{_md_cell(note)}\n" for note in listing.footnotes)
+    return text + "\n" + notes
+
+
+_NUMERIC = ("count", "rate", "number", "p_value", "interval")
+
+
+def markdown_escape(text: str) -> str:
+    """Text that markdown shows as written: nothing in it starts a tag, a cell, code or emphasis."""
+    out = safe_text(text)
+    for ch in "\\`*<>|":
+        out = out.replace(ch, "\\" + ch)
+    return out
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ") if text else text
+    return markdown_escape(text) if text else text
 
 
 _NO_GROUP = object()
 
 
-def to_rich(listing: Listing) -> RenderableType:
+FOREST_WIDTH = 21
+MAX_WORD_WIDTH = 14
+
+
+def forest_scale(listing: Listing) -> float:
+    """The right end of the forest plot's shared scale: the widest interval, up to a round 10%."""
+    assert listing.forest is not None
+    top = max((float(row[listing.forest[2]]) for row in listing.rows), default=0.1)
+    return min(1.0, max(0.1, math.ceil(top * 10 - 1e-9) / 10))
+
+
+def forest_bar(estimate: float, low: float, high: float, top: float, width: int = FOREST_WIDTH) -> str:
+    """One row of a text forest plot: the interval as a bar, the estimate as a dot."""
+
+    def at(x: float) -> int:
+        return min(width - 1, max(0, round(x / top * (width - 1))))
+
+    cells = [" "] * width
+    a, b = at(low), at(high)
+    for i in range(a, b + 1):
+        cells[i] = "─"
+    cells[a], cells[b] = "├", "┤"
+    cells[at(estimate)] = "●"
+    return "".join(cells).rstrip()
+
+
+def _forest_header(top: float, width: int = FOREST_WIDTH) -> str:
+    right = format_percent(top, 0)
+    return "0%" + " " * max(1, width - 2 - len(right)) + right
+
+
+def _min_width(column: Column, texts: list[str]) -> int:
+    if column.kind in _NUMERIC or column.kind in ("interval", "bool"):
+        return max([len(column.short or column.label), *map(len, texts)])
+    longest_word = max((len(w) for t in texts for w in t.split()), default=0)
+    return max(4, min(longest_word, MAX_WORD_WIDTH))
+
+
+def to_rich(listing: Listing, console: Console) -> RenderableType:
+    """A terminal table that fits the console: the forest plot goes first when space is short,
+    and below a readable minimum each row becomes a block of field: value lines."""
+    columns = listing.display_columns()
+    texts = [[display_cell(row.get(c.key), c) for c in columns] for row in listing.rows]
+    with_forest = listing.forest is not None and bool(listing.rows)
+    # measured without the console's own width limit, which would clamp the answer to fit
+    unbounded = console.options.update_width(10_000)
+    for forest in (True, False) if with_forest else (False,):
+        table = _table(listing, columns, texts, forest)
+        if console.measure(table, options=unbounded).minimum <= console.width:
+            return table
+    return _records(listing, columns, texts)
+
+
+def _table(listing: Listing, columns: tuple[Column, ...], texts: list[list[str]], forest: bool) -> Table:
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=listing.title or None, title_justify="left", show_lines=False)
-    for c in listing.columns:
-        numeric = c.kind in ("count", "rate", "number", "p_value")
-        table.add_column(c.label, justify="right" if numeric else "left", overflow="fold")
+    table = Table(
+        title=listing.title or None,
+        title_justify="left",
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        collapse_padding=True,
+    )
+    if listing.footnotes:
+        table.caption = "\n".join(safe_text(n) for n in listing.footnotes)
+    for i, c in enumerate(columns):
+        numeric = c.kind in _NUMERIC or c.kind in ("interval", "bool")
+        # Numbers never wrap ("13.2%" split over lines misreads); text wraps at spaces, and a
+        # column keeps room for its longest word up to a point, so names are not cut mid-word.
+        table.add_column(
+            c.short or c.label,
+            justify="right" if numeric else "left",
+            overflow="fold",
+            no_wrap=numeric,
+            min_width=_min_width(c, [row[i] for row in texts]),
+        )
+    top = 0.0
+    if forest:
+        top = forest_scale(listing)
+        table.add_column(_forest_header(top), no_wrap=True, min_width=FOREST_WIDTH)
     previous: Any = _NO_GROUP
-    for row in listing.rows:
+    for row, row_texts in zip(listing.rows, texts, strict=True):
+        cells = [Text(text) for text in row_texts]
         if listing.group_by is not None:
             group = row.get(listing.group_by)
             if previous is not _NO_GROUP and group != previous:
                 table.add_section()
+            elif previous is not _NO_GROUP:
+                # one block per group: its name stands on the block's first row only
+                cells[[c.key for c in columns].index(listing.group_by)] = Text("")
             previous = group
-        table.add_row(*(Text(display_cell(row.get(c.key), c)) for c in listing.columns))
+        if forest:
+            assert listing.forest is not None
+            est, low, high = (float(row[k]) for k in listing.forest)
+            cells.append(Text(forest_bar(est, low, high, top)))
+        table.add_row(*cells)
     return table
+
+
+def _records(listing: Listing, columns: tuple[Column, ...], texts: list[list[str]]) -> RenderableType:
+    """Rows as blocks of `label: value` lines, for terminals too narrow for the table."""
+    from rich.text import Text
+
+    lines = [listing.title, ""] if listing.title else []
+    for row_texts in texts:
+        lines += [f"{c.label}: {t}" for c, t in zip(columns, row_texts, strict=True) if t]
+        lines.append("")
+    lines += [safe_text(n) for n in listing.footnotes]
+    return Text("\n".join(lines).rstrip("\n"))
 
 
 def render_text(listing: Listing, fmt: Format, *, neutralise: bool = False) -> str:

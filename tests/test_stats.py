@@ -99,8 +99,14 @@ def test_a_rate_printed_from_k_over_n_is_always_consistent(kn: tuple[int, int], 
 
 @pytest.mark.parametrize(
     ("text", "value", "half_unit"),
-    [("14.2%", 0.142, 0.0005), ("6%", 0.06, 0.005), ("0.2%", 0.002, 0.0005), ("100%", 1.0, 0.005),
-     (" 17 % ", 0.17, 0.005), ("2.50%", 0.025, 0.00005)],
+    [
+        ("14.2%", 0.142, 0.0005),
+        ("6%", 0.06, 0.005),
+        ("0.2%", 0.002, 0.0005),
+        ("100%", 1.0, 0.005),
+        (" 17 % ", 0.17, 0.005),
+        ("2.50%", 0.025, 0.00005),
+    ],
 )
 def test_parse_percentage(text: str, value: float, half_unit: float) -> None:
     rate = parse_rate(text)

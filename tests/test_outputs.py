@@ -1,0 +1,313 @@
+"""Exact output of every listing in every machine format, on a small fixture folder.
+
+tests/data/small holds two made-up trials whose figures are easy to check by
+hand: trial-a 5 of 38 evaluable respond (13.2%); trial-b reports only "10%" of
+50 evaluable, so its responders are estimated as 5. The interval and p-value
+figures are checked against scipy in test_figures_against_scipy below.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from scipy.stats import beta, binom, binomtest
+
+from tests.conftest import DATA
+from tests.helpers import igf
+
+SMALL = DATA / "small"
+
+TRIALS_CSV = """\
+id,regimen,phase,histologies,enrolled,evaluable,responders,response_rate,responders_estimated,pfs_12w
+trial-a,alphamab,2,Ewing sarcoma,40,38,5,0.13157894736842105,false,0.25
+trial-b,alphamab + gammalimus,1/2,leiomyosarcoma; liposarcoma,60,50,5,0.1,true,
+"""
+
+TRIALS_MARKDOWN = """\
+| Trial   | Regimen               | Phase   | Histologies                 |   Enrolled |   Evaluable |   Responders |   Response rate | Estimated   |   PFS 12 wk |
+|---------|-----------------------|---------|-----------------------------|------------|-------------|--------------|-----------------|-------------|-------------|
+| trial-a | alphamab              | 2       | Ewing sarcoma               |         40 |          38 |            5 |           13.2% | no          |       25.0% |
+| trial-b | alphamab + gammalimus | 1/2     | leiomyosarcoma, liposarcoma |         60 |          50 |            5 |           10.0% | yes         |             |
+"""
+
+RANK_CSV = """\
+rank,regimen,agents,trials,trial_ids,evaluable,responders,rate,ci_low,ci_high,ci_method,level,estimated
+1,alphamab,alphamab,1,trial-a,38,5,0.13157894736842105,0.044137440057914507,0.28086384588375335,exact,0.95,false
+2,alphamab + gammalimus,alphamab; gammalimus,1,trial-b,50,5,0.1,0.03327509358902239,0.2181353664342029,exact,0.95,true
+"""
+
+RANK_MARKDOWN = """\
+|   Rank | Regimen               |   Evaluable |   Responders |   Rate |     95% CI | Estimated   |
+|--------|-----------------------|-------------|--------------|--------|------------|-------------|
+|      1 | alphamab              |          38 |            5 |  13.2% | 4.4%–28.1% | no          |
+|      2 | alphamab + gammalimus |          50 |            5 |  10.0% | 3.3%–21.8% | yes         |
+"""
+
+HALTED_CSV = """\
+group,sponsor,parent,agent,codes,class,status,status_as_of,reason,status_source,trials,patients
+Acme,Acme,,alphamab,AM-1,anti-IGF-1R antibody,halted,2012,no activity in phase 2,,2,100
+"""
+
+HALTED_ALL_BY_PARENT_TSV = (
+    "group\tsponsor\tparent\tagent\tcodes\tclass\tstatus\tstatus_as_of\treason\tstatus_source\ttrials\tpatients\n"
+    "Acme\tAcme\t\talphamab\tAM-1\tanti-IGF-1R antibody\thalted\t2012\tno activity in phase 2\t\t2\t100\n"
+    "Acme\tAcme\t\tgammalimus\t\tmTOR inhibitor\tunknown\t\t\t\t1\t60\n"
+    "Bigco\tSubco\tBigco\tbetinib\tBT-2\tIGF-1R kinase inhibitor\tawaiting-results\t\t\t\t0\t0\n"
+)
+
+BENCHMARK_CSV = """\
+trial,cohort,regimen,histologies,weeks,pfs_rate,reported_rate,evaluable,progression_free,threshold,verdict,p_value,significant,approximate
+trial-a,,alphamab,Ewing sarcoma,12.0,0.25,25%,40,10,0.3,below,0.308742725391986,false,false
+trial-b,,alphamab + gammalimus,leiomyosarcoma; liposarcoma,,,,,,0.3,no-data,,,
+trial-b,leiomyosarcoma,alphamab + gammalimus,leiomyosarcoma,13.0,0.4,0.4,30,12,0.3,meets,0.9155299396398482,false,true
+trial-b,liposarcoma,alphamab + gammalimus,liposarcoma,12.0,0.2,20%,25,5,0.3,below,0.19348844208806398,false,false
+"""
+
+AGENTS_TSV = (
+    "name\tcodes\tclass\tsponsor\tparent\tstatus\tstatus_as_of\ttrials\tpatients\n"
+    "alphamab\tAM-1\tanti-IGF-1R antibody\tAcme\t\thalted\t2012\t2\t100\n"
+    "betinib\tBT-2\tIGF-1R kinase inhibitor\tSubco\tBigco\tawaiting-results\t\t0\t0\n"
+    "gammalimus\t\tmTOR inhibitor\tAcme\t\tunknown\t\t1\t60\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["trials", "-f", "csv"], TRIALS_CSV),
+        (["trials", "-f", "tsv"], TRIALS_CSV.replace(",", "\t")),
+        (["trials", "-f", "markdown"], TRIALS_MARKDOWN),
+        (["rank", "-f", "csv"], RANK_CSV),
+        (["rank", "-f", "markdown"], RANK_MARKDOWN),
+        (["halted", "-f", "csv"], HALTED_CSV),
+        (["halted", "--all", "--by", "parent", "-f", "tsv"], HALTED_ALL_BY_PARENT_TSV),
+        (["benchmark", "-f", "csv"], BENCHMARK_CSV),
+        (["agents", "-f", "tsv"], AGENTS_TSV),
+    ],
+)
+def test_whole_output(args: list[str], expected: str) -> None:
+    run = igf(*args, "--data", SMALL)
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout == expected
+    assert "\x1b" not in run.stdout
+
+
+def test_trials_json_is_an_array_of_typed_objects() -> None:
+    run = igf("trials", "--data", SMALL, "-f", "json")
+    assert run.exit_code == 0, run.stderr
+    assert json.loads(run.stdout) == [
+        {
+            "id": "trial-a",
+            "regimen": "alphamab",
+            "phase": "2",
+            "histologies": ["Ewing sarcoma"],
+            "enrolled": 40,
+            "evaluable": 38,
+            "responders": 5,
+            "response_rate": 5 / 38,
+            "responders_estimated": False,
+            "pfs_12w": 0.25,
+        },
+        {
+            "id": "trial-b",
+            "regimen": "alphamab + gammalimus",
+            "phase": "1/2",
+            "histologies": ["leiomyosarcoma", "liposarcoma"],
+            "enrolled": 60,
+            "evaluable": 50,
+            "responders": 5,
+            "response_rate": 0.1,
+            "responders_estimated": True,
+            "pfs_12w": None,
+        },
+    ]
+
+
+def test_rank_json_keys_are_the_contract() -> None:
+    rows = json.loads(igf("rank", "--data", SMALL, "-f", "json").stdout)
+    contract = {
+        "rank",
+        "regimen",
+        "agents",
+        "trials",
+        "evaluable",
+        "responders",
+        "rate",
+        "ci_low",
+        "ci_high",
+        "ci_method",
+        "estimated",
+    }
+    assert all(contract <= set(row) for row in rows)
+    by_trial = json.loads(igf("rank", "--data", SMALL, "-f", "json", "--by", "trial").stdout)
+    assert [r["trial"] for r in by_trial] == ["trial-a", "trial-b"]
+
+
+def test_halted_and_benchmark_json_keys_are_the_contract() -> None:
+    halted = json.loads(igf("halted", "--data", SMALL, "-f", "json").stdout)
+    assert set(halted[0]) >= {
+        "sponsor",
+        "parent",
+        "agent",
+        "codes",
+        "class",
+        "status",
+        "status_as_of",
+        "reason",
+        "trials",
+        "patients",
+    }
+    bench = json.loads(igf("benchmark", "--data", SMALL, "-f", "json").stdout)
+    assert set(bench[0]) >= {
+        "trial",
+        "cohort",
+        "regimen",
+        "histologies",
+        "weeks",
+        "pfs_rate",
+        "evaluable",
+        "threshold",
+        "verdict",
+        "p_value",
+        "significant",
+        "approximate",
+    }
+    assert bench[0]["cohort"] is None
+
+
+def test_figures_against_scipy() -> None:
+    """Every interval and p-value in the machine output, recomputed independently."""
+    for ci in ("exact", "wilson"):
+        rows = json.loads(igf("rank", "--data", SMALL, "-f", "json", "--ci", ci).stdout)
+        for row in rows:
+            k, n = row["responders"], row["evaluable"]
+            ref = binomtest(k, n).proportion_ci(0.95, method=ci)
+            assert row["ci_low"] == pytest.approx(ref.low, abs=1e-9)
+            assert row["ci_high"] == pytest.approx(ref.high, abs=1e-9)
+    rows = json.loads(igf("rank", "--data", SMALL, "-f", "json", "--level", "0.9").stdout)
+    assert rows[0]["ci_low"] == pytest.approx(beta.ppf(0.05, 5, 34), abs=1e-9)
+    bench = json.loads(igf("benchmark", "--data", SMALL, "-f", "json").stdout)
+    for row in bench:
+        if row["p_value"] is not None:
+            k = round(row["pfs_rate"] * row["evaluable"])
+            assert row["p_value"] == pytest.approx(binom.cdf(k, row["evaluable"], 0.3), abs=1e-12)
+
+
+def test_machine_formats_parse_back() -> None:
+    for fmt, delimiter in (("csv", ","), ("tsv", "\t")):
+        text = igf("rank", "--data", SMALL, "-f", fmt).stdout
+        rows = list(csv.DictReader(io.StringIO(text), delimiter=delimiter))
+        assert [r["regimen"] for r in rows] == ["alphamab", "alphamab + gammalimus"]
+
+
+def test_benchmark_check_exit_codes() -> None:
+    assert igf("benchmark", "--data", SMALL, "--check").exit_code == 1
+    assert igf("benchmark", "--data", SMALL, "--check", "--threshold", "15%").exit_code == 0
+    below = igf("benchmark", "--data", SMALL, "--only-below", "-f", "csv").stdout.splitlines()
+    assert [line.split(",")[:2] for line in below[1:]] == [["trial-a", ""], ["trial-b", "liposarcoma"]]
+
+
+def test_eortc_preset_uses_three_months_and_three_verdicts() -> None:
+    rows = json.loads(igf("benchmark", "--data", SMALL, "-f", "json", "--preset", "eortc-2002").stdout)
+    verdicts = {(r["trial"], r["cohort"]): (r["verdict"], r["approximate"]) for r in rows}
+    assert verdicts == {
+        ("trial-a", None): ("inconclusive", True),  # 25% at 12 weeks, 1 week from 13
+        ("trial-b", None): ("no-data", None),
+        ("trial-b", "leiomyosarcoma"): ("active", False),  # 40% at 3 months
+        ("trial-b", "liposarcoma"): ("inactive", True),  # 20% at 12 weeks
+    }
+
+
+def test_tolerance_is_inclusive_and_can_exclude() -> None:
+    rows = json.loads(igf("benchmark", "--data", SMALL, "-f", "json", "--tolerance-weeks", "0").stdout)
+    assert [r["verdict"] for r in rows] == ["below", "no-data", "no-data", "below"]
+
+
+def test_filters() -> None:
+    def ids(*args: str) -> list[str]:
+        out = igf("trials", "--data", SMALL, "-f", "csv", *args).stdout.splitlines()[1:]
+        return [line.split(",")[0] for line in out]
+
+    assert ids("--agent", "am-1") == ["trial-a", "trial-b"]
+    assert ids("--agent", "GAMMALIMUS") == ["trial-b"]
+    assert ids("--histology", "ewing") == ["trial-a"]
+    assert ids("--histology", "liposarcoma") == ["trial-b"]
+    assert ids("--phase", "1/2") == ["trial-b"]
+    assert ids("--sponsor", "bigco") == []
+    assert ids("--class", "mtor inhibitor") == ["trial-b"]
+    bad = igf("trials", "--data", SMALL, "--agent", "alfamab")
+    assert bad.exit_code == 2 and "did you mean alphamab?" in bad.stderr
+
+
+def test_histology_filter_narrows_to_cohorts() -> None:
+    # trial-b lists liposarcoma among its own histologies, so its whole-trial row stays;
+    # of its cohorts only the liposarcoma one is selected
+    rows = json.loads(igf("benchmark", "--data", SMALL, "-f", "json", "--histology", "lipo").stdout)
+    assert [(r["trial"], r["cohort"]) for r in rows] == [("trial-b", None), ("trial-b", "liposarcoma")]
+
+
+def test_no_color_and_pipes_carry_no_escapes() -> None:
+    for args in (["rank"], ["halted"], ["benchmark"], ["trials", "--no-color"]):
+        run = igf(*args, "--data", SMALL, env={"NO_COLOR": "1"})
+        assert run.exit_code == 0 and "\x1b" not in run.stdout
+
+
+def test_rank_table_draws_a_forest_plot() -> None:
+    run = igf("rank", "--data", SMALL, env={"COLUMNS": "120"})
+    lines = run.stdout.splitlines()
+    bars = [line for line in lines if "●" in line]
+    assert len(bars) == 2
+    # one shared scale: the 13.2% estimate stands right of the 10.0% one
+    assert bars[0].index("●") > bars[1].index("●")
+    assert "0%" in lines[2] and "30%" in lines[2]
+
+
+SHOW_MARKDOWN = """\
+| Field                     | Value                                                                                     |
+|---------------------------|-------------------------------------------------------------------------------------------|
+| id                        | trial-b                                                                                   |
+| title                     | Alphamab and gammalimus in soft-tissue sarcoma                                            |
+| file                      | tests/data/small/trial-b.yaml                                                             |
+| regimen                   | gammalimus (mTOR inhibitor, Acme, unknown); alphamab (anti-IGF-1R antibody, Acme, halted) |
+| phase                     | 1/2                                                                                       |
+| condition                 | sarcoma                                                                                   |
+| histologies               | leiomyosarcoma, liposarcoma                                                               |
+| enrolled                  | 60                                                                                        |
+| response                  | 5/50 = 10.0%; reported 10%                                                                |
+| response                  | responders: derived, the nearest whole number to reported rate x evaluable                |
+| cohort leiomyosarcoma     | leiomyosarcoma; enrolled 30                                                               |
+| cohort leiomyosarcoma pfs | 3 months (13.0 weeks): 0.4 (40.0%)                                                        |
+| cohort liposarcoma        | liposarcoma; enrolled 30                                                                  |
+| cohort liposarcoma pfs    | 12 weeks: 20% of 25                                                                       |
+| source 1                  | Roe R, et al. Made-up Journal. 2011;2:3-4 (pmid: 123)                                     |
+"""
+
+
+def test_show_says_what_was_derived(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(SMALL.parent.parent.parent)  # file paths are shown relative to here
+    run = igf("show", "trial-b", "--data", "tests/data/small", "-f", "markdown")
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout == SHOW_MARKDOWN
+    detail = json.loads(igf("show", "trial-b", "--data", SMALL, "-f", "json").stdout)
+    assert detail["response"] == {
+        "criteria": None,
+        "evaluable": 50,
+        "evaluable_derived": False,
+        "responders": 5,
+        "responders_derived": True,
+        "rate": 0.1,
+        "reported_rate": "10%",
+        "also_reported": [],
+    }
+    assert detail["cohorts"][0]["pfs"] == [
+        {"weeks": 13.0, "months": 3.0, "rate": 0.4, "reported_rate": "0.4", "evaluable": None}
+    ]
+
+
+def test_show_unknown_id_suggests() -> None:
+    run = igf("show", "trial-c", "--data", SMALL)
+    assert run.exit_code == 2
+    assert run.stderr == "igf: error: no trial with id 'trial-c'; did you mean trial-b?\n"

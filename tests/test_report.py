@@ -1,0 +1,144 @@
+"""The markdown report: parsed as GitHub-flavoured markdown, tables checked for shape."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from tests.conftest import DATA
+from tests.helpers import igf
+
+SMALL = DATA / "small"
+
+
+def _tables(text: str) -> list[list[list[str]]]:
+    """Every table in the document as rows of cell texts (header row first)."""
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    tables: list[list[list[str]]] = []
+    row: list[str] | None = None
+    for i, token in enumerate(tokens):
+        if token.type == "table_open":
+            tables.append([])
+        elif token.type == "tr_open":
+            row = []
+        elif token.type in ("th_open", "td_open"):
+            inline: Token = tokens[i + 1]
+            assert row is not None
+            row.append(inline.content)
+        elif token.type == "tr_close":
+            assert row is not None
+            tables[-1].append(row)
+    return tables
+
+
+def _headings(text: str) -> list[str]:
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    return [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+
+
+def test_report_structure_and_tables() -> None:
+    run = igf("report", "--data", SMALL)
+    assert run.exit_code == 0, run.stderr
+    assert _headings(run.stdout) == [
+        "IGF-1R inhibitor trials: evidence summary",
+        "Response rates",
+        "By regimen",
+        "By trial",
+        "Halted programs by sponsor",
+        "Progression-free rate against the sarcoma benchmark",
+        "Evidence checks",
+        "Methods",
+        "References",
+    ]
+    tables = _tables(run.stdout)
+    assert len(tables) == 4
+    for table in tables:
+        assert len({len(row) for row in table}) == 1, table  # every row as wide as the header
+    by_regimen, by_trial, halted, benchmark = tables
+    assert by_regimen == [
+        ["Rank", "Regimen", "Trials", "Responders/evaluable", "ORR", "95% CI", "Sources"],
+        ["1", "alphamab", "1", "5/38", "13.2%", "4.4%–28.1%", "[1]"],
+        ["2", "alphamab + gammalimus", "1", "5/50 (est.)", "10.0%", "3.3%–21.8%", "[2]"],
+    ]
+    assert [row[:2] for row in by_trial[1:]] == [["1", "trial-a"], ["2", "trial-b"]]
+    assert halted[1][:2] == ["Acme", "alphamab"]
+    assert [row[:2] + row[6:8] for row in benchmark[1:]] == [
+        ["trial-a", "(whole trial)", "below", "0.309"],
+        ["trial-b", "leiomyosarcoma", "meets", "0.916"],
+        ["trial-b", "liposarcoma", "below", "0.193"],
+    ]
+    # every number cited is in the reference list, in order of first citation
+    refs = run.stdout.split("## References\n\n")[1].splitlines()
+    assert refs == [
+        "1. Doe J, et al. Made-up Journal. 2010;1:1-2.",
+        "2. Roe R, et al. Made-up Journal. 2011;2:3-4. PMID: 123.",
+        "3. Chmielowski B. Cancer. 2014;120:2384-2387 (citing Arcaro A. Front Pharmacol. 2013;4:30).",
+    ]
+
+
+def test_report_escapes_record_text_that_would_break_a_table(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "agents.yaml").write_text(
+        "agents:\n  - name: a|b\n    sponsor: 'X <script>'\n    status: halted\n"
+    )
+    (folder / "t.yaml").write_text(
+        "id: t\ntitle: \"pipe | and \\e escape\"\nregimen: ['a|b']\nphase: '2'\nenrolled: 10\n"
+        "response: {evaluable: 10, responders: 1}\nsources: [{citation: 'A *bold* claim'}]\n"
+    )
+    run = igf("report", "--data", folder)
+    assert run.exit_code == 0, run.stderr
+    assert "\x1b" not in run.stdout
+    for table in _tables(run.stdout):
+        assert len({len(row) for row in table}) == 1, table
+    assert "a|b" in _tables(run.stdout)[0][1]
+    assert "<script>" not in run.stdout.replace("\\<script\\>", "")
+    assert "1. A \\*bold\\* claim." in run.stdout
+
+
+def test_report_to_file_is_atomic_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    target = tmp_path / "report.md"
+    first = igf("report", "--data", SMALL, "-o", target)
+    assert first.exit_code == 0, first.stderr
+    text = target.read_text()
+    assert text.startswith("# IGF-1R inhibitor trials")
+    target.write_text("keep me")
+    again = igf("report", "--data", SMALL, "-o", target)
+    assert again.exit_code == 2
+    assert "already exists; use --force" in again.stderr
+    assert target.read_text() == "keep me"
+    forced = igf("report", "--data", SMALL, "-o", target, "--force")
+    assert forced.exit_code == 0 and target.read_text() == text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md"]  # no temporary left behind
+
+
+def test_report_errors_for_missing_folder() -> None:
+    run = igf("report", "--data", SMALL, "-o", "/nonexistent/folder/r.md")
+    assert run.exit_code == 2
+    assert "folder /nonexistent/folder does not exist" in run.stderr
+
+
+def test_report_failing_write_leaves_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "report.md"
+    target.write_text("old report")
+
+    def fail(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", fail)
+    run = igf("report", "--data", SMALL, "-o", target, "--force")
+    assert run.exit_code == 2
+    assert "No space left on device" in run.stderr
+    assert target.read_text() == "old report"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
+
+
+def test_report_follows_the_filters() -> None:
+    run = igf("report", "--data", SMALL, "--agent", "gammalimus")
+    assert "1 trials of 2 agents, 60 patients enrolled (selected: agent gammalimus)" in run.stdout
+    by_regimen = _tables(run.stdout)[0]
+    assert [row[1] for row in by_regimen[1:]] == ["alphamab + gammalimus"]
