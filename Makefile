@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest
+
+# The command reference, from the commands' own help; a test in tests/test_tools.py fails when it is stale.
+docs: $(STAMP)
+	$(BIN)/python -m igfcli.clidocs docs/cli.md
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -11,9 +11,10 @@ from typing import Annotated, NoReturn
 import typer
 
 from igfcli import __version__
+from igfcli.completion import complete_agents, complete_trial_ids
 from igfcli.errors import IgfError, Problem
 from igfcli.halted import GroupBy
-from igfcli.loading import Loaded, load, resolve_folder
+from igfcli.loading import Catalog, Loaded, load, resolve_folder
 from igfcli.model import Evidence, Listing
 from igfcli.ranking import CiMethod, RankBy
 from igfcli.render import Format
@@ -70,7 +71,12 @@ SafeCsvOpt = Annotated[
     ),
 ]
 AgentOpt = Annotated[
-    list[str] | None, typer.Option("--agent", help="Only trials of this agent (name or code); repeatable.")
+    list[str] | None,
+    typer.Option(
+        "--agent",
+        help="Only trials of this agent (name or code); repeatable.",
+        autocompletion=complete_agents,
+    ),
 ]
 SponsorOpt = Annotated[
     list[str] | None,
@@ -266,7 +272,12 @@ def trials(
 @app.command()
 def show(
     trial_id: Annotated[
-        str, typer.Argument(metavar="ID", help="The trial's id (its file name without .yaml).")
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="The trial's id (its file name without .yaml).",
+            autocompletion=complete_trial_ids,
+        ),
     ],
     data: DataOpt = None,
     fmt: FormatOpt = Format.table,
@@ -536,3 +547,223 @@ def main() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(EXIT_OK)
+
+
+# --- curators' tools: new records, registry import, the record schema ---------------------
+
+
+class SchemaKind(StrEnum):
+    trial = "trial"
+    agents = "agents"
+
+
+class PhaseChoice(StrEnum):
+    one = "1"
+    one_two = "1/2"
+    two = "2"
+    two_three = "2/3"
+    three = "3"
+
+
+def _catalog(folder: Path) -> Catalog:
+    """The folder's agent catalog; stop (exit 2) when agents.yaml is missing or has errors."""
+    from igfcli.loading import AGENTS_FILE, Catalog, display_path
+
+    loaded = load(folder)
+    catalog_file = display_path(folder / AGENTS_FILE, folder)
+    shown = display_path(folder, folder)
+    problems = [p for p in loaded.errors if p.path in (catalog_file, shown)]
+    if problems or loaded.evidence is None:
+        _print_problems(problems or loaded.errors)
+        _fail(f"{folder}: the agent catalog ({AGENTS_FILE}) could not be read; fix it first")
+    return Catalog(loaded.evidence.agents)
+
+
+def _record_ids(folder: Path) -> dict[str, Path]:
+    from igfcli.loading import trial_files
+
+    return {path.stem: path for path in trial_files(folder)}
+
+
+@app.command()
+def schema(
+    kind: Annotated[
+        SchemaKind,
+        typer.Argument(
+            metavar="KIND", help="Which file kind: trial (a trial record) or agents (agents.yaml)."
+        ),
+    ] = SchemaKind.trial,
+) -> None:
+    """Print the JSON Schema (draft 2020-12) of a trial record or of agents.yaml, for editors.
+
+    Save it beside the records and name it in a comment on a record's first line,
+    `# yaml-language-server: $schema=trial.schema.json`, for completion and checking
+    while typing. The schema checks shape and types; igf validate checks the rest.
+
+    Example: igf schema trial > trial.schema.json
+    """
+    from igfcli.schema import schema_text
+
+    emit(schema_text(kind.value))
+
+
+@app.command("new")
+def new_trial(
+    trial_id: Annotated[
+        str,
+        typer.Argument(metavar="ID", help="The new record's id and file name: author-year-agent-topic."),
+    ],
+    regimen: Annotated[
+        str,
+        typer.Option(
+            "--regimen",
+            help="The agents, comma-separated, by name or code from the catalog.",
+            autocompletion=complete_agents,
+        ),
+    ],
+    phase: Annotated[PhaseChoice, typer.Option("--phase", help="The trial's phase.")],
+    title: Annotated[str, typer.Option("--title", help="The trial's title, as published.")],
+    citation: Annotated[
+        str, typer.Option("--citation", help="The first source: a citation of the publication.")
+    ],
+    condition: Annotated[str | None, typer.Option("--condition", help="The disease, e.g. sarcoma.")] = None,
+    histology: Annotated[
+        list[str] | None, typer.Option("--histology", help="A histology, e.g. 'Ewing sarcoma'; repeatable.")
+    ] = None,
+    enrolled: Annotated[int | None, typer.Option("--enrolled", min=0, help="Patients enrolled.")] = None,
+    nct: Annotated[str | None, typer.Option("--nct", help="The source's ClinicalTrials.gov id.")] = None,
+    pmid: Annotated[str | None, typer.Option("--pmid", help="The source's PubMed id.")] = None,
+    doi: Annotated[str | None, typer.Option("--doi", help="The source's DOI.")] = None,
+    data: DataOpt = None,
+) -> None:
+    """Write a new trial record into the data folder, with every optional field as a commented hint.
+
+    The record is valid as written; each hint holds TODO, which igf validate refuses
+    until it is filled in. An id that is already taken, or an agent the catalog does
+    not know, is refused.
+
+    Example: igf new doe-2012-alphamab-ewing --regimen AM-1 --phase 2 --title "..." --citation "..."
+    """
+    import re
+
+    from igfcli.output import write_atomic
+    from igfcli.scaffold import NewTrial, new_record, parse_list
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", trial_id) or trial_id.endswith((".yaml", ".yml")):
+        _fail(f"'{trial_id}' cannot be an id: use letters, digits, '-', '_' and '.', without .yaml")
+    folder = resolve_folder(data)
+    catalog = _catalog(folder)
+    names: list[str] = []
+    for label in parse_list(regimen):
+        name = catalog.resolve(label)
+        if name is None:
+            _fail(f"--regimen: '{label}' is not in the agent catalog{catalog.suggest(label)}")
+        if name in names:
+            _fail(f"--regimen: '{label}' is {name}, already in the regimen")
+        names.append(name)
+    if not names:
+        _fail("--regimen: name at least one agent")
+    taken = _record_ids(folder).get(trial_id)
+    if taken is not None:
+        _fail(f"'{trial_id}' is already the id of {taken}")
+    identifiers = {key: value for key, value in (("doi", doi), ("pmid", pmid), ("nct", nct)) if value}
+    text = new_record(
+        NewTrial(
+            id=trial_id,
+            title=title,
+            regimen=tuple(names),
+            phase=phase.value,
+            citation=citation,
+            condition=condition,
+            histologies=tuple(histology or ()),
+            enrolled=enrolled,
+            identifiers=identifiers,
+        )
+    )
+    target = folder / f"{trial_id}.yaml"
+    try:
+        write_atomic(target, text)
+    except IgfError as exc:
+        _fail(str(exc))
+    emit(f"wrote {target}\n")
+
+
+import_app = typer.Typer(
+    name="import",
+    help="Start trial records from registry entries.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(import_app)
+
+
+@import_app.command("ctgov")
+def import_ctgov(
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="FILE...",
+            help="ClinicalTrials.gov API v2 JSON: one study, or a page {\"studies\": [...]}; - reads stdin.",
+        ),
+    ],
+    data: DataOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite records that already exist.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the records instead of writing them.")
+    ] = False,
+) -> None:
+    """Write a trial record skeleton for each ClinicalTrials.gov study into the data folder.
+
+    Each skeleton has the registry's title, phase, conditions, identifiers, lead sponsor,
+    status (and why it stopped), enrolment if ACTUAL, and the interventions mapped to the
+    agent catalog by name, code or other name. What needs a curator is marked TODO and
+    listed; such a record fails igf validate until it is finished. Nothing is written
+    when any file cannot be read, or a record exists (without --force).
+
+    Example: curl -s https://clinicaltrials.gov/api/v2/studies/NCT00560560 | igf import ctgov -
+    """
+    from igfcli.ctgov import RegistryError, read_studies, skeletons
+    from igfcli.output import write_atomic
+
+    studies, messages = [], []
+    for name in files:
+        try:
+            raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        except OSError as exc:
+            messages.append(f"{name}: cannot be read: {exc.strerror or exc}")
+            continue
+        try:
+            studies.extend(read_studies(raw, "<stdin>" if name == "-" else name))
+        except RegistryError as exc:
+            messages.extend(exc.messages)
+    folder = resolve_folder(data)
+    catalog = _catalog(folder)
+    try:
+        drafts = skeletons(studies, catalog) if not messages else []
+    except RegistryError as exc:
+        messages.extend(exc.messages)
+    if messages:
+        sys.stderr.write("".join(f"{m}\n" for m in messages))
+        _fail("nothing was imported")
+    if dry_run:
+        emit("---\n".join(f"# {folder / (d.id + '.yaml')}\n{d.text}" for d in drafts))
+        return
+    existing = _record_ids(folder)
+    clashes = []
+    for draft in drafts:
+        target = folder / f"{draft.id}.yaml"
+        other = existing.get(draft.id)
+        if other is not None and (other != target or not force):
+            clashes.append(f"{target}: '{draft.id}' is already the id of {other}")
+    if clashes:
+        sys.stderr.write("".join(f"{c}\n" for c in clashes))
+        _fail("nothing was imported" + ("" if force else "; use --force to overwrite"))
+    for draft in drafts:
+        target = folder / f"{draft.id}.yaml"
+        try:
+            write_atomic(target, draft.text, force=force)
+        except IgfError as exc:
+            _fail(str(exc))
+        emit(f"wrote {target} ({draft.study.nct_id})\n")
+        for item in draft.to_finish:
+            emit(f"  TODO {item}\n")

@@ -67,6 +67,14 @@ RESPONSE_KEYS = {"criteria", "evaluable", "responders", "reported_rate", "also_r
 ALSO_REPORTED_KEYS = {"rate", "of", "source"}
 PFS_KEYS = {"weeks", "months", "rate", "evaluable"}
 SOURCE_KEYS = {"citation", "doi", "pmid", "nct", "eudract", "url"}
+# Imported and new records mark what a curator must still fill in; such a record fails validation.
+TODO = "TODO"
+
+
+def is_todo(text: str) -> bool:
+    """A value left for a curator ("TODO" or "TODO: ..."), as imported and new records mark them."""
+    text = text.strip()
+    return text == TODO or text.startswith(TODO + ":")
 
 
 def bundled_data() -> Path:
@@ -312,6 +320,9 @@ class _Reader:
             return None
         if not value.strip() and not allow_empty:
             self.problem(path, "is empty")
+            return None
+        if is_todo(value):
+            self.problem(path, f"'{value.strip()}' is left for a curator: fill in this field or remove it")
             return None
         return value
 

@@ -1,0 +1,50 @@
+"""Shell completion of trial ids and agent names, read from the data folder being completed against."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+
+def _folder(ctx: typer.Context) -> Path:
+    from igfcli.loading import resolve_folder
+
+    data: Any = ctx.params.get("data")
+    return resolve_folder(data)
+
+
+def complete_trial_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Trial ids (file names) that start with what has been typed."""
+    from igfcli.loading import trial_files
+
+    try:
+        stems = sorted({path.stem for path in trial_files(_folder(ctx))})
+    except OSError:  # completion must never fail loudly in the middle of a command line
+        return []
+    return [stem for stem in stems if stem.startswith(incomplete)]
+
+
+def complete_agents(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Agent names and codes that start with what has been typed (with the class or name as help)."""
+    from igfcli import yamldoc
+    from igfcli.loading import AGENTS_FILE
+
+    path = _folder(ctx) / AGENTS_FILE
+    try:
+        doc, _ = yamldoc.parse(str(path), path.read_bytes())
+    except OSError:
+        return []
+    entries = doc.data.get("agents") if doc is not None and isinstance(doc.data, dict) else None
+    out: list[tuple[str, str]] = []
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            continue
+        name: str = entry["name"]
+        codes = entry.get("codes")
+        codes = codes if isinstance(codes, list) else []
+        for label in (name, *(str(c) for c in codes)):
+            if label.startswith(incomplete):  # Typer drops any other, as the shell would
+                out.append((label, name if label != name else str(entry.get("class") or "")))
+    return out

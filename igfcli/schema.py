@@ -1,0 +1,14 @@
+"""The JSON Schemas of the record format, shipped beside the code, for editors and other tools."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+KINDS = ("trial", "agents")
+
+
+def schema_text(kind: str) -> str:
+    """The schema of one file kind ("trial" or "agents") as JSON text."""
+    if kind not in KINDS:
+        raise ValueError(f"no schema for {kind!r}; one of {', '.join(KINDS)}")
+    return (resources.files("igfcli") / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8")

@@ -1,0 +1,195 @@
+"""igf import ctgov: registry JSON to record skeletons, checked whole against expected files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import DATA
+from typer.testing import CliRunner
+
+from igfcli.cli import app
+from igfcli.ctgov import Intervention, Study, read_studies, record_id, surname
+
+CTGOV = DATA / "ctgov"
+EXPECTED = CTGOV / "expected"
+runner = CliRunner()
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A data folder holding only the small agent catalog."""
+    shutil.copy(DATA / "small" / "agents.yaml", tmp_path / "agents.yaml")
+    return tmp_path
+
+
+def _import(folder: Path, *args: str, stdin: bytes | None = None):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, ["import", "ctgov", "--data", str(folder), *args], input=stdin)
+
+
+def test_real_record_becomes_the_expected_skeleton(folder: Path) -> None:
+    result = _import(folder, str(CTGOV / "NCT04267848.json"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        f"wrote {folder}/sands-2020.yaml (NCT04267848)\n"
+        "  TODO regimen: Carboplatin is not in the agent catalog\n"
+        "  TODO regimen: Cisplatin is not in the agent catalog\n"
+        "  TODO regimen: Gemcitabine Hydrochloride is not in the agent catalog\n"
+        "  TODO regimen: Paclitaxel is not in the agent catalog\n"
+        "  TODO regimen: Pembrolizumab is not in the agent catalog\n"
+        "  TODO regimen: Pemetrexed Disodium is not in the agent catalog\n"
+    )
+    assert (folder / "sands-2020.yaml").read_text() == (EXPECTED / "sands-2020.yaml").read_text()
+
+
+def test_unfinished_skeleton_fails_validation_at_each_todo(folder: Path) -> None:
+    assert _import(folder, str(CTGOV / "page.json")).exit_code == 0
+    result = runner.invoke(app, ["validate", "--data", str(folder)])
+    assert result.exit_code == 1
+    lines = [line for line in result.stderr.splitlines() if "left for a curator" in line]
+    assert [line.split(": ", 1)[1] for line in lines] == [
+        "regimen[0]: 'TODO: the registry lists no drug; name the agents' is left for a curator: "
+        "fill in this field or remove it",
+        "phase: 'TODO: the registry gives no phase' is left for a curator: fill in this field or remove it",
+        "regimen[1]: 'TODO: Paclitaxel' is left for a curator: fill in this field or remove it",
+    ]
+
+
+def test_terminated_trial_mapped_through_other_names_loads_cleanly(folder: Path) -> None:
+    result = _import(folder, str(CTGOV / "terminated.json"))
+    assert result.stdout == f"wrote {folder}/doe-2009-alphamab.yaml (NCT00000101)\n"
+    written = (folder / "doe-2009-alphamab.yaml").read_text()
+    assert written == (EXPECTED / "doe-2009-alphamab.yaml").read_text()
+    assert (
+        "Overall status: TERMINATED. Why stopped: Sponsor decision to halt the development program."
+        in written
+    )
+    assert "enrolled: 37  # ACTUAL enrolment in the registry" in written  # "37" arrived as text
+    check = runner.invoke(app, ["validate", "--data", str(folder), "--strict"])
+    assert check.exit_code == 0, check.stderr
+    show = runner.invoke(app, ["show", "doe-2009-alphamab", "--data", str(folder), "--format", "json"])
+    assert '"enrolled": 37' in show.stdout
+
+
+def test_page_gives_one_record_per_study_and_keeps_an_estimated_enrolment_out_of_enrolled(
+    folder: Path,
+) -> None:
+    result = _import(folder, str(CTGOV / "page.json"))
+    assert result.stdout == (
+        f"wrote {folder}/spc-2011-betinib.yaml (NCT00000202)\n"
+        "  TODO regimen: Paclitaxel is not in the agent catalog\n"
+        f"wrote {folder}/NCT00000303.yaml (NCT00000303)\n"
+        "  TODO regimen: the registry lists no drug\n"
+        "  TODO phase: the registry gives no phase\n"
+    )
+    for name in ("spc-2011-betinib.yaml", "NCT00000303.yaml"):
+        assert (folder / name).read_text() == (EXPECTED / name).read_text()
+    betinib = (folder / "spc-2011-betinib.yaml").read_text()
+    assert "\nenrolled:" not in betinib
+    assert "# enrolled: TODO    # the registry gives 60 (ESTIMATED), not a count" in betinib
+    assert "Enrolment: 60 (ESTIMATED)." in betinib
+
+
+def test_dry_run_prints_and_writes_nothing(folder: Path) -> None:
+    result = _import(folder, "--dry-run", "-", stdin=(CTGOV / "terminated.json").read_bytes())
+    assert result.exit_code == 0, result.output
+    expected = (EXPECTED / "doe-2009-alphamab.yaml").read_text()
+    assert result.stdout == f"# {folder}/doe-2009-alphamab.yaml\n{expected}"
+    assert sorted(p.name for p in folder.iterdir()) == ["agents.yaml"]
+
+
+def test_existing_record_is_kept_unless_forced(folder: Path) -> None:
+    (folder / "doe-2009-alphamab.yaml").write_text("kept\n")
+    result = _import(folder, str(CTGOV / "terminated.json"), str(CTGOV / "page.json"))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"{folder}/doe-2009-alphamab.yaml: 'doe-2009-alphamab' is already the id of "
+        f"{folder}/doe-2009-alphamab.yaml\n"
+        "igf: error: nothing was imported; use --force to overwrite\n"
+    )
+    assert (folder / "doe-2009-alphamab.yaml").read_text() == "kept\n"
+    assert not (folder / "spc-2011-betinib.yaml").exists()
+    forced = _import(folder, "--force", str(CTGOV / "terminated.json"))
+    assert forced.exit_code == 0, forced.output
+    assert (folder / "doe-2009-alphamab.yaml").read_text() == (
+        EXPECTED / "doe-2009-alphamab.yaml"
+    ).read_text()
+
+
+@pytest.mark.parametrize(
+    ("fixture", "message"),
+    [
+        (
+            "not_json.json",
+            "not_json.json:1:70: not valid JSON: Expecting property name enclosed in double quotes",
+        ),
+        (
+            "count_as_words.json",
+            "count_as_words.json: $.protocolSection.designModule.enrollmentInfo.count: "
+            'should be a count of participants, not text ("about forty")',
+        ),
+        (
+            "api_v1.json",
+            "api_v1.json: $: not a ClinicalTrials.gov study record (this is the retired API v1 format; "
+            "download the study again from the v2 API)",
+        ),
+        (
+            "bad_nct_id.json",
+            "bad_nct_id.json: $.studies[0].protocolSection.identificationModule.nctId: "
+            "'NCT123' is not an NCT id such as NCT01234567",
+        ),
+        (
+            "module_as_list.json",
+            "module_as_list.json: $.protocolSection.conditionsModule: should be an object, not a list",
+        ),
+    ],
+)
+def test_bad_registry_files_name_the_file_and_json_path(folder: Path, fixture: str, message: str) -> None:
+    path = CTGOV / "bad" / fixture
+    result = _import(folder, str(CTGOV / "terminated.json"), str(path))
+    assert result.exit_code == 2
+    assert result.stderr == f"{CTGOV / 'bad'}/{message}\nigf: error: nothing was imported\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["agents.yaml"]
+
+
+def test_missing_file_and_duplicate_study_are_refused(folder: Path) -> None:
+    missing = _import(folder, str(folder / "nope.json"))
+    assert missing.exit_code == 2
+    assert missing.stderr.startswith(f"{folder}/nope.json: cannot be read: No such file or directory\n")
+    twice = _import(folder, str(CTGOV / "terminated.json"), str(CTGOV / "terminated.json"))
+    assert twice.exit_code == 2
+    assert "NCT00000101 is also the study at" in twice.stderr
+
+
+def test_counts_may_arrive_as_text() -> None:
+    raw = (
+        b'{"protocolSection": {"identificationModule": {"nctId": "NCT00000707"},'
+        b' "designModule": {"enrollmentInfo": {"count": " 12 ", "type": "ACTUAL"}}}}'
+    )
+    (study,) = read_studies(raw, "x.json")
+    assert (study.enrollment, study.enrollment_type) == (12, "ACTUAL")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Jacob M Sands", "Sands"),
+        ("Sands, Jacob M", "Sands"),
+        ("Jacob Sands, MD", "Sands"),
+        ("Dr. Jacob Sands, M.D., Ph.D.", "Sands"),
+        ("MD", ""),
+    ],
+)
+def test_surname(name: str, expected: str) -> None:
+    assert surname(name) == expected
+
+
+def test_id_falls_back_to_the_nct_id_without_a_year() -> None:
+    study = Study(
+        nct_id="NCT00000808", origin="x", lead_sponsor="Pfizer", interventions=(Intervention("DRUG", "x"),)
+    )
+    assert record_id(study, ["figitumumab"]) == "NCT00000808"
+    dated = Study(nct_id="NCT00000808", origin="x", lead_sponsor="Pfizer", start_year=2008)
+    assert record_id(dated, ["figitumumab"]) == "pfizer-2008-figitumumab"

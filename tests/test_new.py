@@ -1,0 +1,157 @@
+"""igf new: a valid record with every optional field as a commented hint, refused when it would clash."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import DATA
+from typer.testing import CliRunner
+
+from igfcli.cli import app
+from igfcli.loading import load
+from igfcli.scaffold import uncommented
+
+runner = CliRunner()
+NEW = [
+    "--regimen",
+    "am-1, Betinib",
+    "--phase",
+    "1/2",
+    "--title",
+    "Alphamab: a first study",
+    "--citation",
+    "Doe J, et al. Made-up Journal. 2012;4:5-6",
+    "--nct",
+    "NCT01234567",
+]
+
+EXPECTED = """\
+# Trial record. The commented lines are the optional fields: remove the '# '
+# and replace TODO to use one (a TODO left in fails `igf validate`).
+id: doe-2012-alphamab
+title: "Alphamab: a first study"
+regimen: [alphamab, betinib]
+phase: "1/2"
+# condition: TODO             # the disease, e.g. sarcoma
+# histologies: [TODO]        # e.g. [Ewing sarcoma, osteosarcoma]
+# enrolled: TODO              # patients enrolled (a count)
+# response:
+#   criteria: TODO            # e.g. RECIST 1.1
+#   evaluable: TODO           # patients evaluable for response (a count)
+#   responders: TODO          # complete + partial responses (a count)
+#   reported_rate: TODO       # the rate as printed, e.g. 14.2%
+#   also_reported:
+#     - {rate: TODO, of: TODO, source: TODO}   # as another source printed it
+# pfs:                         # progression-free rates; exactly one of weeks or months each
+#   - {weeks: TODO, rate: TODO, evaluable: TODO}
+# cohorts:
+#   - name: TODO
+#     histologies: [TODO]
+#     enrolled: TODO
+#     response: {evaluable: TODO, responders: TODO}
+#     pfs: [{months: TODO, rate: TODO}]
+sources:
+  - citation: "Doe J, et al. Made-up Journal. 2012;4:5-6"
+    # doi: TODO
+    # pmid: TODO
+    nct: NCT01234567
+    # eudract: TODO
+    # url: TODO
+# notes: TODO
+"""
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """The small sample data: agents.yaml and two trials."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA / "small", target)
+    return target
+
+
+def test_new_record_is_written_whole_and_valid(folder: Path) -> None:
+    result = runner.invoke(app, ["new", "doe-2012-alphamab", "--data", str(folder), *NEW])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"wrote {folder}/doe-2012-alphamab.yaml\n"
+    assert (folder / "doe-2012-alphamab.yaml").read_text() == EXPECTED
+    check = runner.invoke(app, ["validate", "--data", str(folder), "--strict"])
+    assert check.exit_code == 0, check.stderr
+    assert check.stderr.endswith("0 errors, 0 warnings (3 trial records and 3 agents loaded)\n")
+
+
+def test_given_optional_fields_replace_their_hints(folder: Path) -> None:
+    args = [
+        "--condition",
+        "sarcoma",
+        "--histology",
+        "Ewing sarcoma",
+        "--histology",
+        "osteosarcoma",
+        "--enrolled",
+        "12",
+        "--pmid",
+        "123",
+    ]
+    result = runner.invoke(app, ["new", "x-1", "--data", str(folder), *NEW, *args])
+    assert result.exit_code == 0, result.output
+    text = (folder / "x-1.yaml").read_text()
+    assert "\ncondition: sarcoma\nhistologies: [Ewing sarcoma, osteosarcoma]\nenrolled: 12\n" in text
+    assert '\n    pmid: "123"\n' in text
+    assert "# condition:" not in text and "# enrolled:" not in text
+    assert runner.invoke(app, ["validate", "--data", str(folder)]).exit_code == 0
+
+
+def test_every_hint_switched_on_unedited_fails_at_each_todo(folder: Path) -> None:
+    runner.invoke(app, ["new", "doe-2012-alphamab", "--data", str(folder), *NEW])
+    path = folder / "doe-2012-alphamab.yaml"
+    path.write_text(uncommented(path.read_text()))
+    problems = [p for p in load(folder).errors if p.path.endswith("doe-2012-alphamab.yaml")]
+    # one per hinted value: 3 top-level + 4 response + 3 also_reported + 3 pfs + 7 cohort + 4 source + notes
+    assert len(problems) == 25, "\n".join(map(str, problems))
+    assert all("TODO" in p.message for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["trial-a", *NEW], "igf: error: 'trial-a' is already the id of {folder}/trial-a.yaml\n"),
+        (
+            ["x", *NEW[:1], "alfamab", *NEW[2:]],
+            "igf: error: --regimen: 'alfamab' is not in the agent catalog; did you mean alphamab?\n",
+        ),
+        (
+            ["x", *NEW[:1], "AM-1,alphamab", *NEW[2:]],
+            "igf: error: --regimen: 'alphamab' is alphamab, already in the regimen\n",
+        ),
+        (
+            ["../x", *NEW],
+            "igf: error: '../x' cannot be an id: use letters, digits, '-', '_' and '.', without .yaml\n",
+        ),
+        (
+            ["x.yaml", *NEW],
+            "igf: error: 'x.yaml' cannot be an id: use letters, digits, '-', '_' and '.', without .yaml\n",
+        ),
+    ],
+)
+def test_refusals(folder: Path, args: list[str], message: str) -> None:
+    before = sorted(p.name for p in folder.iterdir())
+    result = runner.invoke(app, ["new", "--data", str(folder), *args])
+    assert result.exit_code == 2
+    assert result.stderr == message.format(folder=folder)
+    assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_an_id_taken_in_a_subfolder_is_refused(folder: Path) -> None:
+    (folder / "older").mkdir()
+    (folder / "trial-a.yaml").rename(folder / "older" / "trial-a.yaml")
+    result = runner.invoke(app, ["new", "trial-a", "--data", str(folder), *NEW])
+    assert result.exit_code == 2
+    assert result.stderr == f"igf: error: 'trial-a' is already the id of {folder}/older/trial-a.yaml\n"
+
+
+def test_a_phase_outside_the_format_is_a_usage_error(folder: Path) -> None:
+    result = runner.invoke(app, ["new", "x", "--data", str(folder), *NEW[:3], "4", *NEW[4:]])
+    assert result.exit_code == 2
+    assert not (folder / "x.yaml").exists()

@@ -1,0 +1,163 @@
+"""The JSON Schemas accept every valid record and refuse the shape and type defects the loader refuses."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import DATA, REPO
+from jsonschema import Draft202012Validator
+from typer.testing import CliRunner
+
+from igfcli import loading
+from igfcli.cli import app
+from igfcli.model import PHASES, STATUSES
+from igfcli.schema import schema_text
+
+SHAPE = DATA / "shape"
+runner = CliRunner()
+
+
+def _validator(kind: str) -> Draft202012Validator:
+    schema = json.loads(schema_text(kind))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def _trial_files(folder: Path) -> list[Path]:
+    return [p for p in loading.trial_files(folder)] if folder.is_dir() else []
+
+
+VALID_TRIALS = [
+    *_trial_files(DATA / "small"),
+    *_trial_files(REPO / "trials"),
+    DATA / "ctgov" / "expected" / "doe-2009-alphamab.yaml",
+]
+VALID_CATALOGS = [p for p in (DATA / "small" / "agents.yaml", REPO / "trials" / "agents.yaml") if p.is_file()]
+
+
+def _errors(kind: str, path: Path) -> list[str]:
+    return [e.message for e in _validator(kind).iter_errors(yaml.safe_load(path.read_text()))]
+
+
+@pytest.mark.parametrize("kind", ["trial", "agents"])
+def test_igf_schema_prints_the_shipped_schema(kind: str) -> None:
+    result = runner.invoke(app, ["schema", kind])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (REPO / "igfcli" / "schemas" / f"{kind}.schema.json").read_text()
+    assert json.loads(result.stdout)["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+@pytest.mark.parametrize("path", VALID_TRIALS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_valid_records_pass(path: Path) -> None:
+    assert _errors("trial", path) == []
+
+
+@pytest.mark.parametrize("path", VALID_CATALOGS, ids=lambda p: str(p.parent.name))
+def test_valid_catalogs_pass(path: Path) -> None:
+    assert _errors("agents", path) == []
+
+
+def test_a_new_record_passes(tmp_path: Path) -> None:
+    shutil.copy(DATA / "small" / "agents.yaml", tmp_path)
+    args = [
+        "new",
+        "x",
+        "--data",
+        str(tmp_path),
+        "--regimen",
+        "AM-1",
+        "--phase",
+        "2",
+        "--title",
+        "t",
+        "--citation",
+        "c",
+    ]
+    assert runner.invoke(app, args).exit_code == 0
+    assert _errors("trial", tmp_path / "x.yaml") == []
+
+
+def test_an_unfinished_skeleton_fails_as_the_loader_does() -> None:
+    assert len(_errors("trial", DATA / "ctgov" / "expected" / "sands-2020.yaml")) == 6  # six TODO agents
+
+
+def _loader_errors(tmp_path: Path, record: Path | None = None, catalog: Path | None = None) -> list[str]:
+    shutil.copy(catalog or DATA / "small" / "agents.yaml", tmp_path / "agents.yaml")
+    if record is not None:
+        shutil.copy(record, tmp_path / record.name)
+    return [p.message for p in loading.load(tmp_path).errors]
+
+
+@pytest.mark.parametrize("path", sorted(SHAPE.glob("*.yaml")), ids=lambda p: p.stem)
+def test_shape_defects_fail_the_schema_and_the_loader(path: Path, tmp_path: Path) -> None:
+    assert _errors("trial", path) != []
+    assert _loader_errors(tmp_path, record=path) != []
+
+
+@pytest.mark.parametrize("path", sorted((SHAPE / "agents").glob("*.yaml")), ids=lambda p: p.stem)
+def test_catalog_shape_defects_fail_the_schema_and_the_loader(path: Path, tmp_path: Path) -> None:
+    assert _errors("agents", path) != []
+    assert _loader_errors(tmp_path, catalog=path) != []
+
+
+def _properties(node: dict[str, Any]) -> set[str]:
+    return set(node["properties"])
+
+
+def test_schema_keys_are_the_loaders_keys() -> None:
+    trial = json.loads(schema_text("trial"))
+    defs = trial["$defs"]
+    assert _properties(trial) == loading.TRIAL_KEYS
+    assert set(trial["required"]) == set(loading.TRIAL_REQUIRED)
+    assert _properties(defs["cohort"]) == loading.COHORT_KEYS
+    assert _properties(defs["response"]) == loading.RESPONSE_KEYS
+    also = defs["response"]["properties"]["also_reported"]["anyOf"][0]["items"]
+    assert _properties(also) == loading.ALSO_REPORTED_KEYS
+    assert _properties(defs["pfs"]["items"]) == loading.PFS_KEYS
+    assert _properties(defs["source"]) == loading.SOURCE_KEYS
+    assert [p for p in trial["properties"]["phase"]["enum"] if isinstance(p, str)] == list(PHASES)
+    agents = json.loads(schema_text("agents"))
+    agent = agents["$defs"]["agent"]
+    assert _properties(agent) == loading.AGENT_KEYS
+    assert tuple(agent["properties"]["status"]["enum"]) == STATUSES
+
+
+@pytest.mark.parametrize(
+    ("rate", "valid"),
+    [
+        ("14.2%", True),
+        ("0%", True),
+        ("100%", True),
+        (" 5 %", True),
+        (".5%", True),
+        ("100.0%", True),
+        ("100.1%", False),
+        ("101%", False),
+        ("14.2", False),
+        ("-1%", False),
+        ("1e1%", False),
+        ("%", False),
+        (0.142, True),
+        (1, True),
+        (0, True),
+        (1.5, False),
+        (-0.1, False),
+    ],
+)
+def test_rates_agree_with_the_loader(rate: object, valid: bool) -> None:
+    from igfcli.stats import RateError, parse_rate
+
+    schema = json.loads(schema_text("trial"))
+    rate_schema = {"$defs": schema["$defs"], **schema["$defs"]["rate"]}
+    assert Draft202012Validator(rate_schema).is_valid(rate) is valid
+    try:
+        parse_rate(rate)
+        loader_valid = True
+    except RateError:
+        loader_valid = False
+    assert loader_valid is valid

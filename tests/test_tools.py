@@ -1,0 +1,106 @@
+"""Shell completion, the command reference, the pre-commit hook and the YAML writer."""
+
+from __future__ import annotations
+
+import yaml
+from conftest import DATA, REPO
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from igfcli import clidocs
+from igfcli.cli import app
+from igfcli.scaffold import scalar
+
+runner = CliRunner()
+
+
+def _complete(words: str, shell: str = "bash") -> list[str]:
+    """What the shell's completion script gets back from igf for the command line `words`."""
+    env = {
+        "_IGF_COMPLETE": f"complete_{shell}",
+        "COMP_WORDS": words,  # bash
+        "COMP_CWORD": str(len(words.split(" ")) - 1),
+        "_TYPER_COMPLETE_ARGS": words,  # zsh, fish
+        "_TYPER_COMPLETE_FISH_ACTION": "get-args",
+    }
+    result = runner.invoke(app, [], env=env, prog_name="igf")
+    assert result.exit_code == 0, result.output
+    return result.stdout.split()
+
+
+def test_show_completes_trial_ids_from_the_data_folder() -> None:
+    assert _complete(f"igf show --data {DATA / 'small'} tri") == ["trial-a", "trial-b"]
+    assert _complete(f"igf show --data {DATA / 'small'} trial-b") == ["trial-b"]
+
+
+def test_agent_option_completes_names_and_codes() -> None:
+    assert _complete(f"igf trials --data {DATA / 'small'} --agent a") == ["alphamab"]
+    assert _complete(f"igf trials --data {DATA / 'small'} --agent B") == ["BT-2"]
+    assert _complete(f"igf agents --data {DATA / 'small'} --agent ") == [
+        "alphamab",
+        "AM-1",
+        "betinib",
+        "BT-2",
+        "gammalimus",
+    ]
+
+
+def test_zsh_and_fish_completion_carry_the_agent_class() -> None:
+    words = f"igf trials --data {DATA / 'small'} --agent be"
+    assert _complete(words, "zsh") == [
+        "_arguments",
+        "'*:",
+        ':(("betinib":"IGF-1R',
+        "kinase",
+        "inhibitor\"))'",
+    ]
+    assert _complete(words, "fish") == ["betinib", "IGF-1R", "kinase", "inhibitor"]
+
+
+def test_completion_in_a_missing_folder_offers_nothing() -> None:
+    assert _complete("igf show --data /nonexistent/folder t") == []
+    assert _complete("igf trials --data /nonexistent/folder --agent a") == []
+
+
+def test_command_reference_is_up_to_date() -> None:
+    assert (REPO / "docs" / "cli.md").read_text() == clidocs.render(), "docs/cli.md is stale: run make docs"
+
+
+def test_every_command_and_parameter_has_help() -> None:
+    missing = []
+    for name, ctx in clidocs.commands():
+        if not (ctx.command.help or "").strip():
+            missing.append(name)
+        for param in ctx.command.get_params(ctx):
+            if not (getattr(param, "help", None) or "").strip():
+                missing.append(f"{name} {param.name}")
+    assert missing == []
+
+
+def test_pre_commit_hook_runs_igf_validate_once_per_commit() -> None:
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert hooks == [
+        {
+            "id": "igf-validate",
+            "name": "igf validate",
+            "description": "Check the trial records and the agent catalog before each commit.",
+            "entry": "igf validate",
+            "language": "python",
+            "files": "\\.ya?ml$",
+            "pass_filenames": False,
+        }
+    ]
+    # what the hook runs, with the args docs/tools.md shows
+    result = runner.invoke(app, [*hooks[0]["entry"].split()[1:], "--data", str(DATA / "small")])
+    assert result.exit_code == 0, result.stderr
+
+
+@given(st.text())
+def test_written_text_reads_back_unchanged(text: str) -> None:
+    assert yaml.safe_load(f"key: {scalar(text)}\n") == {"key": text}
+
+
+@given(st.integers(min_value=0))
+def test_written_counts_read_back_unchanged(count: int) -> None:
+    assert yaml.safe_load(f"key: {scalar(count)}\n") == {"key": count}
