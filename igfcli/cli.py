@@ -139,7 +139,7 @@ def _load_with_warnings(data: Path | None) -> tuple[Evidence, list[Problem]]:
         _print_problems(loaded.problems)
         errors = len(loaded.errors)
         _fail(
-            f"{errors} error{'s' if errors != 1 else ''} in the data; nothing was computed "
+            f"{_count(errors, 'error')} in the data; nothing was computed "
             "(igf validate lists every problem)"
         )
     return loaded.evidence, loaded.warnings
@@ -198,6 +198,10 @@ def _emit_listing(listing: Listing, fmt: Format, no_color: bool, safe_csv: bool 
     emit(capture.get())
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _version(value: bool) -> None:
     if value:
         emit(f"igf {__version__}\n")
@@ -235,12 +239,11 @@ def validate(
     errors, warnings = len(loaded.errors), len(loaded.warnings)
     evidence = loaded.evidence
     files = (
-        f"{len(evidence.trials)} trial records and {len(evidence.agents)} agents" if evidence else "nothing"
+        f"{_count(len(evidence.trials), 'trial record')} and {_count(len(evidence.agents), 'agent')}"
+        if evidence
+        else "nothing"
     )
-    sys.stderr.write(
-        f"{folder}: {errors} error{'s' if errors != 1 else ''}, "
-        f"{warnings} warning{'s' if warnings != 1 else ''} ({files} loaded)\n"
-    )
+    sys.stderr.write(f"{folder}: {_count(errors, 'error')}, {_count(warnings, 'warning')} ({files} loaded)\n")
     if errors or (strict and warnings):
         raise typer.Exit(EXIT_CHECK_FAILED)
 
