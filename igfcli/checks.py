@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from igfcli.errors import Problem
-from igfcli.model import Evidence, Rate, Response, Trial
+from igfcli.model import AlsoReported, Evidence, Rate, Response, Trial
 from igfcli.stats import achievable, format_percent, matches, nearest_denominator, neighbours
 
 
@@ -25,9 +25,14 @@ def _warning(trial: Trial, field: str, message: str) -> Problem:
     return Problem(trial.path, line, column, field, message, "warning")
 
 
-def _fraction(k: int, n: int, rate: Rate) -> str:
+def _fraction(k: int, n: int, rate: Rate, *, agrees: bool = False) -> str:
+    """k/n at the rate's printed precision; for a fraction said to agree, with one more decimal
+    where rounding a half could go either way (1/400 = 0.25% is "0.2%" or "0.3%")."""
     decimals = _decimals(rate)
-    return f"{k}/{n} = {format_percent(k / n, decimals)}"
+    shown = format_percent(k / n, decimals)
+    if agrees and rate.is_percentage and shown != rate.text:
+        shown = format_percent(k / n, decimals + 1)
+    return f"{k}/{n} = {shown}"
 
 
 def _decimals(rate: Rate) -> int:
@@ -41,6 +46,7 @@ def _decimals(rate: Rate) -> int:
 
 def _check_trial(trial: Trial) -> Iterator[Problem]:
     yield from _check_response(trial, "response", trial.response)
+    yield from _check_also_reported(trial, "", trial.also_reported, trial.response)
     for cohort in trial.cohorts:
         yield from _check_response(trial, f"cohorts[{cohort.index}].response", cohort.response)
     enrolled_in_cohorts = sum(c.enrolled for c in trial.cohorts if c.enrolled is not None)
@@ -68,20 +74,29 @@ def _check_response(trial: Trial, field: str, response: Response | None) -> Iter
             )
     elif rate is not None:
         yield from _impossible(trial, f"{field}.reported_rate", rate, n, "evaluable")
-    for i, also in enumerate(response.also_reported):
-        at = f"{field}.also_reported[{i}].rate"
+    yield from _check_also_reported(trial, field, response.also_reported, response)
+
+
+def _check_also_reported(
+    trial: Trial, field: str, reports: tuple[AlsoReported, ...], response: Response | None
+) -> Iterator[Problem]:
+    """Rates other sources printed: possible at all, and in agreement with the record's own figures."""
+    prefix = f"{field}." if field else ""
+    for i, also in enumerate(reports):
+        at = f"{prefix}also_reported[{i}].rate"
         if also.of is not None and not achievable(also.rate, also.of):
             yield from _impossible(trial, at, also.rate, also.of, "as that source states", response)
         elif (
-            response.responders is not None
-            and also.of in (None, n)
-            and not matches(also.rate, response.responders, n)
+            response is not None
+            and response.responders is not None
+            and also.of in (None, response.evaluable)
+            and not matches(also.rate, response.responders, response.evaluable)
         ):
             yield _warning(
                 trial,
                 at,
                 f"{also.rate.text} in {also.source} disagrees with this record's "
-                f"{_fraction(response.responders, n, also.rate)}",
+                f"{_fraction(response.responders, response.evaluable, also.rate)}",
             )
 
 
@@ -107,5 +122,7 @@ def _impossible(
         found = nearest_denominator(rate, n)
         if found is not None:
             k, m = found
-            message += f"; the nearest denominator that gives it is {m} ({_fraction(k, m, rate)})"
+            message += (
+                f"; the nearest denominator that gives it is {m} ({_fraction(k, m, rate, agrees=True)})"
+            )
     yield _warning(trial, field, message)

@@ -139,8 +139,7 @@ def _load_with_warnings(data: Path | None) -> tuple[Evidence, list[Problem]]:
         _print_problems(loaded.problems)
         errors = len(loaded.errors)
         _fail(
-            f"{_count(errors, 'error')} in the data; nothing was computed "
-            "(igf validate lists every problem)"
+            f"{_count(errors, 'error')} in the data; nothing was computed (igf validate lists every problem)"
         )
     return loaded.evidence, loaded.warnings
 
@@ -706,7 +705,7 @@ def import_ctgov(
         list[str],
         typer.Argument(
             metavar="FILE...",
-            help="ClinicalTrials.gov API v2 JSON: one study, or a page {\"studies\": [...]}; - reads stdin.",
+            help='ClinicalTrials.gov API v2 JSON: one study, or a page {"studies": [...]}; - reads stdin.',
         ),
     ],
     data: DataOpt = None,

@@ -60,6 +60,7 @@ TRIAL_KEYS = {
     "cohorts",
     "sources",
     "notes",
+    "also_reported",
 }
 TRIAL_REQUIRED = ("id", "title", "regimen", "phase", "sources")
 COHORT_KEYS = {"name", "histologies", "enrolled", "response", "pfs"}
@@ -488,6 +489,7 @@ def _trial(doc: yamldoc.Document, file: Path, catalog: Catalog, problems: list[P
     condition = r.optional(m, (), "condition", r.text)
     histologies = r.optional(m, (), "histologies", r.texts) or ()
     notes = r.optional(m, (), "notes", r.text)
+    also = _also_reported(r, m, ())
     if len(problems) > start:
         return None
     assert trial_id is not None and title is not None and phase is not None
@@ -506,6 +508,7 @@ def _trial(doc: yamldoc.Document, file: Path, catalog: Catalog, problems: list[P
         sources=sources,
         notes=notes,
         path=doc.path,
+        also_reported=also,
         locations=locations,
     )
 

@@ -130,6 +130,8 @@ class Trial:
     sources: tuple[Source, ...]
     notes: str | None
     path: str
+    # response rates other sources printed where the record has no response figure of its own
+    also_reported: tuple[AlsoReported, ...] = ()
     # field path ("response.reported_rate") -> (line, column), for messages about figures
     locations: Mapping[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
 
