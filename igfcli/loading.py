@@ -114,9 +114,11 @@ class Loaded:
 def display_path(path: Path, folder: Path) -> str:
     """How a file is named in messages: as the user would reach it from here."""
     try:
-        return os.path.relpath(path)
+        relative = os.path.relpath(path)
     except ValueError:  # another drive on Windows
         return str(path)
+    # a path that climbs out of the working folder reads better whole
+    return str(path.absolute()) if relative.startswith("..") else relative
 
 
 def trial_files(folder: Path) -> list[Path]:

@@ -160,7 +160,7 @@ _NO_GROUP = object()
 
 
 FOREST_WIDTH = 21
-MAX_WORD_WIDTH = 14
+MAX_WORD_WIDTH = 12
 
 
 def forest_scale(listing: Listing) -> float:
@@ -203,12 +203,13 @@ def to_rich(listing: Listing, console: Console) -> RenderableType:
     columns = listing.display_columns()
     texts = [[display_cell(row.get(c.key), c) for c in columns] for row in listing.rows]
     with_forest = listing.forest is not None and bool(listing.rows)
-    # measured without the console's own width limit, which would clamp the answer to fit
-    unbounded = console.options.update_width(10_000)
-    for forest in (True, False) if with_forest else (False,):
-        table = _table(listing, columns, texts, forest)
-        if console.measure(table, options=unbounded).minimum <= console.width:
-            return table
+    minimums = [_min_width(c, [row[i] for row in texts]) for i, c in enumerate(columns)]
+    # two spaces at each edge and between columns (SIMPLE_HEAD with collapsed padding)
+    needed = sum(minimums) + 2 * len(minimums) + 2
+    if with_forest and needed + FOREST_WIDTH + 2 <= console.width:
+        return _table(listing, columns, texts, True)
+    if needed <= console.width:
+        return _table(listing, columns, texts, False)
     return _records(listing, columns, texts)
 
 
