@@ -528,7 +528,11 @@ def report(
 
     evidence, warnings = _load_with_warnings(data)
     selection = _selection(evidence, _filters(agent, sponsor, drug_class, phase, histology, condition))
-    text = build_report(selection, warnings, ci, level)
+    from igfcli.loading import bundled_data
+
+    folder = resolve_folder(data)
+    label = "the bundled evidence base" if folder == bundled_data() else str(folder)
+    text = build_report(selection, warnings, ci, level, label)
     if output is None:
         emit(text)
         return

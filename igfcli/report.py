@@ -210,8 +210,16 @@ def _methods(method: CiMethod, level: float, refs: References) -> str:
     )
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def build_report(
-    selection: Selection, warnings: list[Problem], method: CiMethod = CiMethod.exact, level: float = 0.95
+    selection: Selection,
+    warnings: list[Problem],
+    method: CiMethod = CiMethod.exact,
+    level: float = 0.95,
+    data_label: str | None = None,
 ) -> str:
     evidence = selection.evidence
     trials = selection.trials()
@@ -221,7 +229,7 @@ def build_report(
     described = selection.filters.describe()
     header = (
         "# IGF-1R inhibitor trials: evidence summary\n\n"
-        f"Data: `{markdown_escape(evidence.folder)}`: {len(trials)} trials of {len(agents)} agents, "
+        f"Data: {markdown_escape(data_label or evidence.folder)}: {_count(len(trials), 'trial')} of {_count(len(agents), 'agent')}, "
         f"{patients} patients enrolled"
         + (f" (selected: {markdown_escape(described)})" if described else "")
         + f". Produced by igf {__version__}.\n"

@@ -139,6 +139,6 @@ def test_report_failing_write_leaves_old_file(tmp_path: Path, monkeypatch: pytes
 
 def test_report_follows_the_filters() -> None:
     run = igf("report", "--data", SMALL, "--agent", "gammalimus")
-    assert "1 trials of 2 agents, 60 patients enrolled (selected: agent gammalimus)" in run.stdout
+    assert "1 trial of 2 agents, 60 patients enrolled (selected: agent gammalimus)" in run.stdout
     by_regimen = _tables(run.stdout)[0]
     assert [row[1] for row in by_regimen[1:]] == ["alphamab + gammalimus"]
