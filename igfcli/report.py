@@ -229,7 +229,8 @@ def build_report(
     described = selection.filters.describe()
     header = (
         "# IGF-1R inhibitor trials: evidence summary\n\n"
-        f"Data: {markdown_escape(data_label or evidence.folder)}: {_count(len(trials), 'trial')} of {_count(len(agents), 'agent')}, "
+        f"Data: {markdown_escape(data_label or evidence.folder)}: "
+        f"{_count(len(trials), 'trial')} of {_count(len(agents), 'agent')}, "
         f"{patients} patients enrolled"
         + (f" (selected: {markdown_escape(described)})" if described else "")
         + f". Produced by igf {__version__}.\n"
