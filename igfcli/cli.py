@@ -194,7 +194,8 @@ def _emit_listing(listing: Listing, fmt: Format, no_color: bool, safe_csv: bool 
     )
     with console.capture() as capture:
         console.print(to_rich(listing, console))
-    emit(capture.get())
+    # rich pads every line to the full width; trailing blanks only get in a pipe's way
+    emit("\n".join(line.rstrip() for line in capture.get().splitlines()).rstrip("\n") + "\n")
 
 
 def _count(n: int, noun: str) -> str:
