@@ -75,10 +75,12 @@ COLUMNS = (
     Column("evaluable", "Evaluable", "count", "N"),
     Column("progression_free", "Progression-free", "count"),
     Column("threshold", "Threshold", "rate"),
-    Column("verdict", "Verdict"),
+    Column("threshold_inactive", "Inactive at", "rate"),
+    Column("verdict", "Verdict", whole=True),
     Column("p_value", "p", "p_value"),
     Column("significant", "Significant", "bool", "Sig."),
     Column("approximate", "Approximate", "bool"),
+    Column("benchmark", "Benchmark"),
 )
 SHOWN = ("trial", "cohort", "regimen", "weeks", "pfs_rate", "evaluable", "verdict", "p_value", "significant")
 
@@ -105,10 +107,12 @@ def _row(
         "evaluable": None,
         "progression_free": None,
         "threshold": benchmark.threshold,
+        "threshold_inactive": benchmark.inactive_at,
         "verdict": "no-data",
         "p_value": None,
         "significant": None,
         "approximate": None,
+        "benchmark": benchmark.name,
     }
     if point is None:
         return row

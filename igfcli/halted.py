@@ -75,7 +75,7 @@ def halted_listing(
         Column("agent", "Agent"),
         Column("codes", "Codes", "list"),
         Column("class", "Class"),
-        Column("status", "Status"),
+        Column("status", "Status", whole=True),
         Column("status_as_of", "As of", "count", "Year"),
         Column("reason", "Reason"),
         Column("status_source", "Status source"),

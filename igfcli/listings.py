@@ -67,7 +67,7 @@ AGENT_COLUMNS = (
     Column("class", "Class"),
     Column("sponsor", "Sponsor"),
     Column("parent", "Parent"),
-    Column("status", "Status"),
+    Column("status", "Status", whole=True),
     Column("status_as_of", "As of", "count"),
     Column("trials", "Trials", "count"),
     Column("patients", "Patients", "count"),

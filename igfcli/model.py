@@ -183,6 +183,7 @@ class Column:
     label: str
     kind: ColumnKind = "text"
     short: str = ""  # a narrower label for the terminal table, where width is scarce
+    whole: bool = False  # never wrapped in the terminal table (a status word, say)
 
 
 @dataclass(frozen=True)

@@ -190,8 +190,12 @@ def _forest_header(top: float, width: int = FOREST_WIDTH) -> str:
     return "0%" + " " * max(1, width - 2 - len(right)) + right
 
 
+def _unbroken(column: Column) -> bool:
+    return column.whole or column.kind in _NUMERIC or column.kind in ("interval", "bool")
+
+
 def _min_width(column: Column, texts: list[str]) -> int:
-    if column.kind in _NUMERIC or column.kind in ("interval", "bool"):
+    if _unbroken(column):
         return max([len(column.short or column.label), *map(len, texts)])
     longest_word = max((len(w) for t in texts for w in t.split()), default=0)
     return max(4, min(longest_word, MAX_WORD_WIDTH))
@@ -229,13 +233,14 @@ def _table(listing: Listing, columns: tuple[Column, ...], texts: list[list[str]]
         table.caption = "\n".join(safe_text(n) for n in listing.footnotes)
     for i, c in enumerate(columns):
         numeric = c.kind in _NUMERIC or c.kind in ("interval", "bool")
+        unbroken = _unbroken(c)
         # Numbers never wrap ("13.2%" split over lines misreads); text wraps at spaces, and a
         # column keeps room for its longest word up to a point, so names are not cut mid-word.
         table.add_column(
             c.short or c.label,
             justify="right" if numeric else "left",
             overflow="fold",
-            no_wrap=numeric,
+            no_wrap=unbroken,
             min_width=_min_width(c, [row[i] for row in texts]),
         )
     top = 0.0

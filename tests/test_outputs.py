@@ -59,11 +59,11 @@ HALTED_ALL_BY_PARENT_TSV = (
 )
 
 BENCHMARK_CSV = """\
-trial,cohort,regimen,histologies,weeks,pfs_rate,reported_rate,evaluable,progression_free,threshold,verdict,p_value,significant,approximate
-trial-a,,alphamab,Ewing sarcoma,12.0,0.25,25%,40,10,0.3,below,0.308742725391986,false,false
-trial-b,,alphamab + gammalimus,leiomyosarcoma; liposarcoma,,,,,,0.3,no-data,,,
-trial-b,leiomyosarcoma,alphamab + gammalimus,leiomyosarcoma,13.0,0.4,0.4,30,12,0.3,meets,0.9155299396398482,false,true
-trial-b,liposarcoma,alphamab + gammalimus,liposarcoma,12.0,0.2,20%,25,5,0.3,below,0.19348844208806398,false,false
+trial,cohort,regimen,histologies,weeks,pfs_rate,reported_rate,evaluable,progression_free,threshold,threshold_inactive,verdict,p_value,significant,approximate,benchmark
+trial-a,,alphamab,Ewing sarcoma,12.0,0.25,25%,40,10,0.3,,below,0.308742725391986,false,false,editorial-2014
+trial-b,,alphamab + gammalimus,leiomyosarcoma; liposarcoma,,,,,,0.3,,no-data,,,,editorial-2014
+trial-b,leiomyosarcoma,alphamab + gammalimus,leiomyosarcoma,13.0,0.4,0.4,30,12,0.3,,meets,0.9155299396398482,false,true,editorial-2014
+trial-b,liposarcoma,alphamab + gammalimus,liposarcoma,12.0,0.2,20%,25,5,0.3,,below,0.19348844208806398,false,false,editorial-2014
 """
 
 AGENTS_TSV = (
@@ -266,23 +266,24 @@ def test_rank_table_draws_a_forest_plot() -> None:
 
 
 SHOW_MARKDOWN = """\
-| Field                     | Value                                                                                     |
-|---------------------------|-------------------------------------------------------------------------------------------|
-| id                        | trial-b                                                                                   |
-| title                     | Alphamab and gammalimus in soft-tissue sarcoma                                            |
-| file                      | tests/data/small/trial-b.yaml                                                             |
-| regimen                   | gammalimus (mTOR inhibitor, Acme, unknown); alphamab (anti-IGF-1R antibody, Acme, halted) |
-| phase                     | 1/2                                                                                       |
-| condition                 | sarcoma                                                                                   |
-| histologies               | leiomyosarcoma, liposarcoma                                                               |
-| enrolled                  | 60                                                                                        |
-| response                  | 5/50 = 10.0%; reported 10%                                                                |
-| response                  | responders: derived, the nearest whole number to reported rate x evaluable                |
-| cohort leiomyosarcoma     | leiomyosarcoma; enrolled 30                                                               |
-| cohort leiomyosarcoma pfs | 3 months (13.0 weeks): 0.4 (40.0%)                                                        |
-| cohort liposarcoma        | liposarcoma; enrolled 30                                                                  |
-| cohort liposarcoma pfs    | 12 weeks: 20% of 25                                                                       |
-| source 1                  | Roe R, et al. Made-up Journal. 2011;2:3-4 (pmid: 123)                                     |
+| Field                       | Value                                                                                     |
+|-----------------------------|-------------------------------------------------------------------------------------------|
+| id                          | trial-b                                                                                   |
+| title                       | Alphamab and gammalimus in soft-tissue sarcoma                                            |
+| file                        | tests/data/small/trial-b.yaml                                                             |
+| regimen                     | gammalimus (mTOR inhibitor, Acme, unknown); alphamab (anti-IGF-1R antibody, Acme, halted) |
+| phase                       | 1/2                                                                                       |
+| condition                   | sarcoma                                                                                   |
+| histologies                 | leiomyosarcoma, liposarcoma                                                               |
+| enrolled                    | 60                                                                                        |
+| response                    | 5/50 = 10.0%; reported 10%                                                                |
+| response                    | responders: derived, the nearest whole number to reported rate x evaluable                |
+| cohort leiomyosarcoma       | leiomyosarcoma; enrolled 30                                                               |
+| cohort leiomyosarcoma pfs   | 3 months (13.0 weeks): 0.4 (40.0%)                                                        |
+| cohort liposarcoma          | liposarcoma; enrolled 30                                                                  |
+| cohort liposarcoma response | 3/28 = 10.7%                                                                              |
+| cohort liposarcoma pfs      | 12 weeks: 20% of 25                                                                       |
+| source 1                    | Roe R, et al. Made-up Journal. 2011;2:3-4 (pmid: 123)                                     |
 """
 
 
