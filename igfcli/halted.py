@@ -5,23 +5,13 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from igfcli.model import Agent, Column, Listing, Trial
+from igfcli.model import Column, Listing, Trial
 from igfcli.selection import Selection
 
 
 class GroupBy(StrEnum):
     sponsor = "sponsor"
     parent = "parent"
-
-
-def _agent_selected(selection: Selection, agent: Agent) -> bool:
-    f = selection.filters
-    if selection.agent_names and agent.name not in selection.agent_names:
-        return False
-    owners = {(agent.sponsor or "").casefold(), (agent.parent or "").casefold()}
-    if f.sponsors and not owners & {s.casefold() for s in f.sponsors}:
-        return False
-    return not f.classes or (agent.drug_class or "").casefold() in {c.casefold() for c in f.classes}
 
 
 def _patients(selection: Selection, trial: Trial) -> int:
@@ -45,7 +35,7 @@ def halted_listing(
     for agent in selection.evidence.agents:
         if status is not None and agent.status != status:
             continue
-        if not _agent_selected(selection, agent):
+        if not selection.agent_matches(agent):
             continue
         trials = [t for t in trial_selection.trials() if agent.name in t.regimen]
         if trial_filtered and not trials:

@@ -80,16 +80,9 @@ def trials_of(evidence: Evidence, agent_name: str) -> list[Trial]:
 
 def agents_listing(selection: Selection) -> Listing:
     evidence = selection.evidence
-    f = selection.filters
     rows = []
     for agent in sorted(evidence.agents, key=lambda a: a.name.casefold()):
-        if selection.agent_names and agent.name not in selection.agent_names:
-            continue
-        if f.sponsors and not {(agent.sponsor or "").casefold(), (agent.parent or "").casefold()} & {
-            s.casefold() for s in f.sponsors
-        }:
-            continue
-        if f.classes and (agent.drug_class or "").casefold() not in {c.casefold() for c in f.classes}:
+        if not selection.agent_matches(agent):
             continue
         trials = trials_of(evidence, agent.name)
         rows.append(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from igfcli.errors import SelectionError
 from igfcli.loading import Catalog
-from igfcli.model import Cohort, Evidence, Trial
+from igfcli.model import Agent, Cohort, Evidence, Trial
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,17 @@ class Selection:
                 )
             names.append(name)
         self.agent_names = set(names)
+
+    def agent_matches(self, agent: Agent) -> bool:
+        """Whether an agent itself is selected by --agent, --sponsor (or parent) and --class."""
+        f = self.filters
+        if self.agent_names and agent.name not in self.agent_names:
+            return False
+        if f.sponsors and not {(agent.sponsor or "").casefold(), (agent.parent or "").casefold()} & _fold(
+            f.sponsors
+        ):
+            return False
+        return not f.classes or (agent.drug_class or "").casefold() in _fold(f.classes)
 
     def _agent_fields_match(self, trial: Trial) -> bool:
         f = self.filters
