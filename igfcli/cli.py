@@ -14,7 +14,7 @@ from igfcli import __version__
 from igfcli.completion import complete_agents, complete_trial_ids
 from igfcli.errors import IgfError, Problem
 from igfcli.halted import GroupBy
-from igfcli.loading import Catalog, Loaded, load, resolve_folder
+from igfcli.loading import Catalog, Loaded, display_path, load, resolve_folder
 from igfcli.model import Evidence, Listing
 from igfcli.ranking import CiMethod, RankBy
 from igfcli.render import Format
@@ -243,7 +243,9 @@ def validate(
         if evidence
         else "nothing"
     )
-    sys.stderr.write(f"{folder}: {_count(errors, 'error')}, {_count(warnings, 'warning')} ({files} loaded)\n")
+    # named as the problems name their files: relative to here, so the line is the same in every checkout
+    shown = display_path(folder, folder)
+    sys.stderr.write(f"{shown}: {_count(errors, 'error')}, {_count(warnings, 'warning')} ({files} loaded)\n")
     if errors or (strict and warnings):
         raise typer.Exit(EXIT_CHECK_FAILED)
 

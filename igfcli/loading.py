@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import errno
 import os
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,7 +152,7 @@ def load(folder: Path) -> Loaded:
     agents_path = folder / AGENTS_FILE
     agents: list[Agent] = []
     agent_locations: dict[str, tuple[int, int]] = {}
-    if not agents_path.is_file():
+    if not agents_path.exists() and not agents_path.is_symlink():
         problems.append(
             Problem(
                 display_path(agents_path, folder),
@@ -196,26 +198,36 @@ def load(folder: Path) -> Loaded:
 
 def _read(path: Path, folder: Path, problems: list[Problem]) -> yamldoc.Document | None:
     shown = display_path(path, folder)
+
+    def refuse(message: str) -> None:
+        problems.append(Problem(shown, None, None, "", message))
+
     try:
-        if path.is_dir():
-            problems.append(Problem(shown, None, None, "", "is a folder, not a record file"))
+        try:
+            info = path.stat()
+        except OSError as exc:
+            if not path.is_symlink():
+                raise
+            if exc.errno == errno.ELOOP:
+                refuse("is a symbolic link that loops back on itself; remove it or point it at a file")
+            else:
+                refuse(f"is a symbolic link to {os.readlink(path)}, which does not exist; remove or fix it")
             return None
-        size = path.stat().st_size
-        if size > yamldoc.MAX_FILE_BYTES:
-            problems.append(
-                Problem(
-                    shown,
-                    None,
-                    None,
-                    "",
-                    f"file is {size:,} bytes, more than the limit of {yamldoc.MAX_FILE_BYTES:,}",
-                )
-            )
+        if stat.S_ISDIR(info.st_mode):
+            refuse("is a folder, not a record file")
             return None
-        raw = path.read_bytes()
+        if not stat.S_ISREG(info.st_mode):
+            # reading a pipe or a device could wait for ever or never end
+            refuse("is not a regular file (a pipe, socket or device); a record is a file")
+            return None
+        if info.st_size > yamldoc.MAX_FILE_BYTES:
+            refuse(f"file is {info.st_size:,} bytes, more than the limit of {yamldoc.MAX_FILE_BYTES:,}")
+            return None
+        with path.open("rb") as handle:
+            # a file that grew since stat() is still read no further than the limit
+            raw = handle.read(yamldoc.MAX_FILE_BYTES + 1)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        problems.append(Problem(shown, None, None, "", f"cannot be read: {reason}"))
+        refuse(f"cannot be read: {exc.strerror or exc}")
         return None
     doc, parse_problems = yamldoc.parse(shown, raw)
     problems.extend(parse_problems)

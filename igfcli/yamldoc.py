@@ -40,6 +40,8 @@ _PLAIN_TAGS = {
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _constructor = SafeConstructor()
+_ONE_DOCUMENT = "more than one YAML document (a '---' separator); keep one record per file"
+_NO_ANCHORS = "anchors and aliases (&name / *name) are not supported; write the value out"
 
 
 @dataclass
@@ -91,20 +93,23 @@ def parse(path: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
         return None, problem(
             line, column, f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
         )
+    # A byte-order mark (Windows editors add one) carries no data; positions count from after it.
     text = text.removeprefix("\ufeff")
     try:
+        refused = _screen(text)
+        if refused is not None:
+            line, column, message = refused
+            return None, problem(line, column, message)
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "not valid YAML"
-        if "expected a single document" in str(exc):
-            what = "more than one YAML document (a '---' separator); keep one record per file"
         if mark is None:
             return None, problem(None, None, f"YAML syntax: {what}")
         return None, problem(mark.line + 1, mark.column + 1, f"YAML syntax: {what}")
     except yaml.YAMLError as exc:
         return None, problem(None, None, f"YAML syntax: {exc}")
-    except RecursionError:
+    except RecursionError:  # pragma: no cover - _screen stops deep nesting first
         return None, problem(None, None, f"nesting deeper than {MAX_DEPTH} levels")
     if root is None:
         return None, problem(None, None, "file is empty (or holds only comments)")
@@ -118,9 +123,36 @@ def parse(path: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
     return doc, []
 
 
+def _screen(text: str) -> tuple[int, int, str] | None:
+    """Read the event stream once before anything is built, and stop at what records never need.
+
+    Both parsers produce events without recursion; composing a tree recurses
+    (in Python for SafeLoader, in C for CSafeLoader), so nesting is bounded
+    here, where a thousand brackets cost nothing and both loaders agree.
+    """
+    depth = 0
+    documents = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        mark = event.start_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                return line, column, _ONE_DOCUMENT
+        elif isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            return line, column, _NO_ANCHORS
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line, column, f"nesting deeper than {MAX_DEPTH} levels"
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return None
+
+
 def _build(node: Node, path: Path, doc: Document, seen: set[int], depth: int) -> Any:
     if id(node) in seen:
-        raise _Refused(node, "anchors and aliases (&name / *name) are not supported; write the value out")
+        raise _Refused(node, _NO_ANCHORS)  # pragma: no cover - _screen refuses them first
     seen.add(id(node))
     if depth > MAX_DEPTH:
         raise _Refused(node, f"nesting deeper than {MAX_DEPTH} levels")
