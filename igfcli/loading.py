@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import errno
+import math
 import os
 import stat
 from collections.abc import Callable, Iterable
@@ -365,7 +366,7 @@ class _Reader:
                     path, f"a count written as text ('{value}'); write {value.strip()} without quotes"
                 )
             else:
-                self.problem(path, f"should be a whole number of patients, not {_describe(value)}")
+                self.problem(path, f"should be a whole number of patients, not {self.describe(path, value)}")
             return None
         if value < 0:
             self.problem(path, f"{value} is negative; a count is 0 or more")
@@ -384,7 +385,19 @@ class _Reader:
             return None
         return float(value)
 
+    def describe(self, path: yamldoc.Path, value: Any) -> str:
+        """A value as the file wrote it, where YAML read it as something else (`yes`, `.nan`)."""
+        written = self.doc.texts.get(path)
+        if isinstance(value, bool) and written is not None and written.lower() not in ("true", "false"):
+            return f"'{written}' (YAML reads it as {'true' if value else 'false'})"
+        if isinstance(value, float) and not math.isfinite(value) and written is not None:
+            return f"{written} (not a finite number)"
+        return _describe(value)
+
     def rate(self, path: yamldoc.Path, value: Any) -> Rate | None:
+        if isinstance(value, bool):
+            self.problem(path, f"should be a rate such as 14.2%, not {self.describe(path, value)}")
+            return None
         try:
             return parse_rate(value, self.doc.texts.get(path))
         except RateError as exc:

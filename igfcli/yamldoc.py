@@ -9,6 +9,7 @@ silently resolve to the last, are refused too.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,7 @@ _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _constructor = SafeConstructor()
 _ONE_DOCUMENT = "more than one YAML document (a '---' separator); keep one record per file"
+_EMPTY = "file is empty (or holds only comments); write a record in it or remove it"
 _NO_ANCHORS = "anchors and aliases (&name / *name) are not supported; write the value out"
 
 
@@ -52,7 +54,8 @@ class Document:
     data: Any
     marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    # the source text of every number, so that "0.10" keeps its printed precision
+    # the source text of every number and boolean, so that "0.10" keeps its printed precision
+    # and a `yes` where a count belongs is quoted back as the user wrote it
     texts: dict[Path, str] = field(default_factory=dict)
 
     def mark(self, path: Path) -> tuple[int, int]:
@@ -103,16 +106,15 @@ def parse(path: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        what = exc.problem or exc.context or "not valid YAML"
-        if mark is None:
-            return None, problem(None, None, f"YAML syntax: {what}")
-        return None, problem(mark.line + 1, mark.column + 1, f"YAML syntax: {what}")
+        if mark is None:  # pragma: no cover - both parsers mark their errors
+            return None, problem(None, None, f"YAML syntax: {exc.problem or exc.context}")
+        return None, problem(mark.line + 1, mark.column + 1, "YAML syntax: " + _syntax(exc, text))
     except yaml.YAMLError as exc:
         return None, problem(None, None, f"YAML syntax: {exc}")
     except RecursionError:  # pragma: no cover - _screen stops deep nesting first
         return None, problem(None, None, f"nesting deeper than {MAX_DEPTH} levels")
     if root is None:
-        return None, problem(None, None, "file is empty (or holds only comments)")
+        return None, problem(None, None, _EMPTY)
 
     doc = Document(path, None)
     try:
@@ -121,6 +123,39 @@ def parse(path: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
         line, column = _position(exc.node)
         return None, problem(line, column, exc.message)
     return doc, []
+
+
+def _syntax(exc: yaml.MarkedYAMLError, text: str) -> str:
+    """What a parser error means for the person editing the file, worded the same for both parsers."""
+    context = exc.context or ""
+    what = exc.problem or context or "not valid YAML"
+    opened = ""
+    if exc.context_mark is not None:
+        opened = f"line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1}"
+    if "quoted scalar" in context:
+        return f"the quoted text opened at {opened} is never closed; add the closing quote"
+    if "flow sequence" in context:
+        return f"expected ',' or ']' in the list opened at {opened}; close it with ']'"
+    if "flow mapping" in context:
+        return f"expected ',' or '}}' in the mapping opened at {opened}; close it with '}}'"
+    if "cannot start any token" in what:
+        mark = exc.problem_mark
+        assert mark is not None
+        lines = text.splitlines() or [""]
+        line = lines[min(mark.line, len(lines) - 1)]
+        char = line[mark.column : mark.column + 1]
+        if char == "\t":
+            return "a tab character; indent with spaces only"
+        return f"a value cannot start with {char!r}; put the value in quotes"
+    if "block mapping" in context or "block collection" in context:
+        return f"this line is not indented like the others in the block at {opened}; line it up with them"
+    if "mapping values are not allowed" in what:
+        return "a second ': ' on one line; put the value in quotes"
+    # libyaml says "did not find expected X", PyYAML "expected 'X', but found Y": say it one way
+    expected = re.fullmatch(r"(?:did not find )?expected (.+?)(?:, but (?:found|got) .*)?", what, re.DOTALL)
+    if expected:
+        return f"expected {expected.group(1).strip(chr(39))} here"
+    return what
 
 
 def _screen(text: str) -> tuple[int, int, str] | None:
@@ -161,11 +196,11 @@ def _build(node: Node, path: Path, doc: Document, seen: set[int], depth: int) ->
         return _scalar(node, path, doc)
     if isinstance(node, SequenceNode):
         if node.tag != _SEQ_TAG:
-            raise _Refused(node, f"tag {_tag_name(node.tag)} is not supported")
+            raise _Refused(node, _no_tag(node))
         return [_build(item, (*path, i), doc, seen, depth + 1) for i, item in enumerate(node.value)]
     if isinstance(node, MappingNode):
         if node.tag != _MAP_TAG:
-            raise _Refused(node, f"tag {_tag_name(node.tag)} is not supported")
+            raise _Refused(node, _no_tag(node))
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
@@ -186,12 +221,16 @@ def _build(node: Node, path: Path, doc: Document, seen: set[int], depth: int) ->
 
 def _scalar(node: ScalarNode, path: Path | None, doc: Document) -> Any:
     if node.tag not in _PLAIN_TAGS:
-        raise _Refused(node, f"tag {_tag_name(node.tag)} is not supported")
+        raise _Refused(node, _no_tag(node))
     constructor = SafeConstructor.yaml_constructors[node.tag]
     value = constructor(_constructor, node)
-    if path is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+    if path is not None and isinstance(value, (int, float)):
         doc.texts[path] = node.value
     return value
+
+
+def _no_tag(node: Node) -> str:
+    return f"tag {_tag_name(node.tag)} is not supported; write a plain value without it"
 
 
 def _tag_name(tag: str) -> str:

@@ -1,0 +1,251 @@
+"""The bad-input corpus: every file in tests/data/bad is refused (or warned about) with an exact, located message.
+
+Each fixture carries one defect and is named for it. A record fixture is run in
+a folder with the small catalog; a catalog fixture is run as agents.yaml on
+its own. `igf validate` must exit 1 (0 for warnings alone, 1 with --strict),
+`igf trials` 2, both listing the same problems and never a traceback; and the
+pure-Python YAML parser must give exactly what the C parser gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from igfcli import yamldoc
+from tests.corpus import CATALOGS, RECORDS, assert_refused, assert_warned, data_folder
+
+LOADERS = [pytest.param(yaml.SafeLoader, id="python")]
+if hasattr(yaml, "CSafeLoader"):
+    LOADERS.insert(0, pytest.param(yaml.CSafeLoader, id="libyaml"))
+
+
+@pytest.fixture(params=LOADERS, autouse=True)
+def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[type]:
+    monkeypatch.setattr(yamldoc, "_Loader", request.param)
+    yield request.param
+
+
+# what follows the file name in each message: line:column: field: message
+REFUSED: dict[str, list[str]] = {
+    "anchor-alias": [
+        ":5:11: anchors and aliases (&name / *name) are not supported; write the value out",
+    ],
+    "bad-indentation": [
+        ":8:2: YAML syntax: this line is not indented like the others in the block at line 1, column 1; line it up with them",
+    ],
+    "bare-rate": [
+        ":8:18: response.reported_rate: 14.2 is more than 1; write 14.2% for a percentage, or 0.142 for a fraction",
+    ],
+    "billion-laughs": [
+        ":1:4: anchors and aliases (&name / *name) are not supported; write the value out",
+    ],
+    "byte-order-mark-then-unknown-key": [
+        ":1:1: enroled: unknown key 'enroled'; did you mean 'enrolled'?",
+    ],
+    "count-as-string": [
+        ":7:14: response.evaluable: a count written as text ('38'); write 38 without quotes",
+    ],
+    "date-as-count": [
+        ":7:14: response.evaluable: should be a whole number of patients, not a date (2010-06-01)",
+    ],
+    "duplicate-key": [
+        ":6:1: duplicate key 'enrolled' (first at line 5)",
+    ],
+    "empty": [
+        ": file is empty (or holds only comments); write a record in it or remove it",
+    ],
+    "evaluable-over-enrolled": [
+        ":7:14: response.evaluable: 41 is more than enrolled (40)",
+    ],
+    "float-count": [
+        ":8:15: response.responders: 15.0 is not a count; write 15",
+    ],
+    "id-not-file-name": [
+        ":1:5: id: 'trial-a' does not match the file name; the id of id-not-file-name.yaml is 'id-not-file-name'",
+    ],
+    "infinite-rate": [
+        ":8:18: response.reported_rate: .inf is not a rate; write a percentage such as 14.2%",
+    ],
+    "list-as-key": [
+        ":5:3: a key must be a plain word, not a list or mapping",
+    ],
+    "merge-key": [
+        ":6:3: merge keys (<<) are not supported; write the keys out",
+    ],
+    "missing-id": [
+        ":1:1: missing required key 'id'",
+    ],
+    "missing-phase": [
+        ":1:1: missing required key 'phase'",
+    ],
+    "missing-regimen": [
+        ":1:1: missing required key 'regimen'",
+    ],
+    "missing-sources": [
+        ":1:1: missing required key 'sources'",
+    ],
+    "missing-title": [
+        ":1:1: missing required key 'title'",
+    ],
+    "nan-count": [
+        ":7:14: response.evaluable: should be a whole number of patients, not .nan (not a finite number)",
+    ],
+    "negative-count": [
+        ":8:15: response.responders: -1 is negative; a count is 0 or more",
+    ],
+    "negative-rate": [
+        ":8:18: response.reported_rate: '-5%' is outside 0-100%",
+    ],
+    "not-utf8": [
+        ":2:19: not UTF-8 text (byte 0xfc); save the file as UTF-8",
+    ],
+    "on-as-rate": [
+        ":8:18: response.reported_rate: should be a rate such as 14.2%, not 'on' (YAML reads it as true)",
+    ],
+    "only-comment": [
+        ": file is empty (or holds only comments); write a record in it or remove it",
+    ],
+    "overflowing-number": [
+        ":7:14: response.evaluable: should be a whole number of patients, not text ('1e309')",
+    ],
+    "python-object-tag": [
+        ":5:8: tag !!python/object/apply:os.system is not supported; write a plain value without it",
+    ],
+    "rate-over-100": [
+        ":8:18: response.reported_rate: '140%' is outside 0-100%",
+    ],
+    "responders-over-evaluable": [
+        ":8:15: response.responders: 39 is more than evaluable (38)",
+    ],
+    "tab-indent": [
+        ":7:1: YAML syntax: a tab character; indent with spaces only",
+    ],
+    "title-as-list": [
+        ":2:8: title: should be text, not a list",
+    ],
+    "top-level-list": [
+        ":1:1: the file holds a list; a record is a mapping of keys to values",
+    ],
+    "top-level-scalar": [
+        ":1:1: the file holds a single value ('top-level-scalar'); a record is a mapping of keys to values",
+    ],
+    "two-documents": [
+        ":7:1: more than one YAML document (a '---' separator); keep one record per file",
+    ],
+    "unclosed-bracket": [
+        ":4:6: YAML syntax: expected ',' or ']' in the list opened at line 3, column 10; close it with ']'",
+    ],
+    "unclosed-quote": [
+        ":8:1: YAML syntax: the quoted text opened at line 5, column 8 is never closed; add the closing quote",
+    ],
+    "unknown-agent": [
+        ":3:11: regimen[0]: 'alfamab' is not in the agent catalog; did you mean alphamab?",
+    ],
+    "unknown-key": [
+        ":5:1: enroled: unknown key 'enroled'; did you mean 'enrolled'?",
+    ],
+    "unknown-phase": [
+        ':4:8: phase: \'4\' is not one of "1", "1/2", "2", "2/3", "3"',
+    ],
+    "unknown-tag": [
+        ":5:11: tag !count is not supported; write a plain value without it",
+    ],
+    "yes-as-count": [
+        ":8:15: response.responders: should be a whole number of patients, not 'yes' (YAML reads it as true)",
+    ],
+}
+
+WARNED: dict[str, list[str]] = {
+    "cohorts-over-enrolled": [
+        ":7:3: warning: cohorts: cohorts enrol 45 patients in all, more than the trial's enrolled (40)",
+    ],
+    "impossible-rate": [
+        ":8:18: warning: response.reported_rate: 14.2% of 107 (evaluable) is impossible: no k/107 rounds to it (nearest: 15/107 = 14.0%, 16/107 = 15.0%); the nearest denominator that gives it is 106 (15/106 = 14.2%)",
+    ],
+    "rate-disagrees": [
+        ":9:18: warning: response.reported_rate: 15.2% disagrees with responders / evaluable (5/38 = 13.2%)",
+    ],
+}
+
+# catalog fixture -> (agents still loaded, problems)
+CATALOG_REFUSED: dict[str, tuple[int, list[str]]] = {
+    "agent-codes-differ-only-in-case": (
+        2,
+        [
+            ":7:13: agents[1].codes[0]: code 'am-1' is already used by alphamab (line 3)",
+        ],
+    ),
+    "agent-names-differ-only-in-case": (
+        2,
+        [
+            ":6:11: agents[1].name: name 'Alphamab' is already used by alphamab (line 2)",
+        ],
+    ),
+    "agent-without-name": (
+        0,
+        [
+            ":2:5: agents[0]: missing required key 'name' in agents[0]",
+        ],
+    ),
+    "agents-not-a-list": (
+        0,
+        [
+            ":1:9: agents: should be a list of agents, not text ('alphamab')",
+        ],
+    ),
+    "duplicate-agent-name": (
+        2,
+        [
+            ":6:11: agents[1].name: name 'alphamab' is already used by alphamab (line 2)",
+        ],
+    ),
+    "no-agents": (
+        0,
+        [
+            ":1:9: agents: the catalog lists no agents",
+        ],
+    ),
+    "unknown-agent-key": (
+        1,
+        [
+            ":6:5: agents[0].sponser: unknown key 'sponser'; did you mean 'sponsor'?",
+        ],
+    ),
+    "unknown-status": (
+        1,
+        [
+            ':6:13: agents[0].status: \'stopped\' is not one of "halted", "active", "awaiting-results", "unknown"',
+        ],
+    ),
+}
+
+
+def test_every_fixture_has_its_expected_messages() -> None:
+    assert sorted(p.stem for p in RECORDS.iterdir()) == sorted([*REFUSED, *WARNED])
+    assert sorted(p.stem for p in CATALOGS.iterdir()) == sorted(CATALOG_REFUSED)
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_bad_record_is_refused(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    data_folder(tmp_path, RECORDS / f"{name}.yaml")
+    assert_refused("data", [f"data/{name}.yaml{tail}" for tail in REFUSED[name]])
+
+
+@pytest.mark.parametrize("name", sorted(WARNED))
+def test_doubtful_record_is_warned_about(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    data_folder(tmp_path, RECORDS / f"{name}.yaml")
+    assert_warned("data", [f"data/{name}.yaml{tail}" for tail in WARNED[name]])
+
+
+@pytest.mark.parametrize("name", sorted(CATALOG_REFUSED))
+def test_bad_catalog_is_refused(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    data_folder(tmp_path, catalog=CATALOGS / f"{name}.yaml")
+    agents, tails = CATALOG_REFUSED[name]
+    assert_refused("data", [f"data/agents.yaml{tail}" for tail in tails], agents=agents)
