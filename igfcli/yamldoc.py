@@ -105,6 +105,12 @@ def parse(path: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
             return None, problem(line, column, message)
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
+        if "maximum nesting depth" in str(exc.problem):
+            # libyaml's scanner stops at 1,000 open brackets before any event reaches
+            # _screen; the pure-Python parser finds where the limit was passed
+            refused = _screen(text, yaml.SafeLoader)
+            if refused is not None:
+                return None, problem(*refused)
         mark = exc.problem_mark or exc.context_mark
         if mark is None:  # pragma: no cover - both parsers mark their errors
             return None, problem(None, None, f"YAML syntax: {exc.problem or exc.context}")
@@ -158,7 +164,7 @@ def _syntax(exc: yaml.MarkedYAMLError, text: str) -> str:
     return what
 
 
-def _screen(text: str) -> tuple[int, int, str] | None:
+def _screen(text: str, loader: type[Any] | None = None) -> tuple[int, int, str] | None:
     """Read the event stream once before anything is built, and stop at what records never need.
 
     Both parsers produce events without recursion; composing a tree recurses
@@ -167,7 +173,7 @@ def _screen(text: str) -> tuple[int, int, str] | None:
     """
     depth = 0
     documents = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in yaml.parse(text, Loader=loader or _Loader):
         mark = event.start_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         if isinstance(event, yaml.DocumentStartEvent):

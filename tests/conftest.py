@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+# the shared helpers assert too; show their failures in full
+pytest.register_assert_rewrite("tests.corpus", "tests.helpers")
+
 TESTS = Path(__file__).parent
 DATA = TESTS / "data"
 REPO = TESTS.parent
