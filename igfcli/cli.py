@@ -129,7 +129,10 @@ def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
 
 
 def _print_problems(problems: list[Problem]) -> None:
-    sys.stderr.write("".join(f"{p}\n" for p in problems))
+    from igfcli.render import safe_text
+
+    # a message quotes record text (an unknown key, a bad value): never send its control bytes raw
+    sys.stderr.write("".join(f"{safe_text(str(p))}\n" for p in problems))
 
 
 def _load_with_warnings(data: Path | None) -> tuple[Evidence, list[Problem]]:

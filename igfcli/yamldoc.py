@@ -42,6 +42,8 @@ _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _constructor = SafeConstructor()
 _ONE_DOCUMENT = "more than one YAML document (a '---' separator); keep one record per file"
+# what YAML allows in a stream (its "printable" set); anything else stops both parsers
+_NOT_YAML_TEXT = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _EMPTY = "file is empty (or holds only comments); write a record in it or remove it"
 _NO_ANCHORS = "anchors and aliases (&name / *name) are not supported; write the value out"
 
@@ -115,6 +117,15 @@ def parse(path: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
         if mark is None:  # pragma: no cover - both parsers mark their errors
             return None, problem(None, None, f"YAML syntax: {exc.problem or exc.context}")
         return None, problem(mark.line + 1, mark.column + 1, "YAML syntax: " + _syntax(exc, text))
+    except yaml.reader.ReaderError as exc:
+        # the parsers disagree on the offset (bytes or characters); find the character here
+        bad = _NOT_YAML_TEXT.search(text)
+        if bad is None:  # pragma: no cover - the parsers refuse only what the pattern finds
+            return None, problem(None, None, f"YAML syntax: {exc.reason}")
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        what = f"control character U+{ord(bad.group()):04X} is not allowed in YAML; remove it"
+        return None, problem(line, column, what)
     except yaml.YAMLError as exc:
         return None, problem(None, None, f"YAML syntax: {exc}")
     except RecursionError:  # pragma: no cover - _screen stops deep nesting first

@@ -46,6 +46,9 @@ REFUSED: dict[str, list[str]] = {
     "byte-order-mark-then-unknown-key": [
         ":1:1: enroled: unknown key 'enroled'; did you mean 'enrolled'?",
     ],
+    "control-character": [
+        ":2:18: control character U+001B is not allowed in YAML; remove it",
+    ],
     "count-as-string": [
         ":7:14: response.evaluable: a count written as text ('38'); write 38 without quotes",
     ],
@@ -57,6 +60,10 @@ REFUSED: dict[str, list[str]] = {
     ],
     "empty": [
         ": file is empty (or holds only comments); write a record in it or remove it",
+    ],
+    "escape-in-key": [
+        # the escape a double-quoted key spells out is shown escaped, never sent to the terminal
+        ":5:1: enrolled\\x1b[8m: unknown key 'enrolled\\x1b[8m'; did you mean 'enrolled'?",
     ],
     "evaluable-over-enrolled": [
         ":7:14: response.evaluable: 41 is more than enrolled (40)",
