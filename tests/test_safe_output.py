@@ -1,0 +1,310 @@
+"""Output that cannot hurt the reader or lose data: pipes, control bytes, formulas, narrow terminals, writes."""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.cells import cell_len
+
+from igfcli import output
+from igfcli.errors import OutputError
+from igfcli.output import write_atomic
+from tests.corpus import AGENTS, data_folder
+from tests.helpers import igf
+
+HOSTILE_AGENTS = """\
+agents:
+  - name: alphamab
+    codes: [AM-1]
+    class: "-2+3"
+    sponsor: '=HYPERLINK("http://example.com/x","click")'
+    parent: "@SUM(A1:A9)"
+    status: halted
+  - name: betinib
+    class: IGF-1R kinase inhibitor
+    sponsor: Subco
+"""
+# escapes spelled out in double quotes: a colour, a terminal-title sequence with a bell, a bidi override
+HOSTILE_TRIAL = """\
+id: hostile
+title: "Alphamab \\e[31min\\e[0m Ewing sarcoma"
+regimen: [alphamab]
+phase: "2"
+histologies: ["Ewing\\e]0;owned\\a sarcoma", "+cmd|' /C calc'!A0"]
+enrolled: 10
+response: {evaluable: 10, responders: 1}
+sources:
+  - citation: "Doe J.\\u202e Made-up Journal. 2010;1:1-2"
+"""
+# anything a terminal would act on; tab and newline are the formats' own
+RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+FORMATS = ["table", "markdown", "csv", "tsv", "json"]
+
+
+@pytest.fixture
+def hostile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "agents.yaml").write_text(HOSTILE_AGENTS, encoding="utf-8")
+    (data / "hostile.yaml").write_text(HOSTILE_TRIAL, encoding="utf-8")
+    return data
+
+
+# --- control characters -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("command", [["trials"], ["show", "hostile"], ["agents"]])
+def test_record_text_never_reaches_the_output_raw(hostile: Path, command: list[str], fmt: str) -> None:
+    run = igf(*command, "--data", "data", "--format", fmt)
+    assert run.exit_code == 0, run.stderr
+    assert RAW_CONTROL.search(run.stdout) is None
+    if command[0] != "agents":
+        escaped = "\\u001b" if fmt == "json" else "\\x1b"
+        assert escaped in run.stdout
+
+
+def test_trials_csv_whole(hostile: Path) -> None:
+    run = igf("trials", "--data", "data", "--format", "csv")
+    assert run.stdout == (
+        "id,regimen,phase,histologies,enrolled,evaluable,responders,response_rate,"
+        "responders_estimated,pfs_12w\n"
+        "hostile,alphamab,2,Ewing\\x1b]0;owned\\x07 sarcoma; +cmd|' /C calc'!A0,10,10,1,0.1,false,\n"
+    )
+
+
+@pytest.mark.parametrize("env", [{"NO_COLOR": "1", "FORCE_COLOR": "1"}, {"FORCE_COLOR": "1", "TERM": "dumb"}])
+def test_no_colour_when_asked_even_on_a_forced_terminal(hostile: Path, env: dict[str, str]) -> None:
+    forced = igf("agents", "--data", "data", env={"FORCE_COLOR": "1", "COLUMNS": "200", "TERM": "xterm"})
+    assert "\x1b[" in forced.stdout  # the check below could fail: styling does happen when allowed
+    plain = igf("agents", "--data", "data", env={**env, "COLUMNS": "200"})
+    assert plain.exit_code == 0
+    assert "\x1b" not in plain.stdout
+    flag = igf("agents", "--data", "data", "--no-color", env={"FORCE_COLOR": "1", "COLUMNS": "200"})
+    assert "\x1b" not in flag.stdout
+
+
+def test_no_escape_reaches_a_pipe(hostile: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "igfcli", "agents", "--data", "data"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Agents" in done.stdout and "\x1b" not in done.stdout + done.stderr
+
+
+# --- spreadsheet formulas -----------------------------------------------------------------------
+
+AGENTS_CSV = (
+    "name,codes,class,sponsor,parent,status,status_as_of,trials,patients\n"
+    'alphamab,AM-1,-2+3,"=HYPERLINK(""http://example.com/x"",""click"")",@SUM(A1:A9),halted,,1,10\n'
+    "betinib,,IGF-1R kinase inhibitor,Subco,,unknown,,0,0\n"
+)
+
+
+def test_csv_writes_record_text_as_it_is(hostile: Path) -> None:
+    run = igf("agents", "--data", "data", "--format", "csv")
+    assert run.stdout == AGENTS_CSV
+
+
+def test_safe_csv_neutralises_formula_cells(hostile: Path) -> None:
+    run = igf("agents", "--data", "data", "--format", "csv", "--safe-csv")
+    assert run.stdout == (
+        "name,codes,class,sponsor,parent,status,status_as_of,trials,patients\n"
+        'alphamab,AM-1,\'-2+3,"\'=HYPERLINK(""http://example.com/x"",""click"")",\'@SUM(A1:A9),halted,,1,10\n'
+        "betinib,,IGF-1R kinase inhibitor,Subco,,unknown,,0,0\n"
+    )
+
+
+def test_safe_tsv_neutralises_formula_cells(hostile: Path) -> None:
+    run = igf("agents", "--data", "data", "--format", "tsv", "--safe-csv")
+    # a cell holding a quote is quoted, as in csv
+    assert run.stdout == (
+        "name\tcodes\tclass\tsponsor\tparent\tstatus\tstatus_as_of\ttrials\tpatients\n"
+        'alphamab\tAM-1\t\'-2+3\t"\'=HYPERLINK(""http://example.com/x"",""click"")"\t\'@SUM(A1:A9)\thalted\t\t1\t10\n'
+        "betinib\t\tIGF-1R kinase inhibitor\tSubco\t\tunknown\t\t0\t0\n"
+    )
+
+
+def test_safe_csv_leaves_numbers_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # counts and rates are numbers, never formulas: only text from the records is prefixed
+    monkeypatch.chdir(tmp_path)
+    data_folder(tmp_path, catalog=AGENTS)
+    plain = igf("agents", "--data", "data", "--format", "csv")
+    safe = igf("agents", "--data", "data", "--format", "csv", "--safe-csv")
+    assert plain.exit_code == safe.exit_code == 0
+    assert plain.stdout == safe.stdout
+
+
+# --- narrow terminals -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("columns", ["40", "20"])
+def test_narrow_terminal_and_long_names_stay_readable(
+    hostile: Path, columns: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    long = "Leiomyosarcoma-of-the-uterus-" * 10
+    text = (hostile / "hostile.yaml").read_text().replace("Ewing\\e]0;owned\\a sarcoma", long)
+    (hostile / "hostile.yaml").write_text(text)
+    monkeypatch.setenv("COLUMNS", columns)
+    for command in (["trials"], ["agents"], ["show", "hostile"]):
+        run = igf(*command, "--data", "data")
+        assert run.exit_code == 0, run.stderr
+        assert all(cell_len(line) <= int(columns) for line in run.stdout.splitlines()), run.stdout
+        assert "hostile" in run.stdout or command == ["agents"]
+    joined = igf("trials", "--data", "data").stdout.replace("\n", "")
+    assert long in joined  # folded, never cut
+
+
+# --- pipes ----------------------------------------------------------------------------------
+
+
+def _many_trials(data: Path, n: int) -> None:
+    for i in range(n):
+        (data / f"t{i:04d}.yaml").write_text(
+            f'id: t{i:04d}\ntitle: "{"x" * 500}"\nregimen: [alphamab]\nphase: "2"\n'
+            f"histologies: [{'Ewing sarcoma ' * 20}]\nsources: [{{citation: c}}]\n"
+        )
+
+
+def test_head_ends_the_command_quietly(tmp_path: Path) -> None:
+    data = data_folder(tmp_path)
+    _many_trials(data, 300)  # far more than a pipe holds, so igf is still writing when head leaves
+    done = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f'set -o pipefail; "{sys.executable}" -m igfcli trials --data "{data}" --format csv | head -1',
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (
+        0,
+        "id,regimen,phase,histologies,enrolled,"
+        "evaluable,responders,response_rate,"
+        "responders_estimated,pfs_12w\n",
+        "",
+    )
+
+
+def test_reader_gone_before_the_first_write(tmp_path: Path) -> None:
+    data = data_folder(tmp_path)
+    _many_trials(data, 3)
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "igfcli", "trials", "--data", str(data)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (0, "")
+
+
+def test_closed_stdout_is_a_clear_error(tmp_path: Path) -> None:
+    data = data_folder(tmp_path)
+    done = subprocess.run(
+        ["bash", "-c", f'"{sys.executable}" -m igfcli trials --data "{data}" >&-'],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (
+        2,
+        "igf: error: standard output is closed; nothing was written\n",
+    )
+
+
+# --- atomic writes ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def old_report(tmp_path: Path) -> Path:
+    target = tmp_path / "report.md"
+    target.write_text("the old report\n")
+    return target
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name != "report.md")
+
+
+def test_no_overwrite_without_force(old_report: Path) -> None:
+    with pytest.raises(OutputError, match="already exists; use --force to overwrite it"):
+        write_atomic(old_report, "new\n")
+    assert old_report.read_text() == "the old report\n"
+    write_atomic(old_report, "new\n", force=True)
+    assert old_report.read_text() == "new\n"
+    assert _leftovers(old_report.parent) == []
+
+
+def test_disk_full_half_way_leaves_the_old_file(old_report: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(output.os, "fsync", full)
+    with pytest.raises(OutputError, match="cannot be written: No space left on device"):
+        write_atomic(old_report, "x" * 100_000, force=True)
+    assert old_report.read_text() == "the old report\n"
+    assert _leftovers(old_report.parent) == []
+
+
+def test_interrupt_half_way_leaves_the_old_file(old_report: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_fdopen = os.fdopen
+
+    class HalfWay:
+        def __init__(self, handle: Any) -> None:
+            self.handle = handle
+
+        def __enter__(self) -> HalfWay:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.handle.close()
+
+        def write(self, text: str) -> None:
+            self.handle.write(text[: len(text) // 2])
+            self.handle.flush()
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(output.os, "fdopen", lambda *a, **k: HalfWay(real_fdopen(*a, **k)))
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(old_report, "new text " * 1000, force=True)
+    assert old_report.read_text() == "the old report\n"
+    assert _leftovers(old_report.parent) == []
+
+
+def test_report_command_refuses_to_overwrite(old_report: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(old_report.parent)
+    data_folder(old_report.parent, Path(AGENTS).with_name("trial-a.yaml"))
+    refused = igf("report", "--data", "data", "-o", "report.md")
+    assert (refused.exit_code, refused.stdout) == (2, "")
+    assert refused.stderr == "igf: error: report.md: already exists; use --force to overwrite it\n"
+    assert old_report.read_text() == "the old report\n"
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(output.os, "fsync", full)
+    failed = igf("report", "--data", "data", "-o", "report.md", "--force")
+    assert failed.exit_code == 2
+    assert failed.stderr == "igf: error: report.md: cannot be written: No space left on device\n"
+    assert old_report.read_text() == "the old report\n"
+    assert _leftovers(old_report.parent) == ["data"]
