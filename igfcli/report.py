@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,9 +16,25 @@ from igfcli.render import display_cell, format_p, markdown_escape, to_markdown
 from igfcli.selection import Selection
 from igfcli.stats import format_percent
 
+# "2014;120:2384" in a citation: year, volume and first page name one paper
+_SIGNATURE = re.compile(r"\b(\d{4});\s*(\d+)(?:\(\d+\))?:\s*(\d+)")
+
+
+def _paper(entry: str) -> str:
+    """What identifies the cited paper: first author's surname, year, volume and first page.
+
+    The same paper is often cited in different words (a trial's source, a program
+    status, the benchmark); one paper should get one number.
+    """
+    found = _SIGNATURE.search(entry)
+    if not found:
+        return entry
+    surname = entry.split()[0].strip(",.").casefold()
+    return f"{surname} {found.group(1)};{found.group(2)}:{found.group(3)}"
+
 
 class References:
-    """Numbers sources in the order they are first cited."""
+    """Numbers sources in the order they are first cited, one number a paper."""
 
     def __init__(self) -> None:
         self._numbers: dict[str, int] = {}
@@ -26,10 +43,11 @@ class References:
     def cite(self, entry: str) -> int:
         entry = entry.strip()
         entry = entry if entry.endswith(".") else entry + "."
-        if entry not in self._numbers:
+        paper = _paper(entry)
+        if paper not in self._numbers:
             self._entries.append(entry)
-            self._numbers[entry] = len(self._entries)
-        return self._numbers[entry]
+            self._numbers[paper] = len(self._entries)
+        return self._numbers[paper]
 
     def cite_trial(self, trial: Trial) -> str:
         return ", ".join(f"[{self.cite(_reference(s))}]" for s in trial.sources)

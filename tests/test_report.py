@@ -142,3 +142,25 @@ def test_report_follows_the_filters() -> None:
     assert "1 trial of 2 agents, 60 patients enrolled (selected: agent gammalimus)" in run.stdout
     by_regimen = _tables(run.stdout)[0]
     assert [row[1] for row in by_regimen[1:]] == ["alphamab + gammalimus"]
+
+
+def test_one_paper_cited_in_different_words_gets_one_number() -> None:
+    from igfcli.report import References
+
+    refs = References()
+    full = (
+        "Chmielowski B. Insulin-like growth factor 1 receptor inhibitors. Cancer. 2014;120:2384-2387. doi:x"
+    )
+    assert refs.cite(full) == 1
+    assert refs.cite("Chmielowski B. Cancer. 2014;120:2384-2387 (editorial), citing its refs 6 and 7") == 1
+    assert refs.cite("Pappo AS, et al. Cancer. 2014;120:2448-2456") == 2
+    assert refs.cite("Chmielowski B. Cancer. 2014;120(15):2384-7") == 1
+    assert refs.cite("made up, no volume") == 3
+    assert refs.listing().splitlines()[0] == f"1. {full}."
+
+
+def test_bundled_report_cites_the_editorial_once() -> None:
+    text = igf("report").stdout
+    refs = text.split("## References\n\n")[1].splitlines()
+    assert sum("Chmielowski B" in line for line in refs) == 1
+    assert len(refs) == len(set(refs))
