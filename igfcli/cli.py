@@ -551,8 +551,18 @@ def report(
     sys.stderr.write(f"igf: wrote {output}\n")
 
 
+def _interrupted(signum: int, frame: object) -> NoReturn:
+    # Ctrl-C is not "a check failed" (1): end with the shell's own code for SIGINT. Raised as
+    # SystemExit so cleanup still runs (a half-written temporary file is removed).
+    sys.stderr.write("\nigf: interrupted\n")
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """Entry point of the `igf` script."""
+    import signal
+
+    signal.signal(signal.SIGINT, _interrupted)
     try:
         app()
     except BrokenPipeError:  # pragma: no cover - emit() handles the usual case

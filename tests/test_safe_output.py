@@ -308,3 +308,25 @@ def test_report_command_refuses_to_overwrite(old_report: Path, monkeypatch: pyte
     assert failed.stderr == "igf: error: report.md: cannot be written: No space left on device\n"
     assert old_report.read_text() == "the old report\n"
     assert _leftovers(old_report.parent) == ["data"]
+
+
+def test_ctrl_c_ends_with_130_and_no_traceback(tmp_path: Path) -> None:
+    """A command waiting on standard input is interrupted: exit 128 + SIGINT, one line on stderr."""
+    import signal
+    import time
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "agents.yaml").write_text("agents:\n  - name: alphamab\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "igfcli", "import", "ctgov", "-", "--data", str(folder)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(2.0)  # well past start-up: the command is now blocked reading stdin
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert err == "\nigf: interrupted\n"
