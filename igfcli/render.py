@@ -69,7 +69,12 @@ def _machine_cell(value: Any, kind: str, *, neutralise: bool) -> str:
 
 def to_delimited(listing: Listing, delimiter: str, *, neutralise: bool = False) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    # Cells hold no tab or line break (safe_text escapes them), so TSV needs no quoting at
+    # all: a quote in a title stays a plain character, as TSV readers expect.
+    if delimiter == "\t":
+        writer = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, quotechar=None)
+    else:
+        writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     writer.writerow([c.key for c in listing.columns])
     for row in listing.rows:
         writer.writerow(

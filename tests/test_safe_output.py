@@ -129,10 +129,10 @@ def test_safe_csv_neutralises_formula_cells(hostile: Path) -> None:
 
 def test_safe_tsv_neutralises_formula_cells(hostile: Path) -> None:
     run = igf("agents", "--data", "data", "--format", "tsv", "--safe-csv")
-    # a cell holding a quote is quoted, as in csv
+    # TSV cells are never quoted: a quote inside one stays a plain character
     assert run.stdout == (
         "name\tcodes\tclass\tsponsor\tparent\tstatus\tstatus_as_of\ttrials\tpatients\n"
-        'alphamab\tAM-1\t\'-2+3\t"\'=HYPERLINK(""http://example.com/x"",""click"")"\t\'@SUM(A1:A9)\thalted\t\t1\t10\n'
+        'alphamab\tAM-1\t\'-2+3\t\'=HYPERLINK("http://example.com/x","click")\t\'@SUM(A1:A9)\thalted\t\t1\t10\n'
         "betinib\t\tIGF-1R kinase inhibitor\tSubco\t\tunknown\t\t0\t0\n"
     )
 
