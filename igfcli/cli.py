@@ -53,6 +53,14 @@ DataOpt = Annotated[
         show_default=False,
     ),
 ]
+NoCacheOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Parse every record file afresh instead of reusing the parse cache "
+        "(also IGF_NO_CACHE=1). The cache is used only for folders of 200 or more records.",
+    ),
+]
 FormatOpt = Annotated[
     Format, typer.Option("--format", "-f", help="Output format: a terminal table, or a machine format.")
 ]
@@ -135,9 +143,9 @@ def _print_problems(problems: list[Problem]) -> None:
     sys.stderr.write("".join(f"{safe_text(str(p))}\n" for p in problems))
 
 
-def _load_with_warnings(data: Path | None) -> tuple[Evidence, list[Problem]]:
+def _load_with_warnings(data: Path | None, no_cache: bool) -> tuple[Evidence, list[Problem]]:
     """Load the folder; with any error, list every problem and stop (exit 2)."""
-    loaded: Loaded = load(resolve_folder(data))
+    loaded: Loaded = load(resolve_folder(data), use_cache=not no_cache)
     if loaded.errors or loaded.evidence is None:
         _print_problems(loaded.problems)
         errors = len(loaded.errors)
@@ -147,8 +155,8 @@ def _load_with_warnings(data: Path | None) -> tuple[Evidence, list[Problem]]:
     return loaded.evidence, loaded.warnings
 
 
-def _load_checked(data: Path | None) -> Evidence:
-    return _load_with_warnings(data)[0]
+def _load_checked(data: Path | None, no_cache: bool) -> Evidence:
+    return _load_with_warnings(data, no_cache)[0]
 
 
 def _selection(evidence: Evidence, filters: Filters) -> Selection:
@@ -227,6 +235,7 @@ def _main(
 @app.command()
 def validate(
     data: DataOpt = None,
+    no_cache: NoCacheOpt = False,
     strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on warnings too.")] = False,
 ) -> None:
     """Check every record in the data folder and list every problem, one per line, on stderr.
@@ -237,7 +246,7 @@ def validate(
     Example: igf validate --data my-trials/
     """
     folder = resolve_folder(data)
-    loaded = load(folder)
+    loaded = load(folder, use_cache=not no_cache)
     _print_problems(loaded.problems)
     errors, warnings = len(loaded.errors), len(loaded.warnings)
     evidence = loaded.evidence
@@ -256,6 +265,7 @@ def validate(
 @app.command()
 def trials(
     data: DataOpt = None,
+    no_cache: NoCacheOpt = False,
     agent: AgentOpt = None,
     sponsor: SponsorOpt = None,
     drug_class: ClassOpt = None,
@@ -272,7 +282,7 @@ def trials(
     """
     from igfcli.listings import trials_listing
 
-    evidence = _load_checked(data)
+    evidence = _load_checked(data, no_cache)
     selection = _selection(evidence, _filters(agent, sponsor, drug_class, phase, histology, condition))
     _emit_listing(trials_listing(selection), fmt, no_color, safe_csv)
 
@@ -288,6 +298,7 @@ def show(
         ),
     ],
     data: DataOpt = None,
+    no_cache: NoCacheOpt = False,
     fmt: FormatOpt = Format.table,
     no_color: NoColorOpt = False,
     safe_csv: SafeCsvOpt = False,
@@ -298,7 +309,7 @@ def show(
     """
     from igfcli.listings import show_listing, trial_detail
 
-    evidence = _load_checked(data)
+    evidence = _load_checked(data, no_cache)
     matches = [t for t in evidence.trials if t.id == trial_id]
     if not matches:
         import difflib
@@ -320,6 +331,7 @@ def show(
 @app.command()
 def agents(
     data: DataOpt = None,
+    no_cache: NoCacheOpt = False,
     agent: AgentOpt = None,
     sponsor: SponsorOpt = None,
     drug_class: ClassOpt = None,
@@ -333,7 +345,7 @@ def agents(
     """
     from igfcli.listings import agents_listing
 
-    evidence = _load_checked(data)
+    evidence = _load_checked(data, no_cache)
     selection = _selection(evidence, _filters(agent, sponsor, drug_class, None, None, None))
     _emit_listing(agents_listing(selection), fmt, no_color, safe_csv)
 
@@ -347,6 +359,7 @@ LevelOpt = Annotated[
 @app.command()
 def rank(
     data: DataOpt = None,
+    no_cache: NoCacheOpt = False,
     by: Annotated[
         RankBy, typer.Option("--by", help="Rank regimens (trials of one regimen pooled), trials, or cohorts.")
     ] = RankBy.regimen,
@@ -376,7 +389,7 @@ def rank(
     """
     from igfcli.ranking import rank_listing
 
-    evidence = _load_checked(data)
+    evidence = _load_checked(data, no_cache)
     selection = _selection(evidence, _filters(agent, sponsor, drug_class, phase, histology, condition))
     _emit_listing(rank_listing(selection, by, ci, level), fmt, no_color, safe_csv)
 
@@ -384,6 +397,7 @@ def rank(
 @app.command()
 def halted(
     data: DataOpt = None,
+    no_cache: NoCacheOpt = False,
     by: Annotated[
         GroupBy, typer.Option("--by", help="Group by sponsor, or by owning company (parent, else sponsor).")
     ] = GroupBy.sponsor,
@@ -418,7 +432,7 @@ def halted(
 
     if status not in STATUSES:
         _fail(f"--status: '{status}' is not one of {', '.join(STATUSES)}")
-    evidence = _load_checked(data)
+    evidence = _load_checked(data, no_cache)
     selection = _selection(evidence, _filters(agent, sponsor, drug_class, phase, histology, condition))
     listing = halted_listing(selection, None if all_programs else status, by)
     _emit_listing(listing, fmt, no_color, safe_csv)
@@ -427,6 +441,7 @@ def halted(
 @app.command()
 def benchmark(
     data: DataOpt = None,
+    no_cache: NoCacheOpt = False,
     preset: Annotated[
         Preset,
         typer.Option(
@@ -498,7 +513,7 @@ def benchmark(
             _fail("--threshold: below the preset's inactive level; use the editorial-2014 preset")
     if weeks is not None:
         chosen = replace(chosen, weeks=weeks, name="custom")
-    evidence = _load_checked(data)
+    evidence = _load_checked(data, no_cache)
     selection = _selection(evidence, _filters(agent, sponsor, drug_class, phase, histology, condition))
     listing = benchmark_listing(selection, chosen, tolerance_weeks, alpha, only_below)
     _emit_listing(listing, fmt, no_color, safe_csv)
@@ -509,6 +524,7 @@ def benchmark(
 @app.command()
 def report(
     data: DataOpt = None,
+    no_cache: NoCacheOpt = False,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to this file (atomically).")
     ] = None,
@@ -532,7 +548,7 @@ def report(
     from igfcli.errors import OutputError
     from igfcli.report import build_report
 
-    evidence, warnings = _load_with_warnings(data)
+    evidence, warnings = _load_with_warnings(data, no_cache)
     selection = _selection(evidence, _filters(agent, sponsor, drug_class, phase, histology, condition))
     from igfcli.loading import bundled_data
 
@@ -587,11 +603,11 @@ class PhaseChoice(StrEnum):
     three = "3"
 
 
-def _catalog(folder: Path) -> Catalog:
+def _catalog(folder: Path, no_cache: bool) -> Catalog:
     """The folder's agent catalog; stop (exit 2) when agents.yaml is missing or has errors."""
     from igfcli.loading import AGENTS_FILE, Catalog, display_path
 
-    loaded = load(folder)
+    loaded = load(folder, use_cache=not no_cache)
     catalog_file = display_path(folder / AGENTS_FILE, folder)
     shown = display_path(folder, folder)
     problems = [p for p in loaded.errors if p.path in (catalog_file, shown)]
@@ -657,6 +673,7 @@ def new_trial(
     pmid: Annotated[str | None, typer.Option("--pmid", help="The source's PubMed id.")] = None,
     doi: Annotated[str | None, typer.Option("--doi", help="The source's DOI.")] = None,
     data: DataOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Write a new trial record into the data folder, with every optional field as a commented hint.
 
@@ -674,7 +691,7 @@ def new_trial(
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", trial_id) or trial_id.endswith((".yaml", ".yml")):
         _fail(f"'{trial_id}' cannot be an id: use letters, digits, '-', '_' and '.', without .yaml")
     folder = resolve_folder(data)
-    catalog = _catalog(folder)
+    catalog = _catalog(folder, no_cache)
     names: list[str] = []
     for label in parse_list(regimen):
         name = catalog.resolve(label)
@@ -729,6 +746,7 @@ def import_ctgov(
         ),
     ],
     data: DataOpt = None,
+    no_cache: NoCacheOpt = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite records that already exist.")] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the records instead of writing them.")
@@ -759,7 +777,7 @@ def import_ctgov(
         except RegistryError as exc:
             messages.extend(exc.messages)
     folder = resolve_folder(data)
-    catalog = _catalog(folder)
+    catalog = _catalog(folder, no_cache)
     try:
         drafts = skeletons(studies, catalog) if not messages else []
     except RegistryError as exc:

@@ -66,6 +66,7 @@ TRIAL_KEYS = {
     "also_reported",
 }
 TRIAL_REQUIRED = ("id", "title", "regimen", "phase", "sources")
+_LOCATED = {"id", "enrolled", "response", "pfs", "cohorts", "also_reported"}
 COHORT_KEYS = {"name", "histologies", "enrolled", "response", "pfs"}
 RESPONSE_KEYS = {"criteria", "evaluable", "responders", "reported_rate", "also_reported"}
 ALSO_REPORTED_KEYS = {"rate", "of", "source"}
@@ -141,8 +142,8 @@ def trial_files(folder: Path) -> list[Path]:
     return found
 
 
-def load(folder: Path) -> Loaded:
-    """Load and validate a whole data folder."""
+def load(folder: Path, *, use_cache: bool = True) -> Loaded:
+    """Load and validate a whole data folder (through the parse cache when it is large)."""
     problems: list[Problem] = []
     shown = display_path(folder, folder)
     if not folder.exists():
@@ -171,11 +172,24 @@ def load(folder: Path) -> Loaded:
     catalog = Catalog(agents)
     trials: list[Trial] = []
     first_seen: dict[str, str] = {}
-    for path in trial_files(folder):
-        doc = _read(path, folder, problems)
-        if doc is None:
-            continue
-        trial = _trial(doc, path, catalog, problems)
+    files = trial_files(folder)
+    cache = None
+    if use_cache:
+        from igfcli.cache import ParseCache
+
+        cache = ParseCache.open(folder, agents_path, len(files))
+    for path in files:
+        shown = display_path(path, folder)
+        cached = cache.lookup(path, shown) if cache else None
+        if cached is not None:
+            trial, file_problems = cached
+        else:
+            file_problems = []
+            doc = _read(path, folder, file_problems)
+            trial = _trial(doc, path, catalog, file_problems) if doc is not None else None
+            if cache:
+                cache.store(path, trial, file_problems)
+        problems.extend(file_problems)
         if trial is None:
             continue
         if trial.id in first_seen:
@@ -188,6 +202,9 @@ def load(folder: Path) -> Loaded:
             continue
         first_seen[trial.id] = trial.path
         trials.append(trial)
+
+    if cache:
+        cache.save({cache.key(path) for path in files})
 
     from igfcli.checks import check_evidence  # checks build on the model this module makes
 
@@ -520,7 +537,8 @@ def _trial(doc: yamldoc.Document, file: Path, catalog: Catalog, problems: list[P
     if len(problems) > start:
         return None
     assert trial_id is not None and title is not None and phase is not None
-    locations = {_field_name(path): mark for path, mark in doc.marks.items()}
+    # only what a later message can point at: figures, cohorts and the id (not sources or notes)
+    locations = {_field_name(path): mark for path, mark in doc.marks.items() if path and path[0] in _LOCATED}
     return Trial(
         id=trial_id,
         title=title,

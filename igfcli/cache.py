@@ -1,0 +1,231 @@
+"""A parse cache for large data folders: each file's validated result, reused while the file is unchanged.
+
+One JSON file per data folder under the user's cache directory. An entry is
+used only when the record file's size and modification time, the agent
+catalog's, the cache format and the igf version all still match; anything
+else in the file (truncated, corrupt, another program's, another folder's) is
+discarded and the cache rebuilt. JSON, not pickle: a cache file that someone
+else can write must never run code when it is read. Writes go to a temporary
+file renamed into place, so two processes writing at once leave one whole
+cache, never a mix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from igfcli import __version__
+from igfcli.errors import Problem
+from igfcli.model import AlsoReported, Cohort, PfsPoint, Rate, Response, Source, Trial
+
+FORMAT = "igfcli-parse-cache"
+FORMAT_VERSION = 1
+ENV_OFF = "IGF_NO_CACHE"
+# Below this many record files parsing is as quick as reading the cache, and a folder
+# (the bundled one, say) should not leave a cache file behind for nothing.
+MIN_FILES = 200
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME")
+    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
+    return root / "igfcli"
+
+
+def disabled_by_environment() -> bool:
+    return os.environ.get(ENV_OFF, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _signature(path: Path) -> list[int] | None:
+    """Size and modification time of a regular file, or None for anything else."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return [info.st_size, info.st_mtime_ns]
+
+
+class ParseCache:
+    """The cached results of one data folder, read once and written back once."""
+
+    def __init__(self, folder: Path, catalog: list[int] | None) -> None:
+        self.folder = folder.resolve()
+        self.file = cache_dir() / (hashlib.sha256(str(self.folder).encode()).hexdigest()[:24] + ".json")
+        self.header = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "igf": __version__,
+            "folder": str(self.folder),
+            "catalog": catalog,
+        }
+        self.entries: dict[str, Any] = {}
+        self.changed = False
+        self._read()
+
+    @classmethod
+    def open(cls, folder: Path, catalog_file: Path, files: int) -> ParseCache | None:
+        if files < MIN_FILES or disabled_by_environment():
+            return None
+        return cls(folder, _signature(catalog_file))
+
+    def _read(self) -> None:
+        try:
+            with self.file.open("rb") as handle:
+                content = json.load(handle)
+        except (OSError, ValueError, RecursionError):
+            return  # none yet, unreadable or not JSON: start afresh
+        if (
+            isinstance(content, dict)
+            and all(content.get(k) == v for k, v in self.header.items())
+            and isinstance(content.get("entries"), dict)
+        ):
+            self.entries = content["entries"]
+
+    def lookup(self, path: Path, shown: str) -> tuple[Trial | None, list[Problem]] | None:
+        """The cached result for a file, if it is still the file that was cached."""
+        entry = self.entries.get(self.key(path))
+        if entry is None:
+            return None
+        try:
+            if entry["file"] != _signature(path):
+                return None
+            problems = [Problem(shown, p[0], p[1], p[2], p[3]) for p in entry["problems"]]
+            trial = None if entry["trial"] is None else _trial_from(entry["trial"], shown)
+        except (KeyError, IndexError, TypeError, ValueError):
+            self.entries.pop(self.key(path), None)  # not what this version writes: re-read the file
+            return None
+        return trial, problems
+
+    def store(self, path: Path, trial: Trial | None, problems: list[Problem]) -> None:
+        signature = _signature(path)
+        if signature is None:
+            return
+        self.entries[self.key(path)] = {
+            "file": signature,
+            "problems": [[p.line, p.column, p.field, p.message] for p in problems],
+            "trial": None if trial is None else _trial_to(trial),
+        }
+        self.changed = True
+
+    def save(self, present: set[str]) -> None:
+        """Write the cache back if anything changed, keeping only the files still there."""
+        stale = set(self.entries) - present
+        for key in stale:
+            del self.entries[key]
+        if not (self.changed or stale):
+            return
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".cache.", suffix=".tmp", dir=self.file.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    json.dump({**self.header, "entries": self.entries}, handle, separators=(",", ":"))
+                os.replace(tmp, self.file)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError:
+            pass  # a cache that cannot be written is only a slower next run
+
+    def key(self, path: Path) -> str:
+        """An entry's name: the file's path inside the folder."""
+        return os.path.relpath(path.absolute(), self.folder)
+
+
+# --- the model as JSON ------------------------------------------------------------------------
+
+
+def _rate_to(rate: Rate | None) -> list[Any] | None:
+    return None if rate is None else [rate.value, rate.text, rate.half_unit]
+
+
+def _rate_from(data: list[Any] | None) -> Rate | None:
+    return None if data is None else Rate(float(data[0]), str(data[1]), float(data[2]))
+
+
+def _response_to(r: Response | None) -> list[Any] | None:
+    if r is None:
+        return None
+    also = [[_rate_to(a.rate), a.of, a.source] for a in r.also_reported]
+    return [r.criteria, r.evaluable, r.responders, _rate_to(r.reported_rate), r.evaluable_defaulted, also]
+
+
+def _response_from(d: list[Any] | None) -> Response | None:
+    if d is None:
+        return None
+    also = tuple(_also_from(a) for a in d[5])
+    return Response(d[0], int(d[1]), d[2], _rate_from(d[3]), bool(d[4]), also)
+
+
+def _also_from(a: list[Any]) -> AlsoReported:
+    rate = _rate_from(a[0])
+    if rate is None:
+        raise ValueError("an also_reported entry without a rate")
+    return AlsoReported(rate, a[1], str(a[2]))
+
+
+def _pfs_to(points: tuple[PfsPoint, ...]) -> list[Any]:
+    return [[p.weeks, p.months, _rate_to(p.rate), p.evaluable] for p in points]
+
+
+def _pfs_from(d: list[Any]) -> tuple[PfsPoint, ...]:
+    points = []
+    for weeks, months, rate, evaluable in d:
+        parsed = _rate_from(rate)
+        if parsed is None:
+            raise ValueError("a time point without a rate")
+        points.append(PfsPoint(float(weeks), months, parsed, evaluable))
+    return tuple(points)
+
+
+def _trial_to(t: Trial) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "title": t.title,
+        "regimen": list(t.regimen),
+        "phase": t.phase,
+        "condition": t.condition,
+        "histologies": list(t.histologies),
+        "enrolled": t.enrolled,
+        "response": _response_to(t.response),
+        "pfs": _pfs_to(t.pfs),
+        "cohorts": [
+            [c.name, list(c.histologies), c.enrolled, _response_to(c.response), _pfs_to(c.pfs), c.index]
+            for c in t.cohorts
+        ],
+        "sources": [[s.citation, s.doi, s.pmid, s.nct, s.eudract, s.url] for s in t.sources],
+        "notes": t.notes,
+        "also_reported": [[_rate_to(a.rate), a.of, a.source] for a in t.also_reported],
+        "locations": t.locations,
+    }
+
+
+def _trial_from(d: dict[str, Any], shown: str) -> Trial:
+    return Trial(
+        id=str(d["id"]),
+        title=str(d["title"]),
+        regimen=tuple(d["regimen"]),
+        phase=str(d["phase"]),
+        condition=d["condition"],
+        histologies=tuple(d["histologies"]),
+        enrolled=d["enrolled"],
+        response=_response_from(d["response"]),
+        pfs=_pfs_from(d["pfs"]),
+        cohorts=tuple(
+            Cohort(c[0], tuple(c[1]), c[2], _response_from(c[3]), _pfs_from(c[4]), int(c[5]))
+            for c in d["cohorts"]
+        ),
+        sources=tuple(Source(*s) for s in d["sources"]),
+        notes=d["notes"],
+        path=shown,
+        locations={k: (int(v[0]), int(v[1])) for k, v in d["locations"].items()},
+        also_reported=tuple(_also_from(a) for a in d["also_reported"]),
+    )

@@ -1,0 +1,175 @@
+"""The parse cache: same results with and without it, and never trusted blindly."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from igfcli import cache
+from igfcli.loading import load
+from tests.conftest import DATA, REPO
+
+N = cache.MIN_FILES + 5
+
+
+def _folder(root: Path, n: int = N) -> Path:
+    """n copies of the small fixture's trials (one of them broken, one with a warning)."""
+    folder = root / "data"
+    folder.mkdir()
+    shutil.copy(DATA / "small" / "agents.yaml", folder / "agents.yaml")
+    template = (DATA / "small" / "trial-a.yaml").read_text()
+    for i in range(n):
+        (folder / f"t{i:04d}.yaml").write_text(template.replace("id: trial-a", f"id: t{i:04d}"))
+    # an error, and a reported rate that disagrees with its counts (a warning)
+    (folder / "t0001.yaml").write_text(template.replace("id: trial-a", "id: t0001").replace("38", "3.8"))
+    (folder / "t0002.yaml").write_text(template.replace("id: trial-a", "id: t0002").replace("13.2%", "14%"))
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def _cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "cache-home"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    monkeypatch.delenv(cache.ENV_OFF, raising=False)
+    return home / "igfcli"
+
+
+def _outcome(folder: Path, use_cache: bool) -> tuple[list[str], list[str]]:
+    loaded = load(folder, use_cache=use_cache)
+    assert loaded.evidence is not None
+    return [str(p) for p in loaded.problems], [repr(t) for t in loaded.evidence.trials]
+
+
+def _cache_files(home: Path) -> list[Path]:
+    return sorted(home.glob("*.json")) if home.exists() else []
+
+
+def test_same_problems_and_records_with_and_without_the_cache(tmp_path: Path, _cache_home: Path) -> None:
+    folder = _folder(tmp_path)
+    fresh = _outcome(folder, use_cache=False)
+    assert _cache_files(_cache_home) == []  # --no-cache writes nothing
+    cold = _outcome(folder, use_cache=True)
+    [written] = _cache_files(_cache_home)
+    warm = _outcome(folder, use_cache=True)
+    assert fresh == cold == warm
+    assert any("t0001.yaml" in p and "should be a whole number of patients, not 3.8" in p for p in fresh[0])
+    assert any("t0002.yaml" in p and "warning" in p for p in fresh[0])
+    assert json.loads(written.read_text())["format"] == cache.FORMAT
+
+
+def test_warm_loads_come_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _folder(tmp_path)
+    load(folder)
+    from igfcli import loading
+
+    read = loading._read
+
+    def catalog_only(path: Path, *args: object) -> object:
+        # the catalog is always read (every cached entry depends on it); records are not
+        assert path.name == "agents.yaml", f"{path} was read again"
+        return read(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loading, "_read", catalog_only)
+    assert _outcome(folder, use_cache=True)[0]  # every file answered from the cache
+
+
+def test_a_changed_file_is_read_again(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    load(folder)
+    target = folder / "t0003.yaml"
+    target.write_text(target.read_text().replace("responders: 5", "responders: 50"))
+    os.utime(target, ns=(1, 1))  # a different modification time, whatever the clock says
+    problems = _outcome(folder, use_cache=True)[0]
+    assert any("t0003.yaml" in p and "50 is more than evaluable (38)" in p for p in problems)
+    assert _outcome(folder, use_cache=False)[0] == problems
+
+
+def test_a_changed_catalog_invalidates_everything(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    load(folder)
+    catalog = folder / "agents.yaml"
+    catalog.write_text(catalog.read_text().replace("codes: [AM-1]", "codes: [AM-9]"))
+    problems = _outcome(folder, use_cache=True)[0]
+    assert sum("'AM-1' is not in the agent catalog" in p for p in problems) == N
+    assert _outcome(folder, use_cache=False)[0] == problems
+
+
+def test_deleted_and_added_files(tmp_path: Path, _cache_home: Path) -> None:
+    folder = _folder(tmp_path)
+    load(folder)
+    (folder / "t0004.yaml").unlink()
+    extra = folder / "sub" / "t9999.yaml"
+    extra.parent.mkdir()
+    extra.write_text((folder / "t0005.yaml").read_text().replace("id: t0005", "id: t9999"))
+    assert _outcome(folder, True) == _outcome(folder, False)
+    [written] = _cache_files(_cache_home)
+    entries = json.loads(written.read_text())["entries"]
+    assert "t0004.yaml" not in entries and os.path.join("sub", "t9999.yaml") in entries
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: text[: len(text) // 2],  # truncated
+        lambda text: "\x00\xff garbage",  # not JSON
+        lambda text: json.dumps({"format": "something else", "entries": {}}),  # foreign
+        lambda text: text.replace('"regimen":', '"regimen_":'),  # entries of another shape
+        lambda text: text.replace('"problems":[]', '"problems":[[1]]', 1),  # entries of another shape
+        lambda text: "[" * 100_000,  # deeply nested
+    ],
+)
+def test_a_damaged_cache_is_discarded_and_rebuilt(tmp_path: Path, _cache_home: Path, damage: object) -> None:
+    folder = _folder(tmp_path)
+    expected = _outcome(folder, use_cache=False)
+    load(folder)
+    [written] = _cache_files(_cache_home)
+    written.write_text(damage(written.read_text()))  # type: ignore[operator]
+    assert _outcome(folder, use_cache=True) == expected
+    assert json.loads(written.read_text())["format"] == cache.FORMAT  # rebuilt whole
+
+
+def test_small_folders_and_the_environment_switch_leave_no_cache(
+    tmp_path: Path, _cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load(DATA / "small")
+    assert _cache_files(_cache_home) == []
+    folder = _folder(tmp_path)
+    monkeypatch.setenv(cache.ENV_OFF, "1")
+    load(folder)
+    assert _cache_files(_cache_home) == []
+
+
+def test_an_unwritable_cache_directory_is_only_slower(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would go")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    folder = _folder(tmp_path)
+    assert _outcome(folder, use_cache=True) == _outcome(folder, use_cache=False)
+
+
+def test_no_cache_option_and_two_writers_at_once(tmp_path: Path, _cache_home: Path) -> None:
+    folder = _folder(tmp_path)
+    env = {**os.environ, "XDG_CACHE_HOME": str(_cache_home.parent), "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", "igfcli", "validate", "--data", str(folder)]
+    off = subprocess.run([*command, "--no-cache"], env=env, capture_output=True, text=True, check=False)
+    assert off.returncode == 1 and _cache_files(_cache_home) == []
+    # two processes building the cache at the same time leave one whole, valid cache file
+    procs = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    results = [p.communicate() for p in procs]
+    assert all(err == off.stderr for _, err in results)
+    [written] = _cache_files(_cache_home)
+    assert len(json.loads(written.read_text())["entries"]) == N
+    assert [p.name for p in _cache_files(_cache_home)] == [written.name]  # no temporary file left
+    again = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert again.stderr == off.stderr
