@@ -9,10 +9,12 @@ every call; the tests check these against scipy.
 from __future__ import annotations
 
 import math
-from decimal import Decimal, InvalidOperation
-from statistics import NormalDist
+from typing import TYPE_CHECKING
 
 from igfcli.model import Rate
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 
 class RateError(ValueError):
@@ -42,6 +44,8 @@ def _show(value: object) -> str:
 
 
 def _decimal(text: str) -> Decimal | None:
+    from decimal import Decimal, InvalidOperation  # only where a rate is read from a file
+
     try:
         number = Decimal(text)
     except InvalidOperation:
@@ -180,6 +184,8 @@ def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
 
 def wilson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval (without continuity correction)."""
+    from statistics import NormalDist  # only here: its import costs more than the rest of this module
+
     _check_counts(k, n)
     _check_level(level)
     z = NormalDist().inv_cdf(1 - (1 - level) / 2)
@@ -250,13 +256,12 @@ def nearest_denominator(rate: Rate, n: int, search: int = 1000) -> tuple[int, in
 
 
 def format_percent(fraction: float | None, decimals: int = 1) -> str:
-    """A fraction as a percentage for people: 0.0245 -> "2.5%"."""
+    """A fraction as a percentage for people, halves rounded up as trial reports do: 0.0245 -> "2.5%"."""
     if fraction is None:
         return ""
-    return f"{_round_half_up(fraction * 100, decimals):.{decimals}f}%"
+    from decimal import ROUND_HALF_UP, Decimal
 
-
-def _round_half_up(x: float, decimals: int) -> float:
-    # "0.7%" for 0.00675...: printed figures in trial reports round halves up.
-    quantum = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(x)).quantize(quantum, rounding="ROUND_HALF_UP"))
+    # From the fraction's shortest decimal form, not from fraction * 100 in binary: 23/80 is
+    # 0.2875, but 0.2875 * 100 is 28.749999999999996 as a float, which would round down to 28.7.
+    percent = Decimal(repr(fraction)).scaleb(2)
+    return f"{percent.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)}%"

@@ -153,3 +153,29 @@ def test_grim_editorial_figures() -> None:
 def test_rate_value_object() -> None:
     assert Rate(0.142, "14.2%", 0.0005).is_percentage
     assert not Rate(0.142, "0.142", 0.0005).is_percentage
+
+
+def _half_up_percent(k: int, n: int, decimals: int) -> str:
+    """k/n as a percentage rounded half up, in integer arithmetic only (an independent reference)."""
+    scale = 10**decimals
+    units = (2 * 100 * scale * k + n) // (2 * n)  # floor(100 * scale * k / n + 1/2)
+    whole, part = divmod(units, scale)
+    return f"{whole}.{part:0{decimals}d}%" if decimals else f"{whole}%"
+
+
+@pytest.mark.parametrize("decimals", [0, 1, 2])
+def test_percentages_round_halves_up_for_every_k_over_n(decimals: int) -> None:
+    # 23/80 is 28.75% exactly, but 0.2875 * 100 is 28.749999999999996 in binary: it must still print 28.8%
+    wrong = [
+        (k, n, format_percent(k / n, decimals))
+        for n in range(1, 401)
+        for k in range(n + 1)
+        if format_percent(k / n, decimals) != _half_up_percent(k, n, decimals)
+    ]
+    assert wrong == []
+    assert [format_percent(k / n) for k, n in ((23, 80), (41, 80), (57, 400), (29, 400))] == [
+        "28.8%",
+        "51.3%",
+        "14.3%",
+        "7.3%",
+    ]
