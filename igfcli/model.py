@@ -41,6 +41,8 @@ class AlsoReported:
 
 @dataclass(frozen=True)
 class Response:
+    """An objective response figure: responders (complete + partial) of the evaluable patients."""
+
     criteria: str | None
     evaluable: int
     responders: int | None
@@ -79,6 +81,8 @@ class PfsPoint:
 
 @dataclass(frozen=True)
 class Cohort:
+    """An arm or histology tier of a trial, with its own enrolment, response and progression-free rates."""
+
     name: str
     histologies: tuple[str, ...]
     enrolled: int | None
@@ -89,6 +93,8 @@ class Cohort:
 
 @dataclass(frozen=True)
 class Source:
+    """Where a record's figures come from: a citation and its identifiers."""
+
     citation: str
     doi: str | None = None
     pmid: str | None = None
@@ -99,6 +105,8 @@ class Source:
 
 @dataclass(frozen=True)
 class Agent:
+    """One drug program of the catalog: its names, class, sponsor and development status."""
+
     name: str
     codes: tuple[str, ...]
     drug_class: str | None
@@ -117,6 +125,8 @@ class Agent:
 
 @dataclass(frozen=True)
 class Trial:
+    """One trial record, validated: agents resolved to canonical names, rates parsed, figures located."""
+
     id: str
     title: str
     regimen: tuple[str, ...]  # canonical agent names, in the order the record lists them

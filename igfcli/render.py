@@ -9,7 +9,6 @@ as a visible escape sequence, so no format can send it raw to a terminal.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -68,6 +67,8 @@ def _machine_cell(value: Any, kind: str, *, neutralise: bool) -> str:
 
 
 def to_delimited(listing: Listing, delimiter: str, *, neutralise: bool = False) -> str:
+    import csv
+
     out = io.StringIO()
     # Cells hold no tab or line break (safe_text escapes them), so TSV needs no quoting at
     # all: a quote in a title stays a plain character, as TSV readers expect.

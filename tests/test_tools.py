@@ -104,3 +104,38 @@ def test_written_text_reads_back_unchanged(text: str) -> None:
 @given(st.integers(min_value=0))
 def test_written_counts_read_back_unchanged(count: int) -> None:
     assert yaml.safe_load(f"key: {scalar(count)}\n") == {"key": count}
+
+
+def test_a_named_command_is_built_alone_and_answers_as_in_the_whole_app() -> None:
+    from typer.main import get_command
+
+    from igfcli.cli import app_for
+
+    whole = get_command(app)
+    names = sorted(whole.commands)  # type: ignore[attr-defined]
+    assert names == sorted(
+        [
+            "agents",
+            "benchmark",
+            "halted",
+            "import",
+            "new",
+            "rank",
+            "report",
+            "schema",
+            "show",
+            "trials",
+            "validate",
+        ]
+    )
+    for name in names:
+        alone = get_command(app_for([name, "--help"]))
+        assert sorted(alone.commands) == [name]  # type: ignore[attr-defined]
+        full = runner.invoke(app, [name, "--help"], prog_name="igf")
+        narrowed = runner.invoke(app_for([name, "--help"]), [name, "--help"], prog_name="igf")
+        assert (narrowed.exit_code, narrowed.output) == (full.exit_code, full.output)
+    # no command, an option first, an unknown command: the whole app, with its list or its "did you mean"
+    for args in ([], ["--help"], ["--version"], ["rnak"]):
+        assert app_for(args) is app
+    typo = runner.invoke(app_for(["rnak"]), ["rnak"], prog_name="igf")
+    assert typo.exit_code == 2 and "rank" in typo.output
