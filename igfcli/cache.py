@@ -1,4 +1,4 @@
-"""A parse cache for large data folders: each file's validated result, reused while the file is unchanged.
+"""The parse cache: each file's validated result, reused while the file is unchanged.
 
 One JSON file per data folder under the user's cache directory. An entry is
 used only when the record file's size and modification time, the agent
@@ -8,28 +8,34 @@ discarded and the cache rebuilt. JSON, not pickle: a cache file that someone
 else can write must never run code when it is read. Writes go to a temporary
 file renamed into place, so two processes writing at once leave one whole
 cache, never a mix.
+
+A file changed twice within one tick of the file system's clock keeps its
+modification time; if the cache had read it between the two writes it would
+never notice the second. So, as git does with its index, a file modified less
+than RACY_SECONDS before it was read is not cached: it is simply read again
+next time.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
+import re
 import stat
-import tempfile
+import time
+import zlib
 from pathlib import Path
 from typing import Any
 
 from igfcli import __version__
 from igfcli.errors import Problem
-from igfcli.model import AlsoReported, Cohort, PfsPoint, Rate, Response, Source, Trial
+from igfcli.model import Agent, AlsoReported, Cohort, PfsPoint, Rate, Response, Source, Trial
 
 FORMAT = "igfcli-parse-cache"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 ENV_OFF = "IGF_NO_CACHE"
-# Below this many record files parsing is as quick as reading the cache, and a folder
-# (the bundled one, say) should not leave a cache file behind for nothing.
-MIN_FILES = 200
+# Coarser than any file system's timestamps (FAT keeps 2 s) and any clock skew of a network share.
+RACY_SECONDS = 3
 
 
 def cache_dir() -> Path:
@@ -53,12 +59,25 @@ def _signature(path: Path) -> list[int] | None:
     return [info.st_size, info.st_mtime_ns]
 
 
+def cache_file(folder: Path) -> Path:
+    """Where a folder's cache lives: its name for people, a checksum of its path to keep folders apart.
+
+    The file's header names the folder in full, so two folders whose checksums collide
+    only ever cost a rebuild, never each other's results.
+    """
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", folder.name)[:40] or "root"
+    return cache_dir() / f"{name}-{zlib.crc32(os.fsencode(folder)):08x}.json"
+
+
 class ParseCache:
     """The cached results of one data folder, read once and written back once."""
 
-    def __init__(self, folder: Path, catalog: list[int] | None) -> None:
+    def __init__(self, folder: Path, catalog_file: Path, catalog: list[int]) -> None:
         self.folder = folder.resolve()
-        self.file = cache_dir() / (hashlib.sha256(str(self.folder).encode()).hexdigest()[:24] + ".json")
+        self.file = cache_file(self.folder)
+        self.catalog_file = catalog_file
+        # files modified after this (less a clock tick) may change again unseen: not cached
+        self.racy_after = time.time_ns() - RACY_SECONDS * 1_000_000_000
         self.header = {
             "format": FORMAT,
             "version": FORMAT_VERSION,
@@ -66,15 +85,20 @@ class ParseCache:
             "folder": str(self.folder),
             "catalog": catalog,
         }
+        self.catalog: dict[str, Any] | None = None
         self.entries: dict[str, Any] = {}
         self.changed = False
         self._read()
 
     @classmethod
-    def open(cls, folder: Path, catalog_file: Path, files: int) -> ParseCache | None:
-        if files < MIN_FILES or disabled_by_environment():
+    def open(cls, folder: Path, catalog_file: Path) -> ParseCache | None:
+        """The folder's cache, or None when it is turned off or the folder has no catalog file to key it."""
+        if disabled_by_environment():
             return None
-        return cls(folder, _signature(catalog_file))
+        catalog = _signature(catalog_file)
+        if catalog is None:
+            return None
+        return cls(folder, catalog_file, catalog)
 
     def _read(self) -> None:
         try:
@@ -86,31 +110,58 @@ class ParseCache:
             isinstance(content, dict)
             and all(content.get(k) == v for k, v in self.header.items())
             and isinstance(content.get("entries"), dict)
+            and isinstance(content.get("catalog_result"), dict)
         ):
             self.entries = content["entries"]
+            self.catalog = content["catalog_result"]
 
-    def lookup(self, path: Path, shown: str) -> tuple[Trial | None, list[Problem]] | None:
-        """The cached result for a file, if it is still the file that was cached."""
+    def lookup_catalog(self, shown: str) -> tuple[list[Agent], list[Problem]] | None:
+        """The agent catalog's cached result (the header has already matched its signature)."""
+        if self.catalog is None:
+            return None
+        try:
+            agents = [_agent_from(a) for a in self.catalog["agents"]]
+            problems = [Problem(shown, *p) for p in self.catalog["problems"]]
+        except (KeyError, IndexError, TypeError, ValueError):
+            self.catalog, self.entries = None, {}  # not what this version writes: start afresh
+            return None
+        return agents, problems
+
+    def store_catalog(self, agents: list[Agent], problems: list[Problem]) -> None:
+        # every entry was validated against the catalog: a new catalog result starts afresh
+        self.entries = {}
+        self.catalog = {
+            "agents": [_agent_to(a) for a in agents],
+            "problems": [_problem_to(p) for p in problems],
+        }
+        self.changed = True
+
+    def lookup(self, path: Path, shown: str) -> tuple[Trial | None, list[Problem], list[Problem]] | None:
+        """The cached result for a file (record, problems, evidence-check warnings), if it is unchanged."""
         entry = self.entries.get(self.key(path))
         if entry is None:
             return None
         try:
             if entry["file"] != _signature(path):
                 return None
-            problems = [Problem(shown, p[0], p[1], p[2], p[3]) for p in entry["problems"]]
+            problems = [Problem(shown, *p) for p in entry["problems"]]
+            warnings = [Problem(shown, *p) for p in entry["warnings"]]
             trial = None if entry["trial"] is None else _trial_from(entry["trial"], shown)
         except (KeyError, IndexError, TypeError, ValueError):
             self.entries.pop(self.key(path), None)  # not what this version writes: re-read the file
             return None
-        return trial, problems
+        return trial, problems, warnings
 
-    def store(self, path: Path, trial: Trial | None, problems: list[Problem]) -> None:
+    def store(
+        self, path: Path, trial: Trial | None, problems: list[Problem], warnings: list[Problem]
+    ) -> None:
         signature = _signature(path)
-        if signature is None:
+        if signature is None or signature[1] > self.racy_after:
             return
         self.entries[self.key(path)] = {
             "file": signature,
-            "problems": [[p.line, p.column, p.field, p.message] for p in problems],
+            "problems": [_problem_to(p) for p in problems],
+            "warnings": [_problem_to(p) for p in warnings],
             "trial": None if trial is None else _trial_to(trial),
         }
         self.changed = True
@@ -122,12 +173,18 @@ class ParseCache:
             del self.entries[key]
         if not (self.changed or stale):
             return
+        catalog = _signature(self.catalog_file)
+        if catalog is None or catalog != self.header["catalog"] or catalog[1] > self.racy_after:
+            return  # the catalog changed while it was read, or may still: nothing here can be trusted
+        import tempfile
+
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".cache.", suffix=".tmp", dir=self.file.parent)
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump({**self.header, "entries": self.entries}, handle, separators=(",", ":"))
+                    content = {**self.header, "catalog_result": self.catalog, "entries": self.entries}
+                    json.dump(content, handle, separators=(",", ":"))
                 os.replace(tmp, self.file)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
@@ -141,6 +198,29 @@ class ParseCache:
 
 
 # --- the model as JSON ------------------------------------------------------------------------
+
+
+def _problem_to(p: Problem) -> list[Any]:
+    return [p.line, p.column, p.field, p.message, p.severity]
+
+
+def _agent_to(a: Agent) -> list[Any]:
+    return [
+        a.name,
+        list(a.codes),
+        a.drug_class,
+        a.sponsor,
+        a.parent,
+        a.status,
+        a.status_as_of,
+        a.status_reason,
+        a.status_source,
+    ]
+
+
+def _agent_from(d: list[Any]) -> Agent:
+    name, codes, drug_class, sponsor, parent, status, as_of, reason, source = d
+    return Agent(str(name), tuple(codes), drug_class, sponsor, parent, str(status), as_of, reason, source)
 
 
 def _rate_to(rate: Rate | None) -> list[Any] | None:

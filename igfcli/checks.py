@@ -16,8 +16,13 @@ from igfcli.stats import achievable, format_percent, matches, nearest_denominato
 def check_evidence(evidence: Evidence) -> list[Problem]:
     problems: list[Problem] = []
     for trial in evidence.trials:
-        problems.extend(_check_trial(trial))
+        problems.extend(check_trial(trial))
     return problems
+
+
+def check_trial(trial: Trial) -> list[Problem]:
+    """The warnings on one trial's figures; they depend on that record alone, so they are cached with it."""
+    return list(_check_trial(trial))
 
 
 def _warning(trial: Trial, field: str, message: str) -> Problem:

@@ -16,9 +16,8 @@ import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from igfcli import yamldoc
 from igfcli.errors import Problem
 from igfcli.model import (
     PHASES,
@@ -35,6 +34,10 @@ from igfcli.model import (
     Trial,
 )
 from igfcli.stats import RateError, parse_rate
+
+if TYPE_CHECKING:
+    # imported where a file is parsed: a run answered from the parse cache never loads YAML
+    from igfcli import yamldoc
 
 AGENTS_FILE = "agents.yaml"
 DATA_ENV = "IGF_DATA"
@@ -143,7 +146,7 @@ def trial_files(folder: Path) -> list[Path]:
 
 
 def load(folder: Path, *, use_cache: bool = True) -> Loaded:
-    """Load and validate a whole data folder (through the parse cache when it is large)."""
+    """Load and validate a whole data folder (through the parse cache unless it is turned off)."""
     problems: list[Problem] = []
     shown = display_path(folder, folder)
     if not folder.exists():
@@ -152,43 +155,39 @@ def load(folder: Path, *, use_cache: bool = True) -> Loaded:
         return Loaded(None, [Problem(shown, None, None, "", "not a folder; --data names a folder")])
 
     agents_path = folder / AGENTS_FILE
-    agents: list[Agent] = []
-    agent_locations: dict[str, tuple[int, int]] = {}
-    if not agents_path.exists() and not agents_path.is_symlink():
-        problems.append(
-            Problem(
-                display_path(agents_path, folder),
-                None,
-                None,
-                "",
-                f"missing: a data folder needs {AGENTS_FILE}, the agent catalog",
-            )
-        )
+    cache = None
+    if use_cache:
+        from igfcli.cache import ParseCache
+
+        cache = ParseCache.open(folder, agents_path)
+    catalog_shown = display_path(agents_path, folder)
+    cached_catalog = cache.lookup_catalog(catalog_shown) if cache else None
+    if cached_catalog is not None:
+        agents, catalog_problems = cached_catalog
     else:
-        doc = _read(agents_path, folder, problems)
-        if doc is not None:
-            agents = _agents(doc, problems, agent_locations)
+        agents, catalog_problems = _catalog_file(agents_path, folder)
+        if cache:
+            cache.store_catalog(agents, catalog_problems)
+    problems.extend(catalog_problems)
+
+    from igfcli.checks import check_trial  # the checks build on the model this module makes
 
     catalog = Catalog(agents)
     trials: list[Trial] = []
     first_seen: dict[str, str] = {}
     files = trial_files(folder)
-    cache = None
-    if use_cache:
-        from igfcli.cache import ParseCache
-
-        cache = ParseCache.open(folder, agents_path, len(files))
     for path in files:
         shown = display_path(path, folder)
         cached = cache.lookup(path, shown) if cache else None
         if cached is not None:
-            trial, file_problems = cached
+            trial, file_problems, warnings = cached
         else:
             file_problems = []
             doc = _read(path, folder, file_problems)
             trial = _trial(doc, path, catalog, file_problems) if doc is not None else None
+            warnings = [] if trial is None else check_trial(trial)
             if cache:
-                cache.store(path, trial, file_problems)
+                cache.store(path, trial, file_problems, warnings)
         problems.extend(file_problems)
         if trial is None:
             continue
@@ -202,19 +201,29 @@ def load(folder: Path, *, use_cache: bool = True) -> Loaded:
             continue
         first_seen[trial.id] = trial.path
         trials.append(trial)
+        problems.extend(warnings)  # the evidence checks, on the records that are kept
 
     if cache:
         cache.save({cache.key(path) for path in files})
 
-    from igfcli.checks import check_evidence  # checks build on the model this module makes
-
     evidence = Evidence(str(folder), tuple(agents), tuple(trials))
-    problems.extend(check_evidence(evidence))
     problems.sort(key=lambda p: p.sort_key)
     return Loaded(evidence, problems)
 
 
+def _catalog_file(agents_path: Path, folder: Path) -> tuple[list[Agent], list[Problem]]:
+    """The agent catalog of a folder, and every problem with it."""
+    problems: list[Problem] = []
+    if not agents_path.exists() and not agents_path.is_symlink():
+        message = f"missing: a data folder needs {AGENTS_FILE}, the agent catalog"
+        return [], [Problem(display_path(agents_path, folder), None, None, "", message)]
+    doc = _read(agents_path, folder, problems)
+    return (_agents(doc, problems) if doc is not None else []), problems
+
+
 def _read(path: Path, folder: Path, problems: list[Problem]) -> yamldoc.Document | None:
+    from igfcli import yamldoc
+
     shown = display_path(path, folder)
 
     def refuse(message: str) -> None:
@@ -455,9 +464,7 @@ class _Reader:
 # --- the catalog -----------------------------------------------------------------------------
 
 
-def _agents(
-    doc: yamldoc.Document, problems: list[Problem], locations: dict[str, tuple[int, int]]
-) -> list[Agent]:
+def _agents(doc: yamldoc.Document, problems: list[Problem]) -> list[Agent]:
     r = _Reader(doc, problems)
     top = r.mapping((), doc.data, {"agents"}, ("agents",))
     if top is None or "agents" not in top:
@@ -503,7 +510,6 @@ def _agents(
                 status_source=r.optional(m, path, "status_source", r.text),
             )
         )
-        locations[name] = doc.mark(path)
     return agents
 
 

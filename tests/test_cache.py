@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -15,11 +16,17 @@ from igfcli import cache
 from igfcli.loading import load
 from tests.conftest import DATA, REPO
 
-N = cache.MIN_FILES + 5
+N = 25
+LONG_AGO = 1_000_000_000 * 1_000_000_000  # 2001, in nanoseconds: well past the racy window
+
+
+def _age(folder: Path, ns: int = LONG_AGO) -> None:
+    for path in folder.rglob("*.yaml"):
+        os.utime(path, ns=(ns, ns))
 
 
 def _folder(root: Path, n: int = N) -> Path:
-    """n copies of the small fixture's trials (one of them broken, one with a warning)."""
+    """n copies of the small fixture's trials (one of them broken, one with a warning), written long ago."""
     folder = root / "data"
     folder.mkdir()
     shutil.copy(DATA / "small" / "agents.yaml", folder / "agents.yaml")
@@ -29,6 +36,7 @@ def _folder(root: Path, n: int = N) -> Path:
     # an error, and a reported rate that disagrees with its counts (a warning)
     (folder / "t0001.yaml").write_text(template.replace("id: trial-a", "id: t0001").replace("38", "3.8"))
     (folder / "t0002.yaml").write_text(template.replace("id: trial-a", "id: t0002").replace("13.2%", "14%"))
+    _age(folder)
     return folder
 
 
@@ -65,18 +73,37 @@ def test_same_problems_and_records_with_and_without_the_cache(tmp_path: Path, _c
 
 def test_warm_loads_come_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = _folder(tmp_path)
+    expected = _outcome(folder, use_cache=False)
     load(folder)
     from igfcli import loading
 
-    read = loading._read
+    def never(path: Path, *args: object) -> object:
+        raise AssertionError(f"{path} was read again")
 
-    def catalog_only(path: Path, *args: object) -> object:
-        # the catalog is always read (every cached entry depends on it); records are not
-        assert path.name == "agents.yaml", f"{path} was read again"
-        return read(path, *args)  # type: ignore[arg-type]
+    monkeypatch.setattr(loading, "_read", never)
+    # every file, the catalog too, answered from the cache, with the same problems
+    assert _outcome(folder, use_cache=True) == expected
+    # so a warm run does not even import the YAML parser
+    assert "yaml" not in _modules_after_warm_run(folder).split()
 
-    monkeypatch.setattr(loading, "_read", catalog_only)
-    assert _outcome(folder, use_cache=True)[0]  # every file answered from the cache
+
+def _modules_after_warm_run(folder: Path) -> str:
+    """The modules a warm `igf rank --format csv` imported, one a line."""
+    script = (
+        "import sys\n"
+        "from igfcli.cli import app_for\n"
+        "args = ['rank', '--format', 'csv', '--data', sys.argv[1]]\n"
+        "try:\n"
+        "    app_for(args)(args)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "sys.stderr.write('\\n'.join(sorted(sys.modules)))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(folder)], env=env, capture_output=True, text=True, check=False
+    )
+    return done.stderr
 
 
 def test_a_changed_file_is_read_again(tmp_path: Path) -> None:
@@ -84,7 +111,7 @@ def test_a_changed_file_is_read_again(tmp_path: Path) -> None:
     load(folder)
     target = folder / "t0003.yaml"
     target.write_text(target.read_text().replace("responders: 5", "responders: 50"))
-    os.utime(target, ns=(1, 1))  # a different modification time, whatever the clock says
+    _age(folder, LONG_AGO + 1)  # a different modification time, whatever the clock says
     problems = _outcome(folder, use_cache=True)[0]
     assert any("t0003.yaml" in p and "50 is more than evaluable (38)" in p for p in problems)
     assert _outcome(folder, use_cache=False)[0] == problems
@@ -95,6 +122,7 @@ def test_a_changed_catalog_invalidates_everything(tmp_path: Path) -> None:
     load(folder)
     catalog = folder / "agents.yaml"
     catalog.write_text(catalog.read_text().replace("codes: [AM-1]", "codes: [AM-9]"))
+    _age(folder, LONG_AGO + 1)
     problems = _outcome(folder, use_cache=True)[0]
     assert sum("'AM-1' is not in the agent catalog" in p for p in problems) == N
     assert _outcome(folder, use_cache=False)[0] == problems
@@ -107,6 +135,7 @@ def test_deleted_and_added_files(tmp_path: Path, _cache_home: Path) -> None:
     extra = folder / "sub" / "t9999.yaml"
     extra.parent.mkdir()
     extra.write_text((folder / "t0005.yaml").read_text().replace("id: t0005", "id: t9999"))
+    _age(folder)
     assert _outcome(folder, True) == _outcome(folder, False)
     [written] = _cache_files(_cache_home)
     entries = json.loads(written.read_text())["entries"]
@@ -134,13 +163,33 @@ def test_a_damaged_cache_is_discarded_and_rebuilt(tmp_path: Path, _cache_home: P
     assert json.loads(written.read_text())["format"] == cache.FORMAT  # rebuilt whole
 
 
-def test_small_folders_and_the_environment_switch_leave_no_cache(
+def test_the_environment_switch_leaves_no_cache(
     tmp_path: Path, _cache_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    load(DATA / "small")
-    assert _cache_files(_cache_home) == []
     folder = _folder(tmp_path)
     monkeypatch.setenv(cache.ENV_OFF, "1")
+    load(folder)
+    assert _cache_files(_cache_home) == []
+
+
+def test_a_file_written_twice_in_one_clock_tick_is_never_served_stale(tmp_path: Path) -> None:
+    # Two writes within one tick of the file system's clock leave the same size and time; a
+    # cache that had read the file between them would keep the first content for ever.
+    folder = _folder(tmp_path)
+    target = folder / "t0003.yaml"
+    now = time.time_ns()
+    os.utime(target, ns=(now, now))
+    load(folder)  # reads the file just written: too fresh to cache
+    target.write_text(target.read_text().replace("responders: 5", "responders: 6"))
+    os.utime(target, ns=(now, now))  # the second write, in the same tick
+    problems = _outcome(folder, use_cache=True)[0]
+    assert any("t0003.yaml" in p and "responders" in p and "6/38" in p for p in problems), problems
+
+
+def test_a_catalog_changed_in_the_racy_window_is_not_cached(tmp_path: Path, _cache_home: Path) -> None:
+    folder = _folder(tmp_path)
+    now = time.time_ns()
+    os.utime(folder / "agents.yaml", ns=(now, now))
     load(folder)
     assert _cache_files(_cache_home) == []
 
