@@ -183,7 +183,7 @@ def load(folder: Path, *, use_cache: bool = True) -> Loaded:
             trial, file_problems, warnings = cached
         else:
             file_problems = []
-            doc = _read(path, folder, file_problems)
+            doc = _read(path, folder, file_problems, shown)
             trial = _trial(doc, path, catalog, file_problems) if doc is not None else None
             warnings = [] if trial is None else check_trial(trial)
             if cache:
@@ -221,10 +221,12 @@ def _catalog_file(agents_path: Path, folder: Path) -> tuple[list[Agent], list[Pr
     return (_agents(doc, problems) if doc is not None else []), problems
 
 
-def _read(path: Path, folder: Path, problems: list[Problem]) -> yamldoc.Document | None:
+def _read(
+    path: Path, folder: Path, problems: list[Problem], shown: str | None = None
+) -> yamldoc.Document | None:
     from igfcli import yamldoc
 
-    shown = display_path(path, folder)
+    shown = shown or display_path(path, folder)
 
     def refuse(message: str) -> None:
         problems.append(Problem(shown, None, None, "", message))

@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
 
 from igfcli.errors import Problem
 
@@ -39,8 +40,11 @@ _PLAIN_TAGS = {
     "tag:yaml.org,2002:timestamp",
 }
 _MAP_TAG = "tag:yaml.org,2002:map"
+_STR_TAG = "tag:yaml.org,2002:str"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _constructor = SafeConstructor()
+_resolver = Resolver()
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _ONE_DOCUMENT = "more than one YAML document (a '---' separator); keep one record per file"
 # what YAML allows in a stream (its "printable" set); anything else stops both parsers
 _NOT_YAML_TEXT = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -70,16 +74,6 @@ class Document:
         return self.key_marks.get(path) or self.mark(path)
 
 
-class _Refused(Exception):
-    def __init__(self, node: Node, message: str) -> None:
-        self.node = node
-        self.message = message
-
-
-def _position(node: Node) -> tuple[int, int]:
-    return (node.start_mark.line + 1, node.start_mark.column + 1)
-
-
 def parse(path: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
     """Parse one file's bytes. Returns the document, or None and the reasons it is refused."""
 
@@ -100,17 +94,14 @@ def parse(path: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
         )
     # A byte-order mark (Windows editors add one) carries no data; positions count from after it.
     text = text.removeprefix("\ufeff")
+    doc = Document(path, None)
     try:
-        refused = _screen(text)
-        if refused is not None:
-            line, column, message = refused
-            return None, problem(line, column, message)
-        root = yaml.compose(text, Loader=_Loader)
+        refused = _build(text, _Loader, doc)
     except yaml.MarkedYAMLError as exc:
         if "maximum nesting depth" in str(exc.problem):
-            # libyaml's scanner stops at 1,000 open brackets before any event reaches
-            # _screen; the pure-Python parser finds where the limit was passed
-            refused = _screen(text, yaml.SafeLoader)
+            # libyaml's scanner stops at 1,000 open brackets before any event reaches _build;
+            # the pure-Python parser finds where this module's own limit was passed
+            refused = _build(text, yaml.SafeLoader, Document(path, None))
             if refused is not None:
                 return None, problem(*refused)
         mark = exc.problem_mark or exc.context_mark
@@ -128,17 +119,8 @@ def parse(path: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
         return None, problem(line, column, what)
     except yaml.YAMLError as exc:
         return None, problem(None, None, f"YAML syntax: {exc}")
-    except RecursionError:  # pragma: no cover - _screen stops deep nesting first
-        return None, problem(None, None, f"nesting deeper than {MAX_DEPTH} levels")
-    if root is None:
-        return None, problem(None, None, _EMPTY)
-
-    doc = Document(path, None)
-    try:
-        doc.data = _build(root, (), doc, set(), 0)
-    except _Refused as exc:
-        line, column = _position(exc.node)
-        return None, problem(line, column, exc.message)
+    if refused is not None:
+        return None, problem(*refused)
     return doc, []
 
 
@@ -175,79 +157,140 @@ def _syntax(exc: yaml.MarkedYAMLError, text: str) -> str:
     return what
 
 
-def _screen(text: str, loader: type[Any] | None = None) -> tuple[int, int, str] | None:
-    """Read the event stream once before anything is built, and stop at what records never need.
+class _Collection:
+    """A mapping or list being filled, with the key whose value comes next (mappings only)."""
 
-    Both parsers produce events without recursion; composing a tree recurses
-    (in Python for SafeLoader, in C for CSafeLoader), so nesting is bounded
-    here, where a thousand brackets cost nothing and both loaders agree.
+    __slots__ = ("key", "path", "value")
+
+    def __init__(self, value: dict[Any, Any] | list[Any], path: Path) -> None:
+        self.value = value
+        self.path = path
+        self.key: Any = _NO_KEY
+
+
+_NO_KEY = object()
+
+
+def _build(text: str, loader: type[Any], doc: Document) -> tuple[int | None, int | None, str] | None:
+    """Fill `doc` from the text's event stream in one pass, or return where and why it is refused.
+
+    Building from events rather than from a composed tree reads the text once and
+    never recurses, so nesting is bounded here, where a thousand brackets cost
+    nothing and both parsers agree; anchors, aliases, tags, merge keys, duplicate
+    keys and a second document are refused at the event that brings them.
     """
-    depth = 0
+    stack: list[_Collection] = []
     documents = 0
-    for event in yaml.parse(text, Loader=loader or _Loader):
-        mark = event.start_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        if isinstance(event, yaml.DocumentStartEvent):
+    for event in yaml.parse(text, Loader=loader):
+        kind = type(event)
+        if kind is yaml.DocumentStartEvent:
             documents += 1
             if documents > 1:
-                return line, column, _ONE_DOCUMENT
-        elif isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            return line, column, _NO_ANCHORS
-        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
-                return line, column, f"nesting deeper than {MAX_DEPTH} levels"
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
+                return (*_position(event), _ONE_DOCUMENT)
+            continue
+        if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            done = stack.pop()
+            if not stack:
+                doc.data = done.value
+            continue
+        if kind is yaml.AliasEvent or (
+            kind in _NODE_EVENTS and event.anchor is not None  # type: ignore[attr-defined]
+        ):
+            return (*_position(event), _NO_ANCHORS)
+        if kind not in _NODE_EVENTS:
+            continue  # stream and document ends
+
+        parent = stack[-1] if stack else None
+        if isinstance(parent, _Collection) and isinstance(parent.value, dict) and parent.key is _NO_KEY:
+            refused = _key(event, parent, doc)
+            if refused is not None:
+                return refused
+            continue
+        if parent is None:
+            path: Path = ()
+        elif isinstance(parent.value, list):
+            path = (*parent.path, len(parent.value))
+        else:
+            path = (*parent.path, parent.key)
+        doc.marks[path] = _position(event)
+
+        if kind is yaml.ScalarEvent:
+            value, refusal = _scalar(event, path, doc)
+            if refusal is not None:
+                return (*_position(event), refusal)
+        else:
+            if len(stack) >= MAX_DEPTH:
+                return (*_position(event), f"nesting deeper than {MAX_DEPTH} levels")
+            is_map = kind is yaml.MappingStartEvent
+            tag = event.tag  # type: ignore[attr-defined]
+            if tag not in (None, "!") and tag != (_MAP_TAG if is_map else _SEQ_TAG):
+                return (*_position(event), _no_tag(tag))
+            value = {} if is_map else []
+            stack.append(_Collection(value, path))
+
+        if parent is None:
+            doc.data = value
+        elif isinstance(parent.value, list):
+            parent.value.append(value)
+        else:
+            parent.value[parent.key] = value
+            parent.key = _NO_KEY
+    if documents == 0:
+        return None, None, _EMPTY
     return None
 
 
-def _build(node: Node, path: Path, doc: Document, seen: set[int], depth: int) -> Any:
-    if id(node) in seen:
-        raise _Refused(node, _NO_ANCHORS)  # pragma: no cover - _screen refuses them first
-    seen.add(id(node))
-    if depth > MAX_DEPTH:
-        raise _Refused(node, f"nesting deeper than {MAX_DEPTH} levels")
-    doc.marks[path] = _position(node)
-    if isinstance(node, ScalarNode):
-        return _scalar(node, path, doc)
-    if isinstance(node, SequenceNode):
-        if node.tag != _SEQ_TAG:
-            raise _Refused(node, _no_tag(node))
-        return [_build(item, (*path, i), doc, seen, depth + 1) for i, item in enumerate(node.value)]
-    if isinstance(node, MappingNode):
-        if node.tag != _MAP_TAG:
-            raise _Refused(node, _no_tag(node))
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise _Refused(key_node, "merge keys (<<) are not supported; write the keys out")
-            if not isinstance(key_node, ScalarNode):
-                raise _Refused(key_node, "a key must be a plain word, not a list or mapping")
-            key = _scalar(key_node, None, doc)
-            if not isinstance(key, str):
-                key = key_node.value  # `1: x` or `yes: x` as keys: keep the text
-            if key in result:
-                first = doc.key_marks[(*path, key)][0]
-                raise _Refused(key_node, f"duplicate key '{key}' (first at line {first})")
-            doc.key_marks[(*path, key)] = _position(key_node)
-            result[key] = _build(value_node, (*path, key), doc, seen, depth + 1)
-        return result
-    raise _Refused(node, "unsupported YAML node")  # pragma: no cover - compose yields only these
+def _key(event: Any, mapping: _Collection, doc: Document) -> tuple[int, int, str] | None:
+    """Take a mapping's next key, or say why it cannot be one."""
+    position = _position(event)
+    if type(event) is not yaml.ScalarEvent:
+        return (*position, "a key must be a plain word, not a list or mapping")
+    tag = _tag(event)
+    if tag == "tag:yaml.org,2002:merge":
+        return (*position, "merge keys (<<) are not supported; write the keys out")
+    key, refusal = _scalar(event, None, doc, tag)
+    if refusal is not None:
+        return (*position, refusal)
+    if not isinstance(key, str):
+        key = event.value  # `1: x` or `yes: x` as keys: keep the text
+    assert isinstance(mapping.value, dict)
+    if key in mapping.value:
+        first = doc.key_marks[(*mapping.path, key)][0]
+        return (*position, f"duplicate key '{key}' (first at line {first})")
+    doc.key_marks[(*mapping.path, key)] = position
+    mapping.key = key
+    return None
 
 
-def _scalar(node: ScalarNode, path: Path | None, doc: Document) -> Any:
-    if node.tag not in _PLAIN_TAGS:
-        raise _Refused(node, _no_tag(node))
-    constructor = SafeConstructor.yaml_constructors[node.tag]
-    value = constructor(_constructor, node)
+def _position(event: Any) -> tuple[int, int]:
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+def _tag(event: Any) -> str:
+    """A scalar's tag: the one written, else the one its text implies (as composing would resolve it)."""
+    tag = event.tag
+    if tag is None or tag == "!":
+        return str(_resolver.resolve(ScalarNode, event.value, event.implicit))  # type: ignore[no-untyped-call]
+    return str(tag)
+
+
+def _scalar(event: Any, path: Path | None, doc: Document, tag: str | None = None) -> tuple[Any, str | None]:
+    """A scalar's value, or why it is refused (a tag records never need)."""
+    tag = tag or _tag(event)
+    if tag == _STR_TAG:
+        return event.value, None  # most values are text, and text is built as it was read
+    if tag not in _PLAIN_TAGS:
+        return None, _no_tag(tag)
+    node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+    value = SafeConstructor.yaml_constructors[tag](_constructor, node)
     if path is not None and isinstance(value, (int, float)):
-        doc.texts[path] = node.value
-    return value
+        doc.texts[path] = event.value
+    return value, None
 
 
-def _no_tag(node: Node) -> str:
-    return f"tag {_tag_name(node.tag)} is not supported; write a plain value without it"
+def _no_tag(tag: str) -> str:
+    return f"tag {_tag_name(tag)} is not supported; write a plain value without it"
 
 
 def _tag_name(tag: str) -> str:
