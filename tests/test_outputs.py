@@ -35,8 +35,8 @@ TRIALS_MARKDOWN = """\
 
 RANK_CSV = """\
 rank,regimen,agents,trials,trial_ids,evaluable,responders,rate,ci_low,ci_high,ci_method,level,estimated
-1,alphamab,alphamab,1,trial-a,38,5,0.13157894736842105,0.044137440057914507,0.28086384588375335,exact,0.95,false
-2,alphamab + gammalimus,alphamab; gammalimus,1,trial-b,50,5,0.1,0.03327509358902239,0.2181353664342029,exact,0.95,true
+1,alphamab,alphamab,1,trial-a,38,5,0.13157894736842105,0.0441374400579145,0.28086384588375335,exact,0.95,false
+2,alphamab + gammalimus,alphamab; gammalimus,1,trial-b,50,5,0.1,0.033275093589022364,0.2181353664342028,exact,0.95,true
 """
 
 RANK_MARKDOWN = """\
