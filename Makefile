@@ -23,7 +23,7 @@ run: $(STAMP)
 test: lint typecheck unit
 
 lint: $(STAMP)
-	$(BIN)/ruff check igfcli tests
+	$(BIN)/ruff check igfcli tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
