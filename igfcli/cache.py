@@ -48,10 +48,10 @@ def disabled_by_environment() -> bool:
     return os.environ.get(ENV_OFF, "").strip().lower() not in ("", "0", "false", "no")
 
 
-def _signature(path: Path) -> list[int] | None:
+def _signature(path: str | Path) -> list[int] | None:
     """Size and modification time of a regular file, or None for anything else."""
     try:
-        info = path.stat()
+        info = os.stat(path)
     except OSError:
         return None
     if not stat.S_ISREG(info.st_mode):
@@ -136,29 +136,34 @@ class ParseCache:
         }
         self.changed = True
 
-    def lookup(self, path: Path, shown: str) -> tuple[Trial | None, list[Problem], list[Problem]] | None:
-        """The cached result for a file (record, problems, evidence-check warnings), if it is unchanged."""
-        entry = self.entries.get(self.key(path))
+    def lookup(
+        self, file: str, key: str, shown: str
+    ) -> tuple[Trial | None, list[Problem], list[Problem]] | None:
+        """The cached result for a file (record, problems, evidence-check warnings), if it is unchanged.
+
+        `key` is the file's path inside the folder; `shown` is how messages name it.
+        """
+        entry = self.entries.get(key)
         if entry is None:
             return None
         try:
-            if entry["file"] != _signature(path):
+            if entry["file"] != _signature(file):
                 return None
             problems = [Problem(shown, *p) for p in entry["problems"]]
             warnings = [Problem(shown, *p) for p in entry["warnings"]]
             trial = None if entry["trial"] is None else _trial_from(entry["trial"], shown)
         except (KeyError, IndexError, TypeError, ValueError):
-            self.entries.pop(self.key(path), None)  # not what this version writes: re-read the file
+            self.entries.pop(key, None)  # not what this version writes: re-read the file
             return None
         return trial, problems, warnings
 
     def store(
-        self, path: Path, trial: Trial | None, problems: list[Problem], warnings: list[Problem]
+        self, file: str, key: str, trial: Trial | None, problems: list[Problem], warnings: list[Problem]
     ) -> None:
-        signature = _signature(path)
+        signature = _signature(file)
         if signature is None or signature[1] > self.racy_after:
             return
-        self.entries[self.key(path)] = {
+        self.entries[key] = {
             "file": signature,
             "problems": [_problem_to(p) for p in problems],
             "warnings": [_problem_to(p) for p in warnings],
@@ -191,10 +196,6 @@ class ParseCache:
                 raise
         except OSError:
             pass  # a cache that cannot be written is only a slower next run
-
-    def key(self, path: Path) -> str:
-        """An entry's name: the file's path inside the folder."""
-        return os.path.relpath(path.absolute(), self.folder)
 
 
 # --- the model as JSON ------------------------------------------------------------------------
@@ -284,7 +285,8 @@ def _trial_to(t: Trial) -> dict[str, Any]:
         "sources": [[s.citation, s.doi, s.pmid, s.nct, s.eudract, s.url] for s in t.sources],
         "notes": t.notes,
         "also_reported": [[_rate_to(a.rate), a.of, a.source] for a in t.also_reported],
-        "locations": t.locations,
+        # only the id's: the evidence checks, the only other readers of locations, are cached
+        "locations": {k: v for k, v in t.locations.items() if k == "id"},
     }
 
 

@@ -130,18 +130,25 @@ def display_path(path: Path, folder: Path) -> str:
 
 def trial_files(folder: Path) -> list[Path]:
     """Every *.yaml / *.yml below the folder except the catalog, in a stable order."""
-    found: list[Path] = []
+    return [Path(file) for file, _ in record_files(folder)]
+
+
+def record_files(folder: Path) -> list[tuple[str, str]]:
+    """Every record file below the folder: its path, and its path inside the folder, in a stable order.
+
+    Paths stay strings: a folder of 10,000 records would spend more time building
+    path objects than reading its parse cache.
+    """
+    found: list[tuple[str, str]] = []
     for root, dirs, files in os.walk(folder, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        inside = os.path.relpath(root, folder)  # once a folder, not once a file
         for name in sorted(files):
-            if name.startswith("."):
+            if name.startswith(".") or not name.endswith((".yaml", ".yml")):
                 continue
-            if not name.endswith((".yaml", ".yml")):
+            if inside == "." and name == AGENTS_FILE:
                 continue
-            path = Path(root) / name
-            if Path(root) == folder and name == AGENTS_FILE:
-                continue
-            found.append(path)
+            found.append((os.path.join(root, name), name if inside == "." else os.path.join(inside, name)))
     return found
 
 
@@ -175,19 +182,22 @@ def load(folder: Path, *, use_cache: bool = True) -> Loaded:
     catalog = Catalog(agents)
     trials: list[Trial] = []
     first_seen: dict[str, str] = {}
-    files = trial_files(folder)
-    for path in files:
-        shown = display_path(path, folder)
-        cached = cache.lookup(path, shown) if cache else None
+    files = record_files(folder)
+    folder_shown = display_path(folder, folder)
+    for file, inside in files:
+        # as display_path would name it, without its cost for every file of a large folder
+        shown = inside if folder_shown == "." else os.path.join(folder_shown, inside)
+        cached = cache.lookup(file, inside, shown) if cache else None
         if cached is not None:
             trial, file_problems, warnings = cached
         else:
+            path = Path(file)
             file_problems = []
             doc = _read(path, folder, file_problems, shown)
             trial = _trial(doc, path, catalog, file_problems) if doc is not None else None
             warnings = [] if trial is None else check_trial(trial)
             if cache:
-                cache.store(path, trial, file_problems, warnings)
+                cache.store(file, inside, trial, file_problems, warnings)
         problems.extend(file_problems)
         if trial is None:
             continue
@@ -204,7 +214,7 @@ def load(folder: Path, *, use_cache: bool = True) -> Loaded:
         problems.extend(warnings)  # the evidence checks, on the records that are kept
 
     if cache:
-        cache.save({cache.key(path) for path in files})
+        cache.save({inside for _, inside in files})
 
     evidence = Evidence(str(folder), tuple(agents), tuple(trials))
     problems.sort(key=lambda p: p.sort_key)
