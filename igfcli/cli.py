@@ -100,7 +100,9 @@ PhaseOpt = Annotated[
 HistologyOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--histology", help="Only trials or cohorts whose histologies contain this text; repeatable."
+        "--histology",
+        help="Only trials or cohorts whose histologies contain this text; repeatable. A trial's own "
+        "figures count only when all its histologies match; otherwise its matching cohorts stand for it.",
     ),
 ]
 ConditionOpt = Annotated[
@@ -421,6 +423,8 @@ def halted(
 ) -> None:
     """Halted drug programs by sponsor, with the trials and patients the data holds for each.
 
+    Patients are those of the trials in these records (a record that gives
+    enrolment only by cohort counts its cohorts' sum), not a program's total.
     Trial filters (--phase, --histology, --condition) narrow the trials counted,
     and leave out programs with no such trial.
 

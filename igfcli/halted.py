@@ -5,20 +5,13 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from igfcli.model import Column, Listing, Trial
+from igfcli.model import Column, Listing
 from igfcli.selection import Selection
 
 
 class GroupBy(StrEnum):
     sponsor = "sponsor"
     parent = "parent"
-
-
-def _patients(selection: Selection, trial: Trial) -> int:
-    """Patients of a trial in the selection: all enrolled, or those of its selected cohorts."""
-    if selection.whole_trial_matches(trial):
-        return trial.enrolled or 0
-    return sum(c.enrolled or 0 for c in trial.cohorts if selection.cohort_matches(trial, c))
 
 
 def halted_listing(
@@ -54,7 +47,7 @@ def halted_listing(
                 "reason": agent.status_reason,
                 "status_source": agent.status_source,
                 "trials": len(trials),
-                "patients": sum(_patients(trial_selection, t) for t in trials),
+                "patients": sum(trial_selection.patients(t) for t in trials),
             }
         )
     rows.sort(key=lambda r: (r["group"].casefold(), r["agent"].casefold(), r["agent"]))

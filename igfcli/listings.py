@@ -95,7 +95,7 @@ def agents_listing(selection: Selection) -> Listing:
                 "status": agent.status,
                 "status_as_of": agent.status_as_of,
                 "trials": len(trials),
-                "patients": sum(t.enrolled or 0 for t in trials),
+                "patients": sum(t.patients for t in trials),
             }
         )
     return Listing(AGENT_COLUMNS, tuple(rows), title="Agents")

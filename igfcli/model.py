@@ -149,6 +149,13 @@ class Trial:
     def regimen_name(self) -> str:
         return regimen_name(self.regimen)
 
+    @property
+    def patients(self) -> int:
+        """Patients the record counts: its enrolled, or where it gives enrolment only by cohort, the sum."""
+        if self.enrolled is not None:
+            return self.enrolled
+        return sum(c.enrolled or 0 for c in self.cohorts)
+
     def location(self, field_path: str) -> tuple[int | None, int | None]:
         line_col = self.locations.get(field_path)
         return (line_col[0], line_col[1]) if line_col else (None, None)

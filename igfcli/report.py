@@ -242,7 +242,7 @@ def build_report(
     evidence = selection.evidence
     trials = selection.trials()
     agents = sorted({name for t in trials for name in t.regimen})
-    patients = sum(t.enrolled or 0 for t in trials)
+    patients = sum(selection.patients(t) for t in trials)
     refs = References()
     described = selection.filters.describe()
     header = (

@@ -45,6 +45,11 @@ def _contains_any(texts: tuple[str, ...], needles: tuple[str, ...]) -> bool:
     return any(n.casefold() in t.casefold() for t in texts for n in needles)
 
 
+def _all_contain_any(texts: tuple[str, ...], needles: tuple[str, ...]) -> bool:
+    """Whether every text (and there is at least one) contains one of the needles."""
+    return bool(texts) and all(any(n.casefold() in t.casefold() for n in needles) for t in texts)
+
+
 class Selection:
     """Filters resolved against one evidence base (agent codes become canonical names)."""
 
@@ -111,13 +116,21 @@ class Selection:
     def whole_trial_matches(self, trial: Trial) -> bool:
         """Whether the trial's own pooled figures belong to the selection.
 
-        With a histology filter, a trial whose own histologies do not match is
-        represented only by its matching cohorts.
+        With a histology filter, a trial's own figures count only when every
+        histology it enrolled matches: a trial of osteosarcoma and synovial
+        sarcoma pools both, so for osteosarcoma only its osteosarcoma cohort
+        (where the record has one) stands for it.
         """
         if not self.trial_matches(trial):
             return False
         f = self.filters
-        return not f.histologies or _contains_any(trial.histologies, f.histologies)
+        return not f.histologies or _all_contain_any(trial.histologies, f.histologies)
+
+    def patients(self, trial: Trial) -> int:
+        """Patients of a selected trial: all it counts (Trial.patients), or those of its selected cohorts."""
+        if self.whole_trial_matches(trial):
+            return trial.patients
+        return sum(c.enrolled or 0 for c in trial.cohorts if self.cohort_matches(trial, c))
 
     def trials(self) -> list[Trial]:
         return [t for t in self.evidence.trials if self.trial_matches(t)]

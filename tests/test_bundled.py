@@ -61,3 +61,28 @@ def test_r1507_is_below_the_benchmark_with_a_significant_test() -> None:
     assert abs(r1507["p_value"] - binom.cdf(28, 163, 0.3)) < 1e-12
     assert r1507["significant"] is True
     assert igf("benchmark", "--check").exit_code == 1
+
+
+def test_a_histology_gets_its_own_cohorts_figures_not_a_mixed_trials() -> None:
+    # Pappo 2014 pooled four histologies (4 of 163); its osteosarcoma group had 2 responses of 38
+    rows = json.loads(igf("rank", "--histology", "osteosarcoma", "--by", "cohort", "-f", "json").stdout)
+    assert [(r["trial"], r["cohort"], r["responders"], r["evaluable"]) for r in rows] == [
+        ("pappo-2014-r1507-sarcoma", "osteosarcoma", 2, 38)
+    ]
+    pooled = json.loads(igf("rank", "--histology", "osteosarcoma", "-f", "json").stdout)
+    assert [(r["regimen"], r["responders"], r["evaluable"]) for r in pooled] == [("R1507", 2, 38)]
+    ref = binomtest(2, 38).proportion_ci(0.95, method="exact")
+    assert abs(pooled[0]["ci_low"] - ref.low) < 1e-9 and abs(pooled[0]["ci_high"] - ref.high) < 1e-9
+    # Tap 2012 enrolled Ewing family tumours and DSRCT and did not split its 2 responses of 35:
+    # no Ewing figure to rank, and only its 22 Ewing patients count
+    ewing = json.loads(igf("rank", "--histology", "ewing", "-f", "json").stdout)
+    assert [(r["regimen"], r["responders"], r["evaluable"]) for r in ewing] == [("figitumumab", 15, 106)]
+    halted = json.loads(igf("halted", "--histology", "ewing", "-f", "json").stdout)
+    assert {r["agent"]: r["patients"] for r in halted} == {"figitumumab": 107, "ganitumab": 22}
+
+
+def test_patients_of_a_record_that_counts_them_only_by_cohort() -> None:
+    # Schwartz 2013 gives no total, three groups of 54
+    agents = json.loads(igf("agents", "-f", "json").stdout)
+    assert {a["name"]: a["patients"] for a in agents}["temsirolimus"] == 162
+    assert {a["name"]: a["patients"] for a in agents}["cixutumumab"] == 113 + 162

@@ -243,10 +243,18 @@ def test_filters() -> None:
 
 
 def test_histology_filter_narrows_to_cohorts() -> None:
-    # trial-b lists liposarcoma among its own histologies, so its whole-trial row stays;
-    # of its cohorts only the liposarcoma one is selected
+    # trial-b enrolled leiomyosarcoma and liposarcoma: its own figures pool both, so for
+    # liposarcoma only its liposarcoma cohort stands for it
     rows = json.loads(igf("benchmark", "--data", SMALL, "-f", "json", "--histology", "lipo").stdout)
-    assert [(r["trial"], r["cohort"]) for r in rows] == [("trial-b", None), ("trial-b", "liposarcoma")]
+    assert [(r["trial"], r["cohort"]) for r in rows] == [("trial-b", "liposarcoma")]
+    ranked = json.loads(igf("rank", "--data", SMALL, "-f", "json", "--histology", "lipo").stdout)
+    assert [(r["trial_ids"], r["responders"], r["evaluable"]) for r in ranked] == [(["trial-b"], 3, 28)]
+    # a filter every histology of the trial matches keeps the trial's own figures (5 of 50, estimated)
+    whole = json.loads(igf("rank", "--data", SMALL, "-f", "json", "--histology", "sarcoma").stdout)
+    assert [(r["regimen"], r["responders"], r["evaluable"]) for r in whole] == [
+        ("alphamab", 5, 38),
+        ("alphamab + gammalimus", 5, 50),
+    ]
 
 
 def test_no_color_and_pipes_carry_no_escapes() -> None:
