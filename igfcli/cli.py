@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -175,14 +177,28 @@ def emit(text: str) -> None:
     """Write to stdout; a reader that went away (`| head`) ends the command quietly."""
     if sys.stdout is None:  # started with stdout closed (`>&-`): nowhere to write the result
         _fail("standard output is closed; nothing was written")
-    try:
+    with _writing_stdout():
         sys.stdout.write(text)
         sys.stdout.flush()
+
+
+@contextmanager
+def _writing_stdout() -> Iterator[None]:
+    """A reader that went away (`| head`) ends the command quietly; a failed write is an error."""
+    try:
+        yield
     except BrokenPipeError:
-        # Point stdout at nothing so the interpreter's final flush cannot fail again.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _silence_stdout()
         raise typer.Exit(EXIT_OK) from None
+    except OSError as exc:  # a full disk (`> /dev/full`), a quota, an I/O error
+        _silence_stdout()
+        _fail(f"the output could not be written: {exc.strerror or exc}")
+
+
+def _silence_stdout() -> None:
+    """Point stdout at nothing, so the interpreter's final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _emit_listing(listing: Listing, fmt: Format, no_color: bool, safe_csv: bool = False) -> None:
@@ -204,7 +220,7 @@ def _emit_listing(listing: Listing, fmt: Format, no_color: bool, safe_csv: bool 
         emoji=False,
         markup=False,
     )
-    with console.capture() as capture:
+    with _writing_stdout(), console.capture() as capture:  # rich may write as a capture ends
         console.print(to_rich(listing, console))
     # rich pads every line to the full width; trailing blanks only get in a pipe's way
     emit("\n".join(line.rstrip() for line in capture.get().splitlines()).rstrip("\n") + "\n")
@@ -612,8 +628,7 @@ def main() -> None:
     try:
         app_for(sys.argv[1:])()
     except BrokenPipeError:  # pragma: no cover - emit() handles the usual case
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _silence_stdout()
         sys.exit(EXIT_OK)
 
 

@@ -232,6 +232,25 @@ def test_closed_stdout_is_a_clear_error(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "args", [["rank"], ["rank", "-f", "json"], ["report"], ["show", "trial-a"], ["benchmark", "-f", "markdown"]]
+)
+def test_a_full_disk_under_stdout_is_a_clear_error(tmp_path: Path, args: list[str]) -> None:
+    data = data_folder(tmp_path, Path(AGENTS).with_name("trial-a.yaml"))
+    with open("/dev/full", "w") as full:  # every write fails with ENOSPC
+        done = subprocess.run(
+            [sys.executable, "-m", "igfcli", *args, "--data", str(data)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    assert (done.returncode, done.stderr) == (
+        2,
+        "igf: error: the output could not be written: No space left on device\n",
+    )
+
+
 # --- atomic writes ------------------------------------------------------------------------------
 
 
@@ -330,3 +349,37 @@ def test_ctrl_c_ends_with_130_and_no_traceback(tmp_path: Path) -> None:
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
     assert err == "\nigf: interrupted\n"
+
+
+def test_only_a_regular_file_is_ever_replaced(tmp_path: Path) -> None:
+    # a device, a pipe or a folder at the path is refused even with --force, and left as it was
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    for target in (Path(os.devnull), fifo):
+        with pytest.raises(OutputError, match="is not a regular file"):
+            write_atomic(target, "new\n", force=True)
+    assert Path(os.devnull).is_char_device() and fifo.is_fifo()
+    with pytest.raises(OutputError, match="is a folder"):
+        write_atomic(tmp_path, "new\n", force=True)
+    assert _leftovers(tmp_path) == ["pipe.md"]
+
+
+def test_a_link_is_written_through_and_kept(tmp_path: Path) -> None:
+    real = tmp_path / "real.md"
+    real.write_text("old\n")
+    link = tmp_path / "link.md"
+    link.symlink_to(real)
+    with pytest.raises(OutputError, match="is a symbolic link; use --force"):
+        write_atomic(link, "new\n")
+    assert real.read_text() == "old\n"
+    write_atomic(link, "new\n", force=True)
+    assert link.is_symlink() and real.read_text() == "new\n"
+    # a link to nothing is still something at the path: not written over without --force
+    dangling = tmp_path / "dangling.md"
+    dangling.symlink_to(tmp_path / "missing.md")
+    with pytest.raises(OutputError, match="is a symbolic link"):
+        write_atomic(dangling, "new\n")
+    assert not (tmp_path / "missing.md").exists()
+    write_atomic(dangling, "new\n", force=True)
+    assert dangling.is_symlink() and (tmp_path / "missing.md").read_text() == "new\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dangling.md", "link.md", "missing.md", "real.md"]
