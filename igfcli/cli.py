@@ -662,6 +662,18 @@ def _catalog(folder: Path, no_cache: bool) -> Catalog:
     return Catalog(loaded.evidence.agents)
 
 
+def _writable(folder: Path) -> None:
+    """Stop (exit 2) before writing records into the evidence base installed with igf."""
+    from igfcli.loading import installed_data
+
+    installed = installed_data()
+    if installed is not None and folder.resolve() == installed:
+        _fail(
+            f"{folder} is the evidence base installed with igf, which an upgrade replaces; "
+            "write records into a folder of your own with --data (or IGF_DATA)"
+        )
+
+
 def _record_ids(folder: Path) -> dict[str, Path]:
     from igfcli.loading import trial_files
 
@@ -736,6 +748,7 @@ def new_trial(
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", trial_id) or trial_id.endswith((".yaml", ".yml")):
         _fail(f"'{trial_id}' cannot be an id: use letters, digits, '-', '_' and '.', without .yaml")
     folder = resolve_folder(data)
+    _writable(folder)
     catalog = _catalog(folder, no_cache)
     names: list[str] = []
     for label in parse_list(regimen):
@@ -833,6 +846,7 @@ def import_ctgov(
     if dry_run:
         emit("---\n".join(f"# {folder / (d.id + '.yaml')}\n{d.text}" for d in drafts))
         return
+    _writable(folder)
     existing = _record_ids(folder)
     clashes = []
     for draft in drafts:

@@ -87,9 +87,13 @@ def is_todo(text: str) -> bool:
 
 def bundled_data() -> Path:
     """The evidence base shipped with the package (or, in a source checkout, the repo's trials/)."""
-    here = Path(__file__).resolve().parent
-    installed = here / "trials"
-    return installed if installed.is_dir() else here.parent / "trials"
+    return installed_data() or Path(__file__).resolve().parent.parent / "trials"
+
+
+def installed_data() -> Path | None:
+    """The evidence base inside an installed package, which an upgrade replaces; None in a source checkout."""
+    installed = Path(__file__).resolve().parent / "trials"
+    return installed if installed.is_dir() else None
 
 
 def resolve_folder(data: str | os.PathLike[str] | None) -> Path:

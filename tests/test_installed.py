@@ -112,3 +112,22 @@ def test_closed_or_broken_stdout_ends_quietly(
         assert lines[-1] == "status 2"
         assert done.stderr == "igf: error: standard output is closed; nothing was written\n"
     assert "Traceback" not in done.stderr and "Broken pipe" not in done.stderr, done.stderr
+
+
+def test_installed_igf_never_writes_into_its_own_evidence_base(installed: Path, tmp_path: Path) -> None:
+    before = sorted(p.name for p in (installed / "igfcli" / "trials").iterdir())
+    new = _run(
+        installed,
+        *("new", "doe-2020-figitumumab", "--regimen", "figitumumab", "--phase", "2"),
+        *("--title", "A trial", "--citation", "Doe J. J. 2020;1:1"),
+        cwd=tmp_path,
+    )
+    assert new.returncode == 2 and new.stdout == ""
+    assert "is the evidence base installed with igf" in new.stderr and "--data" in new.stderr
+    fixture = REPO / "tests" / "data" / "ctgov" / "NCT04267848.json"
+    imported = _run(installed, "import", "ctgov", str(fixture), cwd=tmp_path)
+    assert imported.returncode == 2 and "is the evidence base installed with igf" in imported.stderr
+    assert sorted(p.name for p in (installed / "igfcli" / "trials").iterdir()) == before
+    # a dry run writes nothing, so it may read the bundled catalog
+    dry = _run(installed, "import", "ctgov", "--dry-run", str(fixture), cwd=tmp_path)
+    assert dry.returncode == 0, dry.stderr
