@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from igfcli.errors import SelectionError
 from igfcli.loading import Catalog
-from igfcli.model import Agent, Cohort, Evidence, Trial
+from igfcli.model import PHASES, Agent, Cohort, Evidence, Trial
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,47 @@ def _all_contain_any(texts: tuple[str, ...], needles: tuple[str, ...]) -> bool:
     return bool(texts) and all(any(n.casefold() in t.casefold() for n in needles) for t in texts)
 
 
+def _check_names_something(evidence: Evidence, filters: Filters) -> None:
+    """Stop at a filter value that matches nothing in the data: a typo must not read as "no trials"."""
+    agents = evidence.agents
+    trials = evidence.trials
+    units: list[Trial | Cohort] = [*trials, *(c for t in trials for c in t.cohorts)]
+    checks: list[tuple[str, tuple[str, ...], list[str], bool]] = [
+        ("--sponsor", filters.sponsors, [x for a in agents for x in (a.sponsor, a.parent) if x], False),
+        ("--class", filters.classes, [a.drug_class for a in agents if a.drug_class], False),
+        ("--phase", filters.phases, [t.phase for t in trials], False),
+        ("--histology", filters.histologies, [h for u in units for h in u.histologies], True),
+        ("--condition", filters.conditions, [t.condition for t in trials if t.condition], True),
+    ]
+    for option, values, known, by_part in checks:
+        for value in values:
+            wanted = value.casefold()
+            if any((wanted in k.casefold()) if by_part else wanted == k.casefold() for k in known):
+                continue
+            if option == "--phase" and value not in PHASES:
+                raise SelectionError(f"--phase: '{value}' is not a phase; use one of {', '.join(PHASES)}")
+            raise SelectionError(f"{option}: '{value}' matches nothing in the data{_suggest(value, known)}")
+
+
+def _suggest(value: str, known: list[str]) -> str:
+    """Up to three values of the data like `value`: containing it, or spelled like it."""
+    distinct = sorted(set(known), key=str.casefold)
+    wanted = value.casefold()
+    like = [k for k in distinct if wanted in k.casefold()]
+    by_case = {k.casefold(): k for k in distinct}
+    like += [by_case[k] for k in difflib.get_close_matches(wanted, list(by_case), n=3, cutoff=0.6)]
+    # "ewnig" is far from "Ewing sarcoma" as a whole, but close to its first word
+    words = {w: k for k in distinct for w in k.casefold().split()}
+    like += [words[w] for w in difflib.get_close_matches(wanted, list(words), n=3, cutoff=0.7)]
+    like = list(dict.fromkeys(like))[:3]
+    if like:
+        return "; did you mean " + " or ".join(f"'{k}'" for k in like) + "?"
+    if distinct:
+        shown = ", ".join(f"'{k}'" for k in distinct[:6]) + (", ..." if len(distinct) > 6 else "")
+        return f"; the data has {shown}"
+    return ""
+
+
 class Selection:
     """Filters resolved against one evidence base (agent codes become canonical names)."""
 
@@ -66,6 +108,7 @@ class Selection:
                 )
             names.append(name)
         self.agent_names = set(names)
+        _check_names_something(evidence, filters)
 
     def agent_matches(self, agent: Agent) -> bool:
         """Whether an agent itself is selected by --agent, --sponsor (or parent) and --class."""

@@ -242,6 +242,31 @@ def test_filters() -> None:
     assert bad.exit_code == 2 and "did you mean alphamab?" in bad.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--phase", "4"], "--phase: '4' is not a phase; use one of 1, 1/2, 2, 2/3, 3"),
+        (["--phase", "3"], "--phase: '3' matches nothing in the data; the data has '1/2', '2'"),
+        (["--sponsor", "acne"], "--sponsor: 'acne' matches nothing in the data; did you mean 'Acme'?"),
+        (
+            ["--class", "inhibitor"],
+            "--class: 'inhibitor' matches nothing in the data; "
+            "did you mean 'IGF-1R kinase inhibitor' or 'mTOR inhibitor'?",
+        ),
+        (["--histology", "ewnig"], "--histology: 'ewnig' matches nothing in the data; did you mean 'Ewing sarcoma'?"),
+        (["--condition", "lung"], "--condition: 'lung' matches nothing in the data; the data has 'sarcoma'"),
+    ],
+)
+def test_a_filter_that_matches_nothing_is_a_usage_error(args: list[str], message: str) -> None:
+    # a typo must not read as "no trials": exit 2 and a suggestion, in every command that filters
+    for command in ("rank", "halted", "benchmark", "trials", "report"):
+        run = igf(command, "--data", SMALL, *args)
+        assert (run.exit_code, run.stdout, run.stderr) == (2, "", f"igf: error: {message}\n"), command
+    # a value that names something, with no trial left by the other filters, is an empty answer
+    empty = igf("rank", "--data", SMALL, "-f", "csv", "--sponsor", "Bigco")
+    assert (empty.exit_code, empty.stdout.count("\n")) == (0, 1)
+
+
 def test_histology_filter_narrows_to_cohorts() -> None:
     # trial-b enrolled leiomyosarcoma and liposarcoma: its own figures pool both, so for
     # liposarcoma only its liposarcoma cohort stands for it
