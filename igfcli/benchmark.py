@@ -7,6 +7,7 @@ from typing import Any
 
 from igfcli.listings import pfs_at
 from igfcli.model import WEEKS_PER_MONTH, Cohort, Column, Listing, PfsPoint, Trial, round_half_up
+from igfcli.ranking import ASSUMED_MARK, ASSUMED_NOTE
 from igfcli.selection import Selection
 from igfcli.stats import binom_cdf, format_percent
 
@@ -80,9 +81,26 @@ COLUMNS = (
     Column("p_value", "p", "p_value"),
     Column("significant", "Significant", "bool", "Sig."),
     Column("approximate", "Approximate", "bool"),
+    Column("evaluable_assumed", "Evaluable assumed", "bool"),
     Column("benchmark", "Benchmark"),
 )
-SHOWN = ("trial", "cohort", "regimen", "weeks", "pfs_rate", "evaluable", "verdict", "p_value", "significant")
+SHOWN = (
+    "trial",
+    "cohort",
+    "regimen",
+    "weeks_shown",
+    "pfs_rate",
+    "evaluable_shown",
+    "verdict",
+    "p_value",
+    "significant",
+)
+APPROXIMATE_MARK = "*"
+# the table and markdown formats mark what the machine formats give as booleans
+DISPLAY_ONLY = (
+    Column("weeks_shown", "Weeks", "number"),
+    Column("evaluable_shown", "Evaluable", "count", "N"),
+)
 
 
 def _row(
@@ -112,18 +130,26 @@ def _row(
         "p_value": None,
         "significant": None,
         "approximate": None,
+        "evaluable_assumed": None,
         "benchmark": benchmark.name,
+        "weeks_shown": None,
+        "evaluable_shown": None,
     }
     if point is None:
         return row
     evaluable = point.evaluable if point.evaluable is not None else enrolled
+    approximate = abs(point.weeks - benchmark.weeks) > 1e-9
+    assumed = point.evaluable is None and evaluable is not None
     row.update(
         weeks=round(point.weeks, 6),
         pfs_rate=point.rate.value,
         reported_rate=point.rate.text,
         evaluable=evaluable,
         verdict=benchmark.verdict(point.rate.value),
-        approximate=abs(point.weeks - benchmark.weeks) > 1e-9,
+        approximate=approximate,
+        evaluable_assumed=assumed,
+        weeks_shown=f"{round(point.weeks, 6):g}{APPROXIMATE_MARK if approximate else ''}",
+        evaluable_shown=None if evaluable is None else f"{evaluable}{ASSUMED_MARK if assumed else ''}",
     )
     if evaluable:
         # A Kaplan-Meier rate is treated as k of n patients here: exact only without censoring.
@@ -163,17 +189,20 @@ def benchmark_listing(
     if only_below:
         rows = [r for r in rows if r["verdict"] in benchmark.failing_verdicts]
     plural = "" if tolerance == 1 else "s"
-    footnotes = (
+    footnotes: tuple[str, ...] = (
         f"Benchmark: {benchmark.describe()}; source: {benchmark.source}.",
         f"p: exact one-sided binomial test of the rate against {format_percent(benchmark.threshold, 0)} "
         f"(P(X <= k), k = rate x evaluable), treating a Kaplan-Meier rate as a simple proportion; "
         f"significant when p < {alpha:g}. Time points within {tolerance:g} week{plural} of "
-        f"{benchmark.weeks:g} weeks are used; 'approximate' marks those that are not exact.",
+        f"{benchmark.weeks:g} weeks are used; {APPROXIMATE_MARK} marks those that are not exact.",
     )
+    if any(r["evaluable_assumed"] for r in rows):
+        footnotes += (ASSUMED_NOTE,)
     return Listing(
         COLUMNS,
         tuple(rows),
         title=f"Progression-free rate against the benchmark: {benchmark.describe()}",
         table_columns=SHOWN,
         footnotes=footnotes,
+        display_only=DISPLAY_ONLY,
     )

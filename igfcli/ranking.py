@@ -24,6 +24,11 @@ class RankBy(StrEnum):
 
 
 RATE_COLUMN = Column("rate", "Rate", "rate")
+# marks a count the record does not give, taken as the number enrolled, in tables for people
+ASSUMED_MARK = "†"
+ASSUMED_NOTE = (
+    f"{ASSUMED_MARK} The record gives no evaluable count for this figure: the number enrolled is used."
+)
 CI_LABELS = {CiMethod.exact: "exact (Clopper-Pearson)", CiMethod.wilson: "Wilson score"}
 
 
@@ -103,7 +108,9 @@ def rank_listing(
             "ci_method": method.value,
             "level": level,
             "estimated": any(u.response.responders_estimated for u in members),
+            "evaluable_assumed": any(u.response.evaluable_defaulted for u in members),
         }
+        row["evaluable_shown"] = f"{evaluable}{ASSUMED_MARK if row['evaluable_assumed'] else ''}"
         if by is not RankBy.regimen:
             row["trial"] = key[0]
         if by is RankBy.cohort:
@@ -135,16 +142,22 @@ def rank_listing(
         Column("ci_method", "CI method"),
         Column("level", "Level", "number"),
         Column("estimated", "Estimated", "bool", "Est."),
+        Column("evaluable_assumed", "Evaluable assumed", "bool"),
     ]
+    footnotes = (ASSUMED_NOTE,) if any(r["evaluable_assumed"] for r in rows) else ()
     return Listing(
         tuple(columns),
         tuple(rows),
         title=f"Objective response rate by {by.value}, {percent} {CI_LABELS[method]} intervals",
         forest=("rate", "ci_low", "ci_high"),
         table_columns=tuple(
-            key
+            "evaluable_shown" if key == "evaluable" else key
             for key in (*(c.key for c in columns[: columns.index(RATE_COLUMN) + 1]), "ci", "estimated")
             if key not in ("agents", "trial_ids", "trials")
         ),
-        display_only=(Column("ci", f"{percent} CI", "interval"),),
+        display_only=(
+            Column("ci", f"{percent} CI", "interval"),
+            Column("evaluable_shown", "Evaluable", "count", "N"),
+        ),
+        footnotes=footnotes,
     )

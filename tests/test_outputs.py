@@ -34,9 +34,9 @@ TRIALS_MARKDOWN = """\
 """
 
 RANK_CSV = """\
-rank,regimen,agents,trials,trial_ids,evaluable,responders,rate,ci_low,ci_high,ci_method,level,estimated
-1,alphamab,alphamab,1,trial-a,38,5,0.13157894736842105,0.0441374400579145,0.28086384588375335,exact,0.95,false
-2,alphamab + gammalimus,alphamab; gammalimus,1,trial-b,50,5,0.1,0.033275093589022364,0.2181353664342028,exact,0.95,true
+rank,regimen,agents,trials,trial_ids,evaluable,responders,rate,ci_low,ci_high,ci_method,level,estimated,evaluable_assumed
+1,alphamab,alphamab,1,trial-a,38,5,0.13157894736842105,0.0441374400579145,0.28086384588375335,exact,0.95,false,false
+2,alphamab + gammalimus,alphamab; gammalimus,1,trial-b,50,5,0.1,0.033275093589022364,0.2181353664342028,exact,0.95,true,false
 """
 
 RANK_MARKDOWN = """\
@@ -59,11 +59,11 @@ HALTED_ALL_BY_PARENT_TSV = (
 )
 
 BENCHMARK_CSV = """\
-trial,cohort,regimen,histologies,weeks,pfs_rate,reported_rate,evaluable,progression_free,threshold,threshold_inactive,verdict,p_value,significant,approximate,benchmark
-trial-a,,alphamab,Ewing sarcoma,12.0,0.25,25%,40,10,0.3,,below,0.308742725391986,false,false,editorial-2014
-trial-b,,alphamab + gammalimus,leiomyosarcoma; liposarcoma,,,,,,0.3,,no-data,,,,editorial-2014
-trial-b,leiomyosarcoma,alphamab + gammalimus,leiomyosarcoma,13.0,0.4,0.4,30,12,0.3,,meets,0.9155299396398482,false,true,editorial-2014
-trial-b,liposarcoma,alphamab + gammalimus,liposarcoma,12.0,0.2,20%,25,5,0.3,,below,0.19348844208806398,false,false,editorial-2014
+trial,cohort,regimen,histologies,weeks,pfs_rate,reported_rate,evaluable,progression_free,threshold,threshold_inactive,verdict,p_value,significant,approximate,evaluable_assumed,benchmark
+trial-a,,alphamab,Ewing sarcoma,12.0,0.25,25%,40,10,0.3,,below,0.308742725391986,false,false,true,editorial-2014
+trial-b,,alphamab + gammalimus,leiomyosarcoma; liposarcoma,,,,,,0.3,,no-data,,,,,editorial-2014
+trial-b,leiomyosarcoma,alphamab + gammalimus,leiomyosarcoma,13.0,0.4,0.4,30,12,0.3,,meets,0.9155299396398482,false,true,true,editorial-2014
+trial-b,liposarcoma,alphamab + gammalimus,liposarcoma,12.0,0.2,20%,25,5,0.3,,below,0.19348844208806398,false,false,false,editorial-2014
 """
 
 AGENTS_TSV = (
