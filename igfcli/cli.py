@@ -520,7 +520,11 @@ def benchmark(
         from igfcli.stats import RateError, parse_rate
 
         try:
-            value = parse_rate(threshold).value if "%" in threshold else parse_rate(float(threshold)).value
+            value = (
+                parse_rate(threshold).value
+                if "%" in threshold
+                else parse_rate(float(threshold), threshold.strip()).value
+            )
         except (RateError, ValueError) as exc:
             _fail(
                 f"--threshold: {exc}"

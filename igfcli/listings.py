@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from igfcli.model import Column, Evidence, Listing, PfsPoint, Response, Trial
+from igfcli.model import AlsoReported, Column, Evidence, Listing, PfsPoint, Response, Trial
 from igfcli.selection import Selection
 from igfcli.stats import format_percent
 
@@ -112,20 +112,24 @@ def _response_detail(response: Response | None) -> dict[str, Any] | None:
         "responders_derived": response.responders_estimated,
         "rate": response.rate,
         "reported_rate": response.reported_rate.text if response.reported_rate else None,
-        "also_reported": [
-            {"rate": a.rate.text, "of": a.of, "source": a.source} for a in response.also_reported
-        ],
+        "also_reported": _also_detail(response.also_reported),
     }
 
 
-def _pfs_detail(points: tuple[PfsPoint, ...]) -> list[dict[str, Any]]:
+def _also_detail(reports: tuple[AlsoReported, ...]) -> list[dict[str, Any]]:
+    return [{"rate": a.rate.text, "of": a.of, "source": a.source} for a in reports]
+
+
+def _pfs_detail(points: tuple[PfsPoint, ...], enrolled: int | None) -> list[dict[str, Any]]:
+    """Each time point, with the denominator the analyses use: its own, else the number enrolled."""
     return [
         {
             "weeks": p.weeks,
             "months": p.months,
             "rate": p.rate.value,
             "reported_rate": p.rate.text,
-            "evaluable": p.evaluable,
+            "evaluable": p.evaluable if p.evaluable is not None else enrolled,
+            "evaluable_derived": p.evaluable is None and enrolled is not None,
         }
         for p in points
     ]
@@ -147,18 +151,19 @@ def trial_detail(evidence: Evidence, trial: Trial) -> dict[str, Any]:
         "histologies": list(trial.histologies),
         "enrolled": trial.enrolled,
         "response": _response_detail(trial.response),
-        "pfs": _pfs_detail(trial.pfs),
+        "pfs": _pfs_detail(trial.pfs, trial.enrolled),
         "cohorts": [
             {
                 "name": c.name,
                 "histologies": list(c.histologies),
                 "enrolled": c.enrolled,
                 "response": _response_detail(c.response),
-                "pfs": _pfs_detail(c.pfs),
+                "pfs": _pfs_detail(c.pfs, c.enrolled),
             }
             for c in trial.cohorts
         ],
         "sources": [{k: v for k, v in vars(s).items() if v is not None} for s in trial.sources],
+        "also_reported": _also_detail(trial.also_reported),
         "notes": trial.notes,
     }
 
@@ -179,13 +184,16 @@ def _response_text(r: dict[str, Any] | None) -> list[str]:
         lines.append("evaluable: derived, taken as the number enrolled")
     if r["responders_derived"]:
         lines.append("responders: derived, the nearest whole number to reported rate x evaluable")
-    lines += [
+    return lines + _also_text(r["also_reported"])
+
+
+def _also_text(reports: list[dict[str, Any]]) -> list[str]:
+    return [
         f"also reported: {a['rate']}"
         + (f" of {a['of']}" if a["of"] is not None else "")
         + f" ({a['source']})"
-        for a in r["also_reported"]
+        for a in reports
     ]
-    return lines
 
 
 def _pfs_text(points: list[dict[str, Any]]) -> list[str]:
@@ -193,6 +201,8 @@ def _pfs_text(points: list[dict[str, Any]]) -> list[str]:
     for p in points:
         when = f"{p['months']:g} months ({p['weeks']:.1f} weeks)" if p["months"] else f"{p['weeks']:g} weeks"
         of = f" of {p['evaluable']}" if p["evaluable"] is not None else ""
+        if p["evaluable_derived"]:
+            of += " (derived: the number enrolled)"
         printed = p["reported_rate"]
         if not printed.endswith("%"):
             printed += f" ({format_percent(p['rate'])})"
@@ -219,6 +229,7 @@ def show_listing(detail: dict[str, Any]) -> Listing:
         ("enrolled", None if detail["enrolled"] is None else str(detail["enrolled"])),
     ]
     rows += [("response", line) for line in _response_text(detail["response"])]
+    rows += [("response", line) for line in _also_text(detail["also_reported"])]
     rows += [("pfs", line) for line in _pfs_text(detail["pfs"])]
     for c in detail["cohorts"]:
         label = f"cohort {c['name']}"

@@ -82,6 +82,8 @@ def _parse_fraction(value: float, text: str) -> Rate:
         raise RateError(f"{text} is not a rate; write a percentage such as 14.2%")
     if value < 0:
         raise RateError(f"{text} is negative; a rate lies between 0 and 1 (or 0% and 100%)")
+    if value > 100:
+        raise RateError(f"{text} is more than 1 (and than 100%); a rate lies between 0 and 1, or 0% and 100%")
     if value > 1:
         raise RateError(
             f"{text} is more than 1; write {text}% for a percentage, or {value / 100:g} for a fraction"

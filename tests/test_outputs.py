@@ -312,7 +312,7 @@ SHOW_MARKDOWN = """\
 | response                    | 5/50 = 10.0%; reported 10%                                                                |
 | response                    | responders: derived, the nearest whole number to reported rate x evaluable                |
 | cohort leiomyosarcoma       | leiomyosarcoma; enrolled 30                                                               |
-| cohort leiomyosarcoma pfs   | 3 months (13.0 weeks): 0.4 (40.0%)                                                        |
+| cohort leiomyosarcoma pfs   | 3 months (13.0 weeks): 0.4 (40.0%) of 30 (derived: the number enrolled)                   |
 | cohort liposarcoma          | liposarcoma; enrolled 30                                                                  |
 | cohort liposarcoma response | 3/28 = 10.7%                                                                              |
 | cohort liposarcoma pfs      | 12 weeks: 20% of 25                                                                       |
@@ -337,8 +337,17 @@ def test_show_says_what_was_derived(monkeypatch: pytest.MonkeyPatch) -> None:
         "also_reported": [],
     }
     assert detail["cohorts"][0]["pfs"] == [
-        {"weeks": 13.0, "months": 3.0, "rate": 0.4, "reported_rate": "0.4", "evaluable": None}
+        # no count of its own: the 30 enrolled, as the benchmark uses it, marked as derived
+        {
+            "weeks": 13.0,
+            "months": 3.0,
+            "rate": 0.4,
+            "reported_rate": "0.4",
+            "evaluable": 30,
+            "evaluable_derived": True,
+        }
     ]
+    assert detail["also_reported"] == []
 
 
 def test_show_unknown_id_suggests() -> None:

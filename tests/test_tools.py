@@ -139,3 +139,31 @@ def test_a_named_command_is_built_alone_and_answers_as_in_the_whole_app() -> Non
         assert app_for(args) is app
     typo = runner.invoke(app_for(["rnak"]), ["rnak"], prog_name="igf")
     assert typo.exit_code == 2 and "rank" in typo.output
+
+
+def test_the_columns_page_lists_every_machine_column_in_order() -> None:
+    import re
+
+    from tests.helpers import igf
+
+    sections = re.split(r"^## `igf (\w+)`$", (REPO / "docs" / "columns.md").read_text(), flags=re.MULTILINE)
+    documented = {
+        command: [
+            name
+            for row in re.findall(r"^\| (`.+?`) \|", body, flags=re.MULTILINE)
+            for name in re.findall(r"`(\w+)`", row)
+        ]
+        for command, body in zip(sections[1::2], sections[2::2], strict=True)
+    }
+    commands = {
+        "trials": ["trials"],
+        "agents": ["agents"],
+        "rank": ["rank", "--by", "cohort"],  # the widest: trial and cohort columns too
+        "halted": ["halted"],
+        "benchmark": ["benchmark"],
+        "show": ["show", "trial-a"],
+    }
+    assert sorted(documented) == sorted(commands)
+    for command, args in commands.items():
+        header = igf(*args, "--data", DATA / "small", "-f", "csv").stdout.splitlines()[0]
+        assert documented[command] == header.split(","), command
