@@ -86,7 +86,9 @@ class ParseCache:
             "catalog": catalog,
         }
         self.catalog: dict[str, Any] | None = None
-        self.entries: dict[str, Any] = {}
+        self.entries: dict[str, Any] = {}  # as read, until a lookup takes each
+        # what this run found for each file, cached or read: what save() writes
+        self.results: dict[str, tuple[list[int], Trial | None, list[Problem], list[Problem]]] = {}
         self.changed = False
         self._read()
 
@@ -141,41 +143,40 @@ class ParseCache:
     ) -> tuple[Trial | None, list[Problem], list[Problem]] | None:
         """The cached result for a file (record, problems, evidence-check warnings), if it is unchanged.
 
-        `key` is the file's path inside the folder; `shown` is how messages name it.
+        `key` is the file's path inside the folder; `shown` is how messages name it. The raw
+        entry is let go once the record is built from it: a large folder would otherwise hold
+        every record twice, as JSON values and as the model.
         """
-        entry = self.entries.get(key)
+        entry = self.entries.pop(key, None)
         if entry is None:
             return None
         try:
-            if entry["file"] != _signature(file):
+            signature = entry["file"]
+            if signature != _signature(file):
                 return None
             problems = [Problem(shown, *p) for p in entry["problems"]]
             warnings = [Problem(shown, *p) for p in entry["warnings"]]
             trial = None if entry["trial"] is None else _trial_from(entry["trial"], shown)
         except (KeyError, IndexError, TypeError, ValueError):
-            self.entries.pop(key, None)  # not what this version writes: re-read the file
-            return None
+            return None  # not what this version writes: the file is read again
+        self.results[key] = (signature, trial, problems, warnings)
         return trial, problems, warnings
 
     def store(
         self, file: str, key: str, trial: Trial | None, problems: list[Problem], warnings: list[Problem]
     ) -> None:
         signature = _signature(file)
+        self.changed = True
         if signature is None or signature[1] > self.racy_after:
             return
-        self.entries[key] = {
-            "file": signature,
-            "problems": [_problem_to(p) for p in problems],
-            "warnings": [_problem_to(p) for p in warnings],
-            "trial": None if trial is None else _trial_to(trial),
-        }
-        self.changed = True
+        self.results[key] = (signature, trial, problems, warnings)
 
     def save(self, present: set[str]) -> None:
-        """Write the cache back if anything changed, keeping only the files still there."""
-        stale = set(self.entries) - present
-        for key in stale:
-            del self.entries[key]
+        """Write the cache back if anything changed, keeping only the files still there.
+
+        Entries are written one by one from the records, never gathered in memory all at once.
+        """
+        stale = bool(set(self.entries) - present)  # entries no file looked up: files that are gone
         if not (self.changed or stale):
             return
         catalog = _signature(self.catalog_file)
@@ -188,8 +189,22 @@ class ParseCache:
             fd, tmp = tempfile.mkstemp(prefix=".cache.", suffix=".tmp", dir=self.file.parent)
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    content = {**self.header, "catalog_result": self.catalog, "entries": self.entries}
-                    json.dump(content, handle, separators=(",", ":"))
+                    head = json.dumps({**self.header, "catalog_result": self.catalog}, separators=(",", ":"))
+                    handle.write(head[:-1] + ',"entries":{')
+                    first = True
+                    for key, (signature, trial, problems, warnings) in self.results.items():
+                        if key not in present:
+                            continue
+                        entry = {
+                            "file": signature,
+                            "problems": [_problem_to(p) for p in problems],
+                            "warnings": [_problem_to(p) for p in warnings],
+                            "trial": None if trial is None else _trial_to(trial),
+                        }
+                        handle.write(("" if first else ",") + json.dumps(key) + ":")
+                        handle.write(json.dumps(entry, separators=(",", ":")))
+                        first = False
+                    handle.write("}}")
                 os.replace(tmp, self.file)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
@@ -285,8 +300,7 @@ def _trial_to(t: Trial) -> dict[str, Any]:
         "sources": [[s.citation, s.doi, s.pmid, s.nct, s.eudract, s.url] for s in t.sources],
         "notes": t.notes,
         "also_reported": [[_rate_to(a.rate), a.of, a.source] for a in t.also_reported],
-        # only the id's: the evidence checks, the only other readers of locations, are cached
-        "locations": {k: v for k, v in t.locations.items() if k == "id"},
+        "locations": dict(t.locations),  # the id's only: the loader keeps no more once checks have run
     }
 
 

@@ -14,7 +14,7 @@ import math
 import os
 import stat
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -200,6 +200,9 @@ def load(folder: Path, *, use_cache: bool = True) -> Loaded:
             doc = _read(path, folder, file_problems, shown)
             trial = _trial(doc, path, catalog, file_problems) if doc is not None else None
             warnings = [] if trial is None else check_trial(trial)
+            if trial is not None:
+                # the checks were the last readers of most positions: keep the id's, for a clash
+                trial = replace(trial, locations={k: v for k, v in trial.locations.items() if k == "id"})
             if cache:
                 cache.store(file, inside, trial, file_problems, warnings)
         problems.extend(file_problems)
