@@ -26,6 +26,7 @@ class Benchmark:
     threshold: float
     source: str
     inactive_at: float | None = None
+    scope: str = ""  # the population the thresholds were set for, where narrower than sarcoma
 
     def verdict(self, rate: float) -> str:
         if self.inactive_at is None:
@@ -62,6 +63,7 @@ EORTC_2002 = Benchmark(
     threshold=0.40,
     inactive_at=0.20,
     source="Van Glabbeke M, et al. Eur J Cancer. 2002;38:543-549 (EORTC Soft Tissue and Bone Sarcoma Group)",
+    scope="pretreated soft-tissue sarcoma",
 )
 PRESETS = {EDITORIAL.name: EDITORIAL, EORTC_2002.name: EORTC_2002}
 
@@ -190,9 +192,11 @@ def benchmark_listing(
         rows = [r for r in rows if r["verdict"] in benchmark.failing_verdicts]
     plural = "" if tolerance == 1 else "s"
     footnotes: tuple[str, ...] = (
-        f"Benchmark: {benchmark.describe()}; source: {benchmark.source}.",
+        f"Benchmark: {benchmark.describe()}; source: {benchmark.source}"
+        + (f"; thresholds set for {benchmark.scope}." if benchmark.scope else "."),
         f"p: exact one-sided binomial test of the rate against {format_percent(benchmark.threshold, 0)} "
-        f"(P(X <= k), k = rate x evaluable), treating a Kaplan-Meier rate as a simple proportion; "
+        "(P(X <= k), k = rate x evaluable to the nearest whole number, halves up), "
+        "treating a Kaplan-Meier rate as a simple proportion; "
         f"significant when p < {alpha:g}. Time points within {tolerance:g} week{plural} of "
         f"{benchmark.weeks:g} weeks are used; {APPROXIMATE_MARK} marks those that are not exact.",
     )

@@ -59,6 +59,16 @@ def _signature(path: str | Path) -> list[int] | None:
     return [info.st_size, info.st_mtime_ns]
 
 
+# The modules whose code decides what a record file yields: a cache made by other code
+# (a source checkout after a pull, an edited install) is not used, even at the same version.
+_DECIDING = ("cache.py", "checks.py", "loading.py", "model.py", "stats.py", "yamldoc.py")
+
+
+def _code_signature() -> list[list[int] | None]:
+    here = Path(__file__).parent
+    return [_signature(here / name) for name in _DECIDING]
+
+
 def cache_file(folder: Path) -> Path:
     """Where a folder's cache lives: its name for people, a checksum of its path to keep folders apart.
 
@@ -82,6 +92,7 @@ class ParseCache:
             "format": FORMAT,
             "version": FORMAT_VERSION,
             "igf": __version__,
+            "code": _code_signature(),
             "folder": str(self.folder),
             "catalog": catalog,
         }

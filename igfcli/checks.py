@@ -36,7 +36,8 @@ def _fraction(k: int, n: int, rate: Rate, *, agrees: bool = False) -> str:
     decimals = _decimals(rate)
     shown = format_percent(k / n, decimals)
     if agrees and rate.is_percentage and shown != rate.text:
-        shown = format_percent(k / n, decimals + 1)
+        # it agrees only by rounding the half down (or to even), as some software prints it
+        return f"{k}/{n} = {format_percent(k / n, decimals + 1)}, {rate.text} with the half rounded down"
     return f"{k}/{n} = {shown}"
 
 

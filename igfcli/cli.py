@@ -466,7 +466,8 @@ def benchmark(
         typer.Option(
             "--preset",
             help="editorial-2014: 30% at 12 weeks (Chmielowski 2014). eortc-2002: at 3 months, "
-            "20% or less inactive, 40% or more active (Van Glabbeke 2002).",
+            "20% or less inactive, 40% or more active (Van Glabbeke 2002; set for pretreated "
+            "soft-tissue sarcoma, so use it with care on bone sarcomas).",
         ),
     ] = Preset.editorial,
     threshold: Annotated[

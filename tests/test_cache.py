@@ -222,3 +222,24 @@ def test_no_cache_option_and_two_writers_at_once(tmp_path: Path, _cache_home: Pa
     assert [p.name for p in _cache_files(_cache_home)] == [written.name]  # no temporary file left
     again = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert again.stderr == off.stderr
+
+
+def test_a_cache_made_by_other_code_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the same version after a pull or an edit: results the new code would not give must not come back
+    folder = _folder(tmp_path)
+    load(folder)
+    from igfcli import loading
+
+    reads: list[str] = []
+    real = loading._read
+
+    def counted(path: Path, *args: object) -> object:
+        reads.append(path.name)
+        return real(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loading, "_read", counted)
+    load(folder)
+    assert reads == []  # the same code: everything from the cache
+    monkeypatch.setattr(cache, "_code_signature", lambda: [[1, 2]])
+    load(folder)
+    assert len(reads) == N + 1  # every record and the catalog read again
