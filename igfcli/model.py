@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 STATUSES = ("halted", "active", "awaiting-results", "unknown")
@@ -170,10 +171,12 @@ class Evidence:
     trials: tuple[Trial, ...]
 
     def agent(self, name: str) -> Agent:
-        for agent in self.agents:
-            if agent.name == name:
-                return agent
-        raise KeyError(name)
+        return self._by_name[name]
+
+    @cached_property
+    def _by_name(self) -> dict[str, Agent]:
+        # every trial asks for its agents, many times over in a large folder
+        return {agent.name: agent for agent in self.agents}
 
 
 def regimen_name(agents: tuple[str, ...] | list[str]) -> str:

@@ -9,6 +9,7 @@ every call; the tests check these against scipy.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from igfcli.model import Rate
@@ -199,6 +200,7 @@ def _check_level(level: float) -> None:
         raise ValueError(f"confidence level must lie strictly between 0 and 1, got {level}")
 
 
+@lru_cache(maxsize=65536)  # pure; a large folder asks again for the same counts
 def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     """Exact two-sided interval for a binomial proportion (Clopper-Pearson, 1934)."""
     _check_counts(k, n)
@@ -209,6 +211,7 @@ def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     return low, high
 
 
+@lru_cache(maxsize=65536)  # pure; a large folder asks again for the same counts
 def wilson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval (without continuity correction)."""
     from statistics import NormalDist  # only here: its import costs more than the rest of this module
@@ -226,6 +229,7 @@ def wilson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     return low, high
 
 
+@lru_cache(maxsize=65536)  # pure; a large folder asks again for the same counts
 def binom_cdf(k: int, n: int, p: float) -> float:
     """P(X <= k) for X ~ Binomial(n, p)."""
     if n < 0:
