@@ -270,9 +270,22 @@ def _position(event: Any) -> tuple[int, int]:
 def _tag(event: Any) -> str:
     """A scalar's tag: the one written, else the one its text implies (as composing would resolve it)."""
     tag = event.tag
-    if tag is None or tag == "!":
-        return str(_resolver.resolve(ScalarNode, event.value, event.implicit))  # type: ignore[no-untyped-call]
-    return str(tag)
+    if tag is not None and tag != "!":
+        return str(tag)
+    if not event.implicit[0]:
+        return _STR_TAG  # quoted, or tagged "!": text, whatever it looks like
+    value = event.value
+    known = _PLAIN_RESOLVED.get(value)
+    if known is None:
+        known = str(_resolver.resolve(ScalarNode, value, (True, False)))  # type: ignore[no-untyped-call]
+        if len(value) <= 40 and len(_PLAIN_RESOLVED) < 100_000:
+            _PLAIN_RESOLVED[value] = known
+    return known
+
+
+# What a plain scalar's text resolves to depends on the text alone, and keys and short values
+# repeat in every record: each is matched against the resolver's patterns once.
+_PLAIN_RESOLVED: dict[str, str] = {}
 
 
 def _scalar(event: Any, path: Path | None, doc: Document, tag: str | None = None) -> tuple[Any, str | None]:
