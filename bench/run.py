@@ -136,11 +136,17 @@ def main() -> None:
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[30, 1000, 10_000])
     parser.add_argument("--huge", action="store_true", help="add 100,000 records")
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=5, help="runs for folders of more than 1,000 records")
+    parser.add_argument(
+        "--small-runs",
+        type=int,
+        default=15,
+        help="runs up to 1,000 records, where a run takes a tenth of a second and noise is larger",
+    )
     parser.add_argument("--output", type=Path, default=HERE / "results.md")
     args = parser.parse_args()
-    if args.runs < 1:
-        parser.error("--runs must be at least 1")
+    if args.runs < 1 or args.small_runs < 1:
+        parser.error("--runs and --small-runs must be at least 1")
     sizes: list[int | None] = [None, *args.sizes, *([100_000] if args.huge else [])]  # None: the bundled base
 
     cache_home = OUT / "cache-home"
@@ -173,6 +179,7 @@ def main() -> None:
             generate(folder, n)
             data = ["--data", str(folder)]
             label = f"{n:,}"
+        runs = args.small_runs if n is None or n <= 1000 else args.runs
         files = files_of(folder)
         list_file = OUT / f"files-{label.split()[0]}.txt"
         list_file.write_text("\n".join(files) + "\n")
@@ -184,7 +191,7 @@ def main() -> None:
             "    with open(name, 'rb') as f: yaml.load(f, Loader=yaml.CSafeLoader)",
             str(list_file),
         ]
-        base_b = measure(parse, args.runs, env)
+        base_b = measure(parse, runs, env)
         base_c = None
         if yq and jq:
             # as many yq runs as the argument list needs (100,000 paths do not fit in one), summed by jq
@@ -192,16 +199,16 @@ def main() -> None:
                 f"tr '\\n' '\\0' < {shlex.quote(str(list_file))} | "
                 f"xargs -0 {shlex.quote(yq)} -s 'map(.enrolled) | add' | {shlex.quote(jq)} -s add"
             )
-            base_c = measure(["sh", "-c", pipeline], args.runs, env)
+            base_c = measure(["sh", "-c", pipeline], runs, env)
         saved_csv = OUT / f"rank-{label.split()[0]}.csv"
         saved_csv.write_bytes(
             subprocess.run(
                 [*IGF, "rank", "--format", "csv", *data], env=env, capture_output=True, check=True
             ).stdout
         )
-        base_a = measure([sys.executable, str(HERE / "baseline_cli.py"), str(saved_csv)], args.runs, env)
+        base_a = measure([sys.executable, str(HERE / "baseline_cli.py"), str(saved_csv)], runs, env)
         base_a_table = measure(
-            [sys.executable, str(HERE / "baseline_cli.py"), str(saved_csv), "--table"], args.runs, env
+            [sys.executable, str(HERE / "baseline_cli.py"), str(saved_csv), "--table"], runs, env
         )
         baselines = [
             ("(a) same CLI framework printing the CSV", base_a),
@@ -227,7 +234,7 @@ def main() -> None:
                     subprocess.run([*IGF, *cmd, *data], env=env, capture_output=True, check=False)
                 fig = measure(
                     [*IGF, *cmd, *data],
-                    args.runs,
+                    runs,
                     env,
                     clear_cache if state == "cold" else None,
                 )
@@ -250,12 +257,21 @@ def main() -> None:
     import yaml
 
     shown_sizes = " ".join(str(n) for n in args.sizes)
-    command = f"python bench/run.py --sizes {shown_sizes} --runs {args.runs}{' --huge' if args.huge else ''}"
+    command = (
+        f"python bench/run.py --sizes {shown_sizes} --runs {args.runs} --small-runs {args.small_runs}"
+        + (" --huge" if args.huge else "")
+    )
+    commit = subprocess.run(
+        ["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
     header = [
         "# Benchmark results",
         "",
-        f"`{command}` (`make bench` runs the defaults), medians of {args.runs} runs after a warm-up; "
-        "whole processes, wall time; peak resident memory.",
+        f"igf {igf_version()} at commit {commit or 'unknown'}.",
+        "",
+        f"`{command}` (`make bench` runs the defaults), medians of {args.small_runs} runs up to 1,000 "
+        f"records and {args.runs} above, each after a warm-up; whole processes, wall time; "
+        "peak resident memory.",
         f"Python {platform.python_version()}, typer {typer.__version__}, PyYAML {yaml.__version__} "
         f"(C loader: {'yes' if getattr(yaml, '__with_libyaml__', False) else 'no'}), {os.cpu_count()} cores; "
         f"yq: {'`' + yq + '` (with jq)' if yq and jq else 'not installed, baseline (c) skipped'}.",
@@ -272,6 +288,12 @@ def main() -> None:
     ]
     args.output.write_text("\n".join(header + rows) + "\n", encoding="utf-8")
     print(f"wrote {args.output}")
+
+
+def igf_version() -> str:
+    from igfcli import __version__
+
+    return __version__
 
 
 if __name__ == "__main__":
