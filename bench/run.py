@@ -149,6 +149,7 @@ def main() -> None:
         parser.error("--runs and --small-runs must be at least 1")
     sizes: list[int | None] = [None, *args.sizes, *([100_000] if args.huge else [])]  # None: the bundled base
 
+    OUT.mkdir(parents=True, exist_ok=True)  # a fresh clone has none yet
     cache_home = OUT / "cache-home"
     env = {**os.environ, "XDG_CACHE_HOME": str(cache_home), "COLUMNS": "120"}
     for name in ("IGF_NO_CACHE", "IGF_DATA", "NO_COLOR", "PYTHONDONTWRITEBYTECODE"):
