@@ -22,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,28 +103,47 @@ class Figure:
     peak_mib: float
 
 
-def measure(command: list[str], runs: int, env: dict[str, str], before: object = None) -> Figure:
-    """Median wall time and the largest peak memory of `runs` whole processes, after one warm-up.
+@dataclass
+class Job:
+    """One thing to time: a command, and what to do before each run of it."""
 
-    A run that fails stops the benchmark: the time of an error message is no figure.
+    label: str
+    command: list[str]
+    before: Callable[[], None] | None = None
+
+
+def run_once(job: Job, env: dict[str, str]) -> tuple[float, float]:
+    """Wall time and peak memory of one whole process. A failed run stops the benchmark."""
+    if job.before:
+        job.before()
+    start = time.perf_counter()
+    proc = subprocess.Popen(job.command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    assert proc.stderr is not None
+    errors = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"{' '.join(job.command)[:200]} exited {code}: {errors.decode()[-500:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def measure_rounds(jobs: list[Job], runs: int, env: dict[str, str]) -> dict[str, Figure]:
+    """Median wall time and largest peak memory of each job over `runs` rounds, after a warm-up round.
+
+    Each round runs every job once, so igf and the baselines it is compared with share the
+    machine's state of the moment (its load, its caches, a slow spell), round after round:
+    the ratios are steadier than those of timings taken one job after another.
     """
-    times, peaks = [], []
+    times: dict[str, list[float]] = {job.label: [] for job in jobs}
+    peaks: dict[str, list[float]] = {job.label: [] for job in jobs}
     for attempt in range(runs + 1):
-        if callable(before):
-            before()
-        start = time.perf_counter()
-        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-        assert proc.stderr is not None
-        errors = proc.stderr.read()
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status)
-        if code != 0:
-            raise SystemExit(f"{' '.join(command)[:200]} exited {code}: {errors.decode()[-500:]}")
-        if attempt:  # the first run warms the disk cache and the interpreter's bytecode
-            times.append(elapsed)
-            peaks.append(usage.ru_maxrss / 1024)
-    return Figure(statistics.median(times), max(peaks))
+        for job in jobs:
+            elapsed, peak = run_once(job, env)
+            if attempt:  # the first round warms the disk cache and the interpreters' bytecode
+                times[job.label].append(elapsed)
+                peaks[job.label].append(peak)
+    return {label: Figure(statistics.median(times[label]), max(peaks[label])) for label in times}
 
 
 def files_of(folder: Path) -> list[str]:
@@ -192,53 +212,50 @@ def main() -> None:
             "    with open(name, 'rb') as f: yaml.load(f, Loader=yaml.CSafeLoader)",
             str(list_file),
         ]
-        base_b = measure(parse, runs, env)
-        base_c = None
+        jobs = [Job("(b) C-loader parse of the files", parse)]
         if yq and jq:
             # as many yq runs as the argument list needs (100,000 paths do not fit in one), summed by jq
             pipeline = (
                 f"tr '\\n' '\\0' < {shlex.quote(str(list_file))} | "
                 f"xargs -0 {shlex.quote(yq)} -s 'map(.enrolled) | add' | {shlex.quote(jq)} -s add"
             )
-            base_c = measure(["sh", "-c", pipeline], runs, env)
+            jobs.append(Job("(c) yq summing one field", ["sh", "-c", pipeline]))
         saved_csv = OUT / f"rank-{label.split()[0]}.csv"
         saved_csv.write_bytes(
             subprocess.run(
                 [*IGF, "rank", "--format", "csv", *data], env=env, capture_output=True, check=True
             ).stdout
         )
-        base_a = measure([sys.executable, str(HERE / "baseline_cli.py"), str(saved_csv)], runs, env)
-        base_a_table = measure(
-            [sys.executable, str(HERE / "baseline_cli.py"), str(saved_csv), "--table"], runs, env
-        )
-        baselines = [
-            ("(a) same CLI framework printing the CSV", base_a),
-            ("(a) same, printing a rich table", base_a_table),
-            ("(b) C-loader parse of the files", base_b),
+        baseline_cli = [sys.executable, str(HERE / "baseline_cli.py"), str(saved_csv)]
+        jobs += [
+            Job("(a) same CLI framework printing the CSV", baseline_cli),
+            Job("(a) same, printing a rich table", [*baseline_cli, "--table"]),
         ]
-        if base_c:
-            baselines.append(("(c) yq summing one field", base_c))
-        for what, fig in baselines:
+        commands = {
+            "rank --format csv": ["rank", "--format", "csv"],
+            "rank (table)": ["rank"],
+            "validate": ["validate"],
+            "report": ["report"],
+        }
+        for name, cmd in commands.items():
+            # cold: an empty cache, which the run fills; so the warm run right after finds it full
+            jobs.append(Job(f"igf {name} cold", [*IGF, *cmd, *data], clear_cache))
+            jobs.append(Job(f"igf {name} warm", [*IGF, *cmd, *data]))
+        figures = measure_rounds(jobs, runs, env)
+
+        base_a = figures["(a) same CLI framework printing the CSV"]
+        base_a_table = figures["(a) same, printing a rich table"]
+        base_b = figures["(b) C-loader parse of the files"]
+        base_c = figures.get("(c) yq summing one field")
+        for what in [j.label for j in jobs if j.label.startswith("(")]:
+            fig = figures[what]
             # the pipeline's memory is its shell's: not a figure worth printing
             peak = "" if what.startswith("(c)") else f"{fig.peak_mib:.0f}"
             rows.append(f"| {label} | {what} | | {fig.seconds:.3f} | {peak} | | | |")
             print(f"{label:>8} {what[:26]:<26} {'':<5} {fig.seconds:>9.3f} {peak:>9}", flush=True)
-        for name, cmd in (
-            ("rank --format csv", ["rank", "--format", "csv"]),
-            ("rank (table)", ["rank"]),
-            ("validate", ["validate"]),
-            ("report", ["report"]),
-        ):
+        for name in commands:
             for state in ("cold", "warm"):
-                if state == "warm":
-                    clear_cache()
-                    subprocess.run([*IGF, *cmd, *data], env=env, capture_output=True, check=False)
-                fig = measure(
-                    [*IGF, *cmd, *data],
-                    runs,
-                    env,
-                    clear_cache if state == "cold" else None,
-                )
+                fig = figures[f"igf {name} {state}"]
                 against_a = base_a_table if name == "rank (table)" else base_a
                 ratio_c = f"{fig.seconds / base_c.seconds:.2f}" if base_c else "n/a"
                 ratio_a, ratio_b = fig.seconds / against_a.seconds, fig.seconds / base_b.seconds
@@ -270,8 +287,9 @@ def main() -> None:
         "",
         f"igf {igf_version()} at commit {commit or 'unknown'}.",
         "",
-        f"`{command}` (`make bench` runs the defaults), medians of {args.small_runs} runs up to 1,000 "
-        f"records and {args.runs} above, each after a warm-up; whole processes, wall time; "
+        f"`{command}` (`make bench` runs the defaults), medians of {args.small_runs} rounds up to "
+        f"1,000 records and {args.runs} above, after a warm-up round; each round runs every command "
+        "and baseline once, so each ratio compares runs made side by side; whole processes, wall time; "
         "peak resident memory.",
         f"Python {platform.python_version()}, typer {typer.__version__}, PyYAML {yaml.__version__} "
         f"(C loader: {'yes' if getattr(yaml, '__with_libyaml__', False) else 'no'}), {os.cpu_count()} cores; "
