@@ -181,30 +181,26 @@ def load(folder: Path, *, use_cache: bool = True) -> Loaded:
             cache.store_catalog(agents, catalog_problems)
     problems.extend(catalog_problems)
 
-    from igfcli.checks import check_trial  # the checks build on the model this module makes
-
     catalog = Catalog(agents)
     trials: list[Trial] = []
     first_seen: dict[str, str] = {}
     files = record_files(folder)
     folder_shown = display_path(folder, folder)
-    for file, inside in files:
-        # as display_path would name it, without its cost for every file of a large folder
-        shown = inside if folder_shown == "." else os.path.join(folder_shown, inside)
-        cached = cache.lookup(file, inside, shown) if cache else None
-        if cached is not None:
-            trial, file_problems, warnings = cached
-        else:
-            path = Path(file)
-            file_problems = []
-            doc = _read(path, folder, file_problems, shown)
-            trial = _trial(doc, path, catalog, file_problems) if doc is not None else None
-            warnings = [] if trial is None else check_trial(trial)
-            if trial is not None:
-                # the checks were the last readers of most positions: keep the id's, for a clash
-                trial = replace(trial, locations={k: v for k, v in trial.locations.items() if k == "id"})
-            if cache:
-                cache.store(file, inside, trial, file_problems, warnings)
+    # as display_path would name each file, without its cost for every file of a large folder
+    names = [inside if folder_shown == "." else os.path.join(folder_shown, inside) for _, inside in files]
+    results: list[FileResult | None] = [
+        cache.lookup(file, inside, name) if cache else None
+        for (file, inside), name in zip(files, names, strict=True)
+    ]
+    misses = [i for i, cached in enumerate(results) if cached is None]
+    fresh = read_records([(files[i][0], names[i]) for i in misses], folder, catalog)
+    for i, read in zip(misses, fresh, strict=True):
+        results[i] = read
+        if cache:
+            cache.store(files[i][0], files[i][1], *read)
+    for result in results:
+        assert result is not None
+        trial, file_problems, warnings = result
         problems.extend(file_problems)
         if trial is None:
             continue
@@ -226,6 +222,65 @@ def load(folder: Path, *, use_cache: bool = True) -> Loaded:
     evidence = Evidence(str(folder), tuple(agents), tuple(trials))
     problems.sort(key=lambda p: p.sort_key)
     return Loaded(evidence, problems)
+
+
+# A record file's result: the trial (None when it has errors), its problems, its check warnings.
+FileResult = tuple[Trial | None, list[Problem], list[Problem]]
+# Below this many files to read, starting worker processes costs more than it saves.
+PARALLEL_FROM = 400
+
+
+def read_records(jobs: list[tuple[str, str]], folder: Path, catalog: Catalog) -> list[FileResult]:
+    """Read, validate and check record files (path, name in messages), in worker processes when many.
+
+    Each file is independent of the others once the catalog is known, so a large folder
+    is shared among the machine's cores; the results come back in the order asked.
+    """
+    workers = min(
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8
+    )
+    if len(jobs) < PARALLEL_FROM or workers < 2:
+        return [read_record(file, name, folder, catalog) for file, name in jobs]
+    import multiprocessing
+
+    from igfcli import checks, yamldoc  # loaded here once, inherited by every worker
+
+    del checks, yamldoc
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with context.Pool(workers, initializer=_worker_started, initargs=(folder, catalog)) as pool:
+        return pool.starmap(_read_in_worker, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
+
+
+_WORKER: tuple[Path, Catalog] | None = None
+
+
+def _worker_started(folder: Path, catalog: Catalog) -> None:
+    import signal
+
+    global _WORKER
+    _WORKER = (folder, catalog)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+
+
+def _read_in_worker(file: str, name: str) -> FileResult:
+    assert _WORKER is not None
+    return read_record(file, name, *_WORKER)
+
+
+def read_record(file: str, name: str, folder: Path, catalog: Catalog) -> FileResult:
+    """One record file read, validated against the catalog, and checked."""
+    from igfcli.checks import check_trial  # the checks build on the model this module makes
+
+    path = Path(file)
+    problems: list[Problem] = []
+    doc = _read(path, folder, problems, name)
+    trial = _trial(doc, path, catalog, problems) if doc is not None else None
+    warnings = [] if trial is None else check_trial(trial)
+    if trial is not None:
+        # the checks were the last readers of most positions: keep the id's, for a clash
+        trial = replace(trial, locations={k: v for k, v in trial.locations.items() if k == "id"})
+    return trial, problems, warnings
 
 
 def _catalog_file(agents_path: Path, folder: Path) -> tuple[list[Agent], list[Problem]]:

@@ -243,3 +243,26 @@ def test_a_cache_made_by_other_code_is_not_used(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(cache, "_code_signature", lambda: [[1, 2]])
     load(folder)
     assert len(reads) == N + 1  # every record and the catalog read again
+
+
+def test_records_read_in_worker_processes_give_the_same_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from igfcli import loading
+
+    folder = _folder(tmp_path)  # with an error and a warning among its records
+    serial = _outcome(folder, use_cache=False)
+    monkeypatch.setattr(loading, "PARALLEL_FROM", 2)
+    log = tmp_path / "readers.txt"
+    real = loading.read_record
+
+    def logged(*args: object) -> object:
+        with log.open("a") as handle:  # the forked workers inherit this patch and append here
+            handle.write(f"{os.getpid()}\n")
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loading, "read_record", logged)
+    parallel = _outcome(folder, use_cache=False)
+    assert parallel == serial
+    readers = log.read_text().split()
+    assert len(readers) == N and str(os.getpid()) not in readers  # every file read in a worker
