@@ -236,9 +236,7 @@ def read_records(jobs: list[tuple[str, str]], folder: Path, catalog: Catalog) ->
     Each file is independent of the others once the catalog is known, so a large folder
     is shared among the machine's cores; the results come back in the order asked.
     """
-    workers = min(
-        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8
-    )
+    workers = usable_cores()
     if len(jobs) < PARALLEL_FROM or workers < 2:
         return [read_record(file, name, folder, catalog) for file, name in jobs]
     import multiprocessing
@@ -250,6 +248,12 @@ def read_records(jobs: list[tuple[str, str]], folder: Path, catalog: Catalog) ->
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with context.Pool(workers, initializer=_worker_started, initargs=(folder, catalog)) as pool:
         return pool.starmap(_read_in_worker, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (at most 8: reading files does not scale further)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return min(cores, 8)
 
 
 _WORKER: tuple[Path, Catalog] | None = None

@@ -253,6 +253,7 @@ def test_records_read_in_worker_processes_give_the_same_results(
     folder = _folder(tmp_path)  # with an error and a warning among its records
     serial = _outcome(folder, use_cache=False)
     monkeypatch.setattr(loading, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(loading, "usable_cores", lambda: 2)  # two workers, even on one core
     log = tmp_path / "readers.txt"
     real = loading.read_record
 
