@@ -21,7 +21,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,20 +111,38 @@ class Job:
     before: Callable[[], None] | None = None
 
 
+# Each command is started from this small launcher, which times it and reads its peak memory.
+# Started straight from the benchmark, a process's peak resident size would count the
+# benchmark's own memory at the fork (Linux folds it into the child's high-water mark), so
+# small commands would show the benchmark's size instead of their own.
+LAUNCHER = """
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # the command's output is not measured
+    os.execvp(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+elapsed = time.perf_counter() - start
+print(elapsed, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_once(job: Job, env: dict[str, str]) -> tuple[float, float]:
     """Wall time and peak memory of one whole process. A failed run stops the benchmark."""
     if job.before:
         job.before()
-    start = time.perf_counter()
-    proc = subprocess.Popen(job.command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    assert proc.stderr is not None
-    errors = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise SystemExit(f"{' '.join(job.command)[:200]} exited {code}: {errors.decode()[-500:]}")
-    return elapsed, usage.ru_maxrss / 1024
+    done = subprocess.run(
+        [sys.executable, "-c", LAUNCHER, *job.command],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        env=env,
+        check=False,
+    )
+    elapsed, peak_kib, code = done.stdout.decode().split()
+    if int(code) != 0 or done.returncode != 0:
+        raise SystemExit(f"{' '.join(job.command)[:200]} exited {code}: {done.stderr.decode()[-500:]}")
+    return float(elapsed), int(peak_kib) / 1024
 
 
 def measure_rounds(jobs: list[Job], runs: int, env: dict[str, str]) -> dict[str, Figure]:
