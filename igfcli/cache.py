@@ -2,7 +2,8 @@
 
 One JSON file per data folder under the user's cache directory. An entry is
 used only when the record file's size and modification time, the agent
-catalog's, the cache format and the igf version all still match; anything
+catalog's, the cache format, the igf version and the modules that decide a
+record's result (their sizes and times) all still match; anything
 else in the file (truncated, corrupt, another program's, another folder's) is
 discarded and the cache rebuilt. JSON, not pickle: a cache file that someone
 else can write must never run code when it is read. Writes go to a temporary
