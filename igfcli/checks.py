@@ -9,15 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from igfcli.errors import Problem
-from igfcli.model import AlsoReported, Evidence, Rate, Response, Trial
+from igfcli.model import AlsoReported, Rate, Response, Trial
 from igfcli.stats import achievable, format_percent, matches, nearest_denominator, neighbours
-
-
-def check_evidence(evidence: Evidence) -> list[Problem]:
-    problems: list[Problem] = []
-    for trial in evidence.trials:
-        problems.extend(check_trial(trial))
-    return problems
 
 
 def check_trial(trial: Trial) -> list[Problem]:

@@ -239,11 +239,11 @@ def read_records(jobs: list[tuple[str, str]], folder: Path, catalog: Catalog) ->
     workers = usable_cores()
     if len(jobs) < PARALLEL_FROM or workers < 2:
         return [read_record(file, name, folder, catalog) for file, name in jobs]
+    import importlib
     import multiprocessing
 
-    from igfcli import checks, yamldoc  # loaded here once, inherited by every worker
-
-    del checks, yamldoc
+    for module in ("igfcli.checks", "igfcli.yamldoc"):  # loaded once here, inherited by every worker
+        importlib.import_module(module)
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with context.Pool(workers, initializer=_worker_started, initargs=(folder, catalog)) as pool:

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from igfcli.errors import Problem
-from igfcli.loading import load
+from igfcli.loading import is_todo, load
 from igfcli.stats import (
     RateError,
     achievable,
@@ -36,7 +36,7 @@ plain_text = st.text(
     st.characters(categories=["L", "N", "P", "Zs", "S"], exclude_characters="\u2028\u2029\x85"),
     min_size=1,
     max_size=60,
-).filter(lambda s: s.strip() != "")
+).filter(lambda s: s.strip() != "" and not is_todo(s))  # "TODO" marks a field left for a curator
 
 
 @st.composite
