@@ -189,9 +189,7 @@ def _build(text: str, loader: type[Any], doc: Document) -> tuple[int | None, int
                 return (*_position(event), _ONE_DOCUMENT)
             continue
         if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-            done = stack.pop()
-            if not stack:
-                doc.data = done.value
+            stack.pop()  # the collection is already in place, filled as its events came
             continue
         if kind is yaml.AliasEvent or (
             kind in _NODE_EVENTS and event.anchor is not None  # type: ignore[attr-defined]
