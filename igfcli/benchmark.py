@@ -67,15 +67,16 @@ EORTC_2002 = Benchmark(
 )
 PRESETS = {EDITORIAL.name: EDITORIAL, EORTC_2002.name: EORTC_2002}
 
+APPROXIMATE_MARK = "*"
 COLUMNS = (
     Column("trial", "Trial"),
     Column("cohort", "Cohort"),
     Column("regimen", "Regimen"),
     Column("histologies", "Histologies", "list"),
-    Column("weeks", "Weeks", "number"),
+    Column("weeks", "Weeks", "number", mark=("approximate", APPROXIMATE_MARK)),
     Column("pfs_rate", "PFS rate", "rate"),
     Column("reported_rate", "Reported"),
-    Column("evaluable", "Evaluable", "count", "N"),
+    Column("evaluable", "Evaluable", "count", "N", mark=("evaluable_assumed", ASSUMED_MARK)),
     Column("progression_free", "Progression-free", "count"),
     Column("threshold", "Threshold", "rate"),
     Column("threshold_inactive", "Inactive at", "rate"),
@@ -90,18 +91,12 @@ SHOWN = (
     "trial",
     "cohort",
     "regimen",
-    "weeks_shown",
+    "weeks",
     "pfs_rate",
-    "evaluable_shown",
+    "evaluable",
     "verdict",
     "p_value",
     "significant",
-)
-APPROXIMATE_MARK = "*"
-# the table and markdown formats mark what the machine formats give as booleans
-DISPLAY_ONLY = (
-    Column("weeks_shown", "Weeks", "number"),
-    Column("evaluable_shown", "Evaluable", "count", "N"),
 )
 
 
@@ -134,8 +129,6 @@ def _row(
         "approximate": None,
         "evaluable_assumed": None,
         "benchmark": benchmark.name,
-        "weeks_shown": None,
-        "evaluable_shown": None,
     }
     if point is None:
         return row
@@ -150,8 +143,6 @@ def _row(
         verdict=benchmark.verdict(point.rate.value),
         approximate=approximate,
         evaluable_assumed=assumed,
-        weeks_shown=f"{round(point.weeks, 6):g}{APPROXIMATE_MARK if approximate else ''}",
-        evaluable_shown=None if evaluable is None else f"{evaluable}{ASSUMED_MARK if assumed else ''}",
     )
     if evaluable:
         # A Kaplan-Meier rate is treated as k of n patients here: exact only without censoring.
@@ -208,5 +199,4 @@ def benchmark_listing(
         title=f"Progression-free rate against the benchmark: {benchmark.describe()}",
         table_columns=SHOWN,
         footnotes=footnotes,
-        display_only=DISPLAY_ONLY,
     )

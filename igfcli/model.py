@@ -204,6 +204,9 @@ class Column:
     kind: ColumnKind = "text"
     short: str = ""  # a narrower label for the terminal table, where width is scarce
     whole: bool = False  # never wrapped in the terminal table (a status word, say)
+    # (key of a yes/no field of the row, a mark): people's formats put the mark after the value
+    # where the field is true; machine formats carry the field itself as a column
+    mark: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,6 @@ def rank_listing(
             "estimated": any(u.response.responders_estimated for u in members),
             "evaluable_assumed": any(u.response.evaluable_defaulted for u in members),
         }
-        row["evaluable_shown"] = f"{evaluable}{ASSUMED_MARK if row['evaluable_assumed'] else ''}"
         if by is not RankBy.regimen:
             row["trial"] = key[0]
         if by is RankBy.cohort:
@@ -134,7 +133,7 @@ def rank_listing(
         Column("agents", "Agents", "list"),
         Column("trials", "Trials", "count"),
         Column("trial_ids", "Trial ids", "list"),
-        Column("evaluable", "Evaluable", "count", "N"),
+        Column("evaluable", "Evaluable", "count", "N", mark=("evaluable_assumed", ASSUMED_MARK)),
         Column("responders", "Responders", "count", "Resp."),
         RATE_COLUMN,
         Column("ci_low", f"{percent} CI low", "rate"),
@@ -151,13 +150,10 @@ def rank_listing(
         title=f"Objective response rate by {by.value}, {percent} {CI_LABELS[method]} intervals",
         forest=("rate", "ci_low", "ci_high"),
         table_columns=tuple(
-            "evaluable_shown" if key == "evaluable" else key
+            key
             for key in (*(c.key for c in columns[: columns.index(RATE_COLUMN) + 1]), "ci", "estimated")
             if key not in ("agents", "trial_ids", "trials")
         ),
-        display_only=(
-            Column("ci", f"{percent} CI", "interval"),
-            Column("evaluable_shown", "Evaluable", "count", "N"),
-        ),
+        display_only=(Column("ci", f"{percent} CI", "interval"),),
         footnotes=footnotes,
     )

@@ -125,6 +125,14 @@ def display_cell(value: Any, column: Column) -> str:
     return safe_text(str(value))
 
 
+def shown_cell(row: dict[str, Any], column: Column) -> str:
+    """A row's value in a column as people read it, with the column's mark where its field is true."""
+    text = display_cell(row.get(column.key), column)
+    if column.mark and text and row.get(column.mark[0]):
+        text += column.mark[1]
+    return text
+
+
 def format_p(p: float) -> str:
     """A p-value as trial reports print it: three decimals, or "<0.001"."""
     return "<0.001" if p < 0.001 else f"{p:.3f}"
@@ -136,7 +144,7 @@ def to_markdown(listing: Listing) -> str:
 
     columns = listing.display_columns()
     headers = [_md_cell(c.label) for c in columns]
-    body = [[_md_cell(display_cell(row.get(c.key), c)) for c in columns] for row in listing.rows]
+    body = [[_md_cell(shown_cell(row, c)) for c in columns] for row in listing.rows]
     align = ["right" if c.kind in _NUMERIC else "left" for c in columns]
     if body:
         text = tabulate(body, headers=headers, tablefmt="github", colalign=align, disable_numparse=True)
@@ -211,7 +219,7 @@ def to_rich(listing: Listing, console: Console) -> RenderableType:
     """A terminal table that fits the console: the forest plot goes first when space is short,
     and below a readable minimum each row becomes a block of field: value lines."""
     columns = listing.display_columns()
-    texts = [[display_cell(row.get(c.key), c) for c in columns] for row in listing.rows]
+    texts = [[shown_cell(row, c) for c in columns] for row in listing.rows]
     with_forest = listing.forest is not None and bool(listing.rows)
     minimums = [_min_width(c, [row[i] for row in texts]) for i, c in enumerate(columns)]
     # two spaces at each edge and between columns (SIMPLE_HEAD with collapsed padding)
