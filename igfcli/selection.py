@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from igfcli.errors import SelectionError
@@ -55,15 +56,26 @@ def _check_names_something(evidence: Evidence, filters: Filters) -> None:
     """Stop at a filter value that matches nothing in the data: a typo must not read as "no trials"."""
     agents = evidence.agents
     trials = evidence.trials
-    units: list[Trial | Cohort] = [*trials, *(c for t in trials for c in t.cohorts)]
-    checks: list[tuple[str, tuple[str, ...], list[str], bool]] = [
-        ("--sponsor", filters.sponsors, [x for a in agents for x in (a.sponsor, a.parent) if x], False),
-        ("--class", filters.classes, [a.drug_class for a in agents if a.drug_class], False),
-        ("--phase", filters.phases, [t.phase for t in trials], False),
-        ("--histology", filters.histologies, [h for u in units for h in u.histologies], True),
-        ("--condition", filters.conditions, [t.condition for t in trials if t.condition], True),
+
+    def histologies() -> list[str]:
+        units: list[Trial | Cohort] = [*trials, *(c for t in trials for c in t.cohorts)]
+        return [h for u in units for h in u.histologies]
+
+    # what the data holds for each filter, gathered only for a filter that was given
+    checks: list[tuple[str, tuple[str, ...], Callable[[], list[str]], bool]] = [
+        (
+            "--sponsor",
+            filters.sponsors,
+            lambda: [x for a in agents for x in (a.sponsor, a.parent) if x],
+            False,
+        ),
+        ("--class", filters.classes, lambda: [a.drug_class for a in agents if a.drug_class], False),
+        ("--phase", filters.phases, lambda: [t.phase for t in trials], False),
+        ("--histology", filters.histologies, histologies, True),
+        ("--condition", filters.conditions, lambda: [t.condition for t in trials if t.condition], True),
     ]
-    for option, values, known, by_part in checks:
+    for option, values, gather, by_part in checks:
+        known = gather() if values else []
         for value in values:
             wanted = value.casefold()
             if any((wanted in k.casefold()) if by_part else wanted == k.casefold() for k in known):
