@@ -28,8 +28,9 @@ def _fraction(k: int, n: int, rate: Rate, *, agrees: bool = False) -> str:
     where rounding a half could go either way (1/400 = 0.25% is "0.2%" or "0.3%")."""
     decimals = _decimals(rate)
     shown = format_percent(k / n, decimals)
-    if agrees and rate.is_percentage and shown != rate.text:
-        # it agrees only by rounding the half down (or to even), as some software prints it
+    if agrees and k / n - rate.value >= rate.half_unit - 1e-12:
+        # exactly half a unit above the printed rate (the check allows either rounding of a
+        # half): only rounding the half down, as some software prints it, gives that rate
         return f"{k}/{n} = {format_percent(k / n, decimals + 1)}, {rate.text} with the half rounded down"
     return f"{k}/{n} = {shown}"
 

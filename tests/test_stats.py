@@ -179,3 +179,17 @@ def test_percentages_round_halves_up_for_every_k_over_n(decimals: int) -> None:
         "14.3%",
         "7.3%",
     ]
+
+
+def test_an_agreeing_fraction_says_when_only_a_half_rounded_down_gives_the_rate() -> None:
+    from igfcli.checks import _fraction
+
+    # 1/400 = 0.25% lies exactly half a unit above 0.2%: printed half up it is 0.3%
+    assert _fraction(1, 400, parse_rate("0.2%"), agrees=True) == "1/400 = 0.25%, 0.2% with the half rounded down"
+    # half a unit below 0.3%: rounding the half up gives 0.3% as usual
+    assert _fraction(1, 400, parse_rate("0.3%"), agrees=True) == "1/400 = 0.3%"
+    # above the rate but inside the unit (14.23%): it prints as 14.2% however halves are rounded
+    assert _fraction(1423, 10000, parse_rate("14.2%"), agrees=True) == "1423/10000 = 14.2%"
+    assert _fraction(15, 106, parse_rate("14.2%"), agrees=True) == "15/106 = 14.2%"
+    # a rate written with a leading zero is the same rate: no note either
+    assert _fraction(5, 100, parse_rate("05%"), agrees=True) == "5/100 = 5%"
