@@ -207,7 +207,7 @@ def main() -> None:
     )
     for n in sizes:
         if n is None:
-            from igfcli.loading import bundled_data, trial_files
+            from igfcli.records.folder import bundled_data, trial_files
 
             folder = bundled_data()
             data: list[str] = []  # the default data, as a new user runs it

@@ -1,5 +1,5 @@
 """Run the command line as `python -m igfcli`."""
 
-from igfcli.cli import main
+from igfcli.commands import main
 
 main()

@@ -45,8 +45,20 @@ class DataError(IgfError):
         super().__init__(f"{len(self.problems)} problem(s) in the data")
 
 
-class SelectionError(IgfError):
-    """A filter names something the data does not have (an agent, say)."""
+class BadValue(IgfError):
+    """A value given to the library that it cannot use (a threshold, an id, an agent name).
+
+    `what` names the value in the library's terms ("threshold", "agent"); the
+    command layer says which option or argument that is.
+    """
+
+    def __init__(self, what: str, message: str) -> None:
+        self.what = what
+        super().__init__(message)
+
+
+class SelectionError(BadValue):
+    """A filter names something the data does not have (an agent, say); `what` is the filter."""
 
 
 class OutputError(IgfError):

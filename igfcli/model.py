@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
 
 STATUSES = ("halted", "active", "awaiting-results", "unknown")
 PHASES = ("1", "1/2", "2", "2/3", "3")
@@ -190,49 +189,26 @@ def round_half_up(x: float) -> int:
     return math.floor(x + 0.5 + 1e-9)
 
 
-# --- result rows ----------------------------------------------------------------------------
+class Catalog:
+    """Resolves agent names and codes, case-insensitively, to canonical agent names."""
 
-ColumnKind = Literal["text", "count", "rate", "number", "list", "bool", "p_value", "interval"]
+    def __init__(self, agents: Iterable[Agent]) -> None:
+        self.agents = list(agents)
+        self._names: dict[str, str] = {}
+        for agent in self.agents:
+            for label in (agent.name, *agent.codes):
+                self._names.setdefault(label.casefold(), agent.name)
 
+    def resolve(self, label: str) -> str | None:
+        return self._names.get(label.casefold())
 
-@dataclass(frozen=True)
-class Column:
-    """One column of a result: `key` names it in csv, tsv and json; `label` in tables."""
+    def suggest(self, label: str) -> str:
+        """ "; did you mean X?" for the name or code nearest to `label`, or nothing."""
+        import difflib  # only when a name is wrong
 
-    key: str
-    label: str
-    kind: ColumnKind = "text"
-    short: str = ""  # a narrower label for the terminal table, where width is scarce
-    whole: bool = False  # never wrapped in the terminal table (a status word, say)
-    # (key of a yes/no field of the row, a mark): people's formats put the mark after the value
-    # where the field is true; machine formats carry the field itself as a column
-    mark: tuple[str, str] | None = None
+        close = difflib.get_close_matches(label.casefold(), list(self._names), n=1)
+        return f"; did you mean {self._names[close[0]]}?" if close else ""
 
-
-@dataclass(frozen=True)
-class Listing:
-    """What an analysis returns: columns and rows of plain values, before any formatting.
-
-    Rates are fractions, counts integers, missing values None, in every row.
-    """
-
-    columns: tuple[Column, ...]
-    rows: tuple[dict[str, Any], ...]
-    title: str = ""
-    # rows are drawn in blocks (one per sponsor, say) in the terminal table
-    group_by: str | None = None
-    # keys of (estimate, interval low, interval high): the terminal table draws a forest plot
-    forest: tuple[str, str, str] | None = None
-    # the columns people see in the table and markdown formats (all of them when empty)
-    table_columns: tuple[str, ...] = ()
-    # lines printed under the table and markdown formats (a benchmark's source, say)
-    footnotes: tuple[str, ...] = ()
-
-    # columns that exist only for people (a combined interval, say), never in csv/tsv/json
-    display_only: tuple[Column, ...] = ()
-
-    def display_columns(self) -> tuple[Column, ...]:
-        if not self.table_columns:
-            return self.columns
-        by_key = {c.key: c for c in (*self.columns, *self.display_only)}
-        return tuple(by_key[k] for k in self.table_columns)
+    def unknown(self, label: str) -> str:
+        """The one message for a name that is not in the catalog, wherever it was written."""
+        return f"'{label}' is not in the agent catalog{self.suggest(label)}"

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from igfcli import yamldoc
+from igfcli.records import yamldoc
 from tests.corpus import RECORDS, VALID, assert_refused, data_folder, summary
 from tests.helpers import igf
 

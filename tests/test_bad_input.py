@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from igfcli import yamldoc
+from igfcli.records import yamldoc
 from tests.corpus import CATALOGS, RECORDS, assert_refused, assert_warned, data_folder
 
 LOADERS = [pytest.param(yaml.SafeLoader, id="python")]

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from igfcli import cache
-from igfcli.loading import load
+from igfcli.records import cache
+from igfcli.records.folder import load
 from tests.conftest import DATA, REPO
 
 N = 25
@@ -75,7 +75,7 @@ def test_warm_loads_come_from_the_cache(tmp_path: Path, monkeypatch: pytest.Monk
     folder = _folder(tmp_path)
     expected = _outcome(folder, use_cache=False)
     load(folder)
-    from igfcli import loading
+    from igfcli.records import folder as loading
 
     def never(path: Path, *args: object) -> object:
         raise AssertionError(f"{path} was read again")
@@ -91,7 +91,7 @@ def _modules_after_warm_run(folder: Path) -> str:
     """The modules a warm `igf rank --format csv` imported, one a line."""
     script = (
         "import sys\n"
-        "from igfcli.cli import app_for\n"
+        "from igfcli.commands import app_for\n"
         "args = ['rank', '--format', 'csv', '--data', sys.argv[1]]\n"
         "try:\n"
         "    app_for(args)(args)\n"
@@ -228,7 +228,7 @@ def test_a_cache_made_by_other_code_is_not_used(tmp_path: Path, monkeypatch: pyt
     # the same version after a pull or an edit: results the new code would not give must not come back
     folder = _folder(tmp_path)
     load(folder)
-    from igfcli import loading
+    from igfcli.records import folder as loading
 
     reads: list[str] = []
     real = loading._read
@@ -248,7 +248,7 @@ def test_a_cache_made_by_other_code_is_not_used(tmp_path: Path, monkeypatch: pyt
 def test_records_read_in_worker_processes_give_the_same_results(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from igfcli import loading
+    from igfcli.records import folder as loading
 
     folder = _folder(tmp_path)  # with an error and a warning among its records
     serial = _outcome(folder, use_cache=False)

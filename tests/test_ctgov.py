@@ -6,15 +6,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import DATA
-from typer.testing import CliRunner
 
-from igfcli.cli import app
-from igfcli.ctgov import Intervention, Study, read_studies, record_id, surname
+from igfcli.curation.ctgov import record_id, surname
+from igfcli.curation.registry import Intervention, Study, read_studies
+from tests.conftest import DATA
+from tests.helpers import igf
 
 CTGOV = DATA / "ctgov"
 EXPECTED = CTGOV / "expected"
-runner = CliRunner()
 
 
 @pytest.fixture
@@ -25,12 +24,12 @@ def folder(tmp_path: Path) -> Path:
 
 
 def _import(folder: Path, *args: str, stdin: bytes | None = None):  # type: ignore[no-untyped-def]
-    return runner.invoke(app, ["import", "ctgov", "--data", str(folder), *args], input=stdin)
+    return igf(*["import", "ctgov", "--data", str(folder), *args], input=stdin)
 
 
 def test_real_record_becomes_the_expected_skeleton(folder: Path) -> None:
     result = _import(folder, str(CTGOV / "NCT04267848.json"))
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0, result.stderr
     assert result.stdout == (
         f"wrote {folder}/sands-2020.yaml (NCT04267848)\n"
         "  TODO regimen: Carboplatin is not in the agent catalog\n"
@@ -45,7 +44,7 @@ def test_real_record_becomes_the_expected_skeleton(folder: Path) -> None:
 
 def test_unfinished_skeleton_fails_validation_at_each_todo(folder: Path) -> None:
     assert _import(folder, str(CTGOV / "page.json")).exit_code == 0
-    result = runner.invoke(app, ["validate", "--data", str(folder)])
+    result = igf(*["validate", "--data", str(folder)])
     assert result.exit_code == 1
     lines = [line for line in result.stderr.splitlines() if "left for a curator" in line]
     assert [line.split(": ", 1)[1] for line in lines] == [
@@ -66,9 +65,9 @@ def test_terminated_trial_mapped_through_other_names_loads_cleanly(folder: Path)
         in written
     )
     assert "enrolled: 37  # ACTUAL enrolment in the registry" in written  # "37" arrived as text
-    check = runner.invoke(app, ["validate", "--data", str(folder), "--strict"])
+    check = igf(*["validate", "--data", str(folder), "--strict"])
     assert check.exit_code == 0, check.stderr
-    show = runner.invoke(app, ["show", "doe-2009-alphamab", "--data", str(folder), "--format", "json"])
+    show = igf(*["show", "doe-2009-alphamab", "--data", str(folder), "--format", "json"])
     assert '"enrolled": 37' in show.stdout
 
 
@@ -93,7 +92,7 @@ def test_page_gives_one_record_per_study_and_keeps_an_estimated_enrolment_out_of
 
 def test_dry_run_prints_and_writes_nothing(folder: Path) -> None:
     result = _import(folder, "--dry-run", "-", stdin=(CTGOV / "terminated.json").read_bytes())
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0, result.stderr
     expected = (EXPECTED / "doe-2009-alphamab.yaml").read_text()
     assert result.stdout == f"# {folder}/doe-2009-alphamab.yaml\n{expected}"
     assert sorted(p.name for p in folder.iterdir()) == ["agents.yaml"]

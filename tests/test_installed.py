@@ -54,7 +54,7 @@ def test_installed_igf_uses_its_own_bundled_records(installed: Path, tmp_path: P
     where = _run(installed, "--version", cwd=tmp_path)
     assert where.returncode == 0 and where.stdout.startswith("igf ")
     probe = subprocess.run(
-        [sys.executable, "-c", "import igfcli.loading as l; print(l.bundled_data())"],
+        [sys.executable, "-c", "import igfcli.records.folder as l; print(l.bundled_data())"],
         cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(installed)},
         capture_output=True,

@@ -6,14 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import DATA
-from typer.testing import CliRunner
 
-from igfcli.cli import app
-from igfcli.loading import load
-from igfcli.scaffold import uncommented
+from igfcli.curation.scaffold import uncommented
+from igfcli.records.folder import load
+from tests.conftest import DATA
+from tests.helpers import igf
 
-runner = CliRunner()
 NEW = [
     "--regimen",
     "am-1, Betinib",
@@ -72,11 +70,11 @@ def folder(tmp_path: Path) -> Path:
 
 
 def test_new_record_is_written_whole_and_valid(folder: Path) -> None:
-    result = runner.invoke(app, ["new", "doe-2012-alphamab", "--data", str(folder), *NEW])
-    assert result.exit_code == 0, result.output
+    result = igf(*["new", "doe-2012-alphamab", "--data", str(folder), *NEW])
+    assert result.exit_code == 0, result.stderr
     assert result.stdout == f"wrote {folder}/doe-2012-alphamab.yaml\n"
     assert (folder / "doe-2012-alphamab.yaml").read_text() == EXPECTED
-    check = runner.invoke(app, ["validate", "--data", str(folder), "--strict"])
+    check = igf(*["validate", "--data", str(folder), "--strict"])
     assert check.exit_code == 0, check.stderr
     assert check.stderr.endswith("0 errors, 0 warnings (3 trial records and 3 agents loaded)\n")
 
@@ -94,17 +92,17 @@ def test_given_optional_fields_replace_their_hints(folder: Path) -> None:
         "--pmid",
         "123",
     ]
-    result = runner.invoke(app, ["new", "x-1", "--data", str(folder), *NEW, *args])
-    assert result.exit_code == 0, result.output
+    result = igf(*["new", "x-1", "--data", str(folder), *NEW, *args])
+    assert result.exit_code == 0, result.stderr
     text = (folder / "x-1.yaml").read_text()
     assert "\ncondition: sarcoma\nhistologies: [Ewing sarcoma, osteosarcoma]\nenrolled: 12\n" in text
     assert '\n    pmid: "123"\n' in text
     assert "# condition:" not in text and "# enrolled:" not in text
-    assert runner.invoke(app, ["validate", "--data", str(folder)]).exit_code == 0
+    assert igf(*["validate", "--data", str(folder)]).exit_code == 0
 
 
 def test_every_hint_switched_on_unedited_fails_at_each_todo(folder: Path) -> None:
-    runner.invoke(app, ["new", "doe-2012-alphamab", "--data", str(folder), *NEW])
+    igf(*["new", "doe-2012-alphamab", "--data", str(folder), *NEW])
     path = folder / "doe-2012-alphamab.yaml"
     path.write_text(uncommented(path.read_text()))
     problems = [p for p in load(folder).errors if p.path.endswith("doe-2012-alphamab.yaml")]
@@ -137,7 +135,7 @@ def test_every_hint_switched_on_unedited_fails_at_each_todo(folder: Path) -> Non
 )
 def test_refusals(folder: Path, args: list[str], message: str) -> None:
     before = sorted(p.name for p in folder.iterdir())
-    result = runner.invoke(app, ["new", "--data", str(folder), *args])
+    result = igf(*["new", "--data", str(folder), *args])
     assert result.exit_code == 2
     assert result.stderr == message.format(folder=folder)
     assert sorted(p.name for p in folder.iterdir()) == before
@@ -146,12 +144,12 @@ def test_refusals(folder: Path, args: list[str], message: str) -> None:
 def test_an_id_taken_in_a_subfolder_is_refused(folder: Path) -> None:
     (folder / "older").mkdir()
     (folder / "trial-a.yaml").rename(folder / "older" / "trial-a.yaml")
-    result = runner.invoke(app, ["new", "trial-a", "--data", str(folder), *NEW])
+    result = igf(*["new", "trial-a", "--data", str(folder), *NEW])
     assert result.exit_code == 2
     assert result.stderr == f"igf: error: 'trial-a' is already the id of {folder}/older/trial-a.yaml\n"
 
 
 def test_a_phase_outside_the_format_is_a_usage_error(folder: Path) -> None:
-    result = runner.invoke(app, ["new", "x", "--data", str(folder), *NEW[:3], "4", *NEW[4:]])
+    result = igf(*["new", "x", "--data", str(folder), *NEW[:3], "4", *NEW[4:]])
     assert result.exit_code == 2
     assert not (folder / "x.yaml").exists()

@@ -253,7 +253,10 @@ def test_filters() -> None:
             "--class: 'inhibitor' matches nothing in the data; "
             "did you mean 'IGF-1R kinase inhibitor' or 'mTOR inhibitor'?",
         ),
-        (["--histology", "ewnig"], "--histology: 'ewnig' matches nothing in the data; did you mean 'Ewing sarcoma'?"),
+        (
+            ["--histology", "ewnig"],
+            "--histology: 'ewnig' matches nothing in the data; did you mean 'Ewing sarcoma'?",
+        ),
         (["--condition", "lung"], "--condition: 'lung' matches nothing in the data; the data has 'sarcoma'"),
     ],
 )

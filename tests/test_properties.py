@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from igfcli.errors import Problem
-from igfcli.loading import is_todo, load
+from igfcli.records.fields import is_todo
+from igfcli.records.folder import load
 from igfcli.stats import (
     RateError,
     achievable,

@@ -145,7 +145,7 @@ def test_report_follows_the_filters() -> None:
 
 
 def test_one_paper_cited_in_different_words_gets_one_number() -> None:
-    from igfcli.report import References
+    from igfcli.output.references import References
 
     refs = References()
     full = (

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from rich.cells import cell_len
 
-from igfcli import output
 from igfcli.errors import OutputError
-from igfcli.output import write_atomic
+from igfcli.output import files as output
+from igfcli.output.files import write_atomic
 from tests.corpus import AGENTS, data_folder
 from tests.helpers import igf
 
@@ -233,7 +233,8 @@ def test_closed_stdout_is_a_clear_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "args", [["rank"], ["rank", "-f", "json"], ["report"], ["show", "trial-a"], ["benchmark", "-f", "markdown"]]
+    "args",
+    [["rank"], ["rank", "-f", "json"], ["report"], ["show", "trial-a"], ["benchmark", "-f", "markdown"]],
 )
 def test_a_full_disk_under_stdout_is_a_clear_error(tmp_path: Path, args: list[str]) -> None:
     data = data_folder(tmp_path, Path(AGENTS).with_name("trial-a.yaml"))

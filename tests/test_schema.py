@@ -9,17 +9,17 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import DATA, REPO
 from jsonschema import Draft202012Validator
-from typer.testing import CliRunner
 
-from igfcli import loading
-from igfcli.cli import app
+from igfcli.curation.schema import schema_text
 from igfcli.model import PHASES, STATUSES
-from igfcli.schema import schema_text
+from igfcli.records import agents as agent_keys
+from igfcli.records import folder as loading
+from igfcli.records import trials as trial_keys
+from tests.conftest import DATA, REPO
+from tests.helpers import igf
 
 SHAPE = DATA / "shape"
-runner = CliRunner()
 
 
 def _validator(kind: str) -> Draft202012Validator:
@@ -46,9 +46,9 @@ def _errors(kind: str, path: Path) -> list[str]:
 
 @pytest.mark.parametrize("kind", ["trial", "agents"])
 def test_igf_schema_prints_the_shipped_schema(kind: str) -> None:
-    result = runner.invoke(app, ["schema", kind])
-    assert result.exit_code == 0, result.output
-    assert result.stdout == (REPO / "igfcli" / "schemas" / f"{kind}.schema.json").read_text()
+    result = igf(*["schema", kind])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (REPO / "igfcli" / "curation" / "schemas" / f"{kind}.schema.json").read_text()
     assert json.loads(result.stdout)["$schema"] == "https://json-schema.org/draft/2020-12/schema"
 
 
@@ -78,7 +78,7 @@ def test_a_new_record_passes(tmp_path: Path) -> None:
         "--citation",
         "c",
     ]
-    assert runner.invoke(app, args).exit_code == 0
+    assert igf(*args).exit_code == 0
     assert _errors("trial", tmp_path / "x.yaml") == []
 
 
@@ -112,18 +112,18 @@ def _properties(node: dict[str, Any]) -> set[str]:
 def test_schema_keys_are_the_loaders_keys() -> None:
     trial = json.loads(schema_text("trial"))
     defs = trial["$defs"]
-    assert _properties(trial) == loading.TRIAL_KEYS
-    assert set(trial["required"]) == set(loading.TRIAL_REQUIRED)
-    assert _properties(defs["cohort"]) == loading.COHORT_KEYS
-    assert _properties(defs["response"]) == loading.RESPONSE_KEYS
+    assert _properties(trial) == trial_keys.TRIAL_KEYS
+    assert set(trial["required"]) == set(trial_keys.TRIAL_REQUIRED)
+    assert _properties(defs["cohort"]) == trial_keys.COHORT_KEYS
+    assert _properties(defs["response"]) == trial_keys.RESPONSE_KEYS
     also = defs["response"]["properties"]["also_reported"]["anyOf"][0]["items"]
-    assert _properties(also) == loading.ALSO_REPORTED_KEYS
-    assert _properties(defs["pfs"]["items"]) == loading.PFS_KEYS
-    assert _properties(defs["source"]) == loading.SOURCE_KEYS
+    assert _properties(also) == trial_keys.ALSO_REPORTED_KEYS
+    assert _properties(defs["pfs"]["items"]) == trial_keys.PFS_KEYS
+    assert _properties(defs["source"]) == trial_keys.SOURCE_KEYS
     assert [p for p in trial["properties"]["phase"]["enum"] if isinstance(p, str)] == list(PHASES)
     agents = json.loads(schema_text("agents"))
     agent = agents["$defs"]["agent"]
-    assert _properties(agent) == loading.AGENT_KEYS
+    assert _properties(agent) == agent_keys.AGENT_KEYS
     assert tuple(agent["properties"]["status"]["enum"]) == STATUSES
 
 

@@ -182,10 +182,12 @@ def test_percentages_round_halves_up_for_every_k_over_n(decimals: int) -> None:
 
 
 def test_an_agreeing_fraction_says_when_only_a_half_rounded_down_gives_the_rate() -> None:
-    from igfcli.checks import _fraction
+    from igfcli.records.checks import _fraction
 
     # 1/400 = 0.25% lies exactly half a unit above 0.2%: printed half up it is 0.3%
-    assert _fraction(1, 400, parse_rate("0.2%"), agrees=True) == "1/400 = 0.25%, 0.2% with the half rounded down"
+    assert (
+        _fraction(1, 400, parse_rate("0.2%"), agrees=True) == "1/400 = 0.25%, 0.2% with the half rounded down"
+    )
     # half a unit below 0.3%: rounding the half up gives 0.3% as usual
     assert _fraction(1, 400, parse_rate("0.3%"), agrees=True) == "1/400 = 0.3%"
     # above the rate but inside the unit (14.23%): it prints as 14.2% however halves are rounded

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import yaml
-from conftest import DATA, REPO
 from hypothesis import given
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from igfcli import clidocs
-from igfcli.cli import app
-from igfcli.scaffold import scalar
-
-runner = CliRunner()
+from igfcli.commands import docs as clidocs
+from igfcli.curation.scaffold import scalar
+from tests.conftest import DATA, REPO
+from tests.helpers import igf
 
 
 def _complete(words: str, shell: str = "bash") -> list[str]:
@@ -24,8 +21,8 @@ def _complete(words: str, shell: str = "bash") -> list[str]:
         "_TYPER_COMPLETE_ARGS": words,  # zsh, fish
         "_TYPER_COMPLETE_FISH_ACTION": "get-args",
     }
-    result = runner.invoke(app, [], env=env, prog_name="igf")
-    assert result.exit_code == 0, result.output
+    result = igf(env=env)
+    assert result.exit_code == 0, result.stderr
     return result.stdout.split()
 
 
@@ -92,7 +89,7 @@ def test_pre_commit_hook_runs_igf_validate_once_per_commit() -> None:
         }
     ]
     # what the hook runs, with the args docs/tools.md shows
-    result = runner.invoke(app, [*hooks[0]["entry"].split()[1:], "--data", str(DATA / "small")])
+    result = igf(*[*hooks[0]["entry"].split()[1:], "--data", str(DATA / "small")])
     assert result.exit_code == 0, result.stderr
 
 
@@ -106,13 +103,24 @@ def test_written_counts_read_back_unchanged(count: int) -> None:
     assert yaml.safe_load(f"key: {scalar(count)}\n") == {"key": count}
 
 
+def _whole_app(*args: str) -> tuple[int, str]:
+    """Exit code and stdout of the app with every command built, whatever the command line names."""
+    from typer.main import get_command
+    from typer.testing import CliRunner
+
+    from igfcli.commands import build
+
+    with CliRunner().isolation() as (stdout, _, _):
+        code = get_command(build()).main(list(args), prog_name="igf", standalone_mode=False)
+        return (code or 0), stdout.getvalue().decode()
+
+
 def test_a_named_command_is_built_alone_and_answers_as_in_the_whole_app() -> None:
     from typer.main import get_command
 
-    from igfcli.cli import app_for
+    from igfcli.commands import app_for, build
 
-    whole = get_command(app)
-    names = sorted(whole.commands)  # type: ignore[attr-defined]
+    names = sorted(get_command(build()).commands)  # type: ignore[attr-defined]
     assert names == sorted(
         [
             "agents",
@@ -131,14 +139,14 @@ def test_a_named_command_is_built_alone_and_answers_as_in_the_whole_app() -> Non
     for name in names:
         alone = get_command(app_for([name, "--help"]))
         assert sorted(alone.commands) == [name]  # type: ignore[attr-defined]
-        full = runner.invoke(app, [name, "--help"], prog_name="igf")
-        narrowed = runner.invoke(app_for([name, "--help"]), [name, "--help"], prog_name="igf")
-        assert (narrowed.exit_code, narrowed.output) == (full.exit_code, full.output)
+        narrowed = igf(name, "--help")
+        assert (narrowed.exit_code, narrowed.stdout) == _whole_app(name, "--help")
     # no command, an option first, an unknown command: the whole app, with its list or its "did you mean"
     for args in ([], ["--help"], ["--version"], ["rnak"]):
-        assert app_for(args) is app
-    typo = runner.invoke(app_for(["rnak"]), ["rnak"], prog_name="igf")
-    assert typo.exit_code == 2 and "rank" in typo.output
+        assert sorted(get_command(app_for(args)).commands) == names  # type: ignore[attr-defined]
+    typo = igf("rnak")
+    assert typo.exit_code == 2
+    assert typo.stderr == "igf: error: No such command 'rnak'. Did you mean 'rank'? (see 'igf --help')\n"
 
 
 def test_the_columns_page_lists_every_machine_column_in_order() -> None:

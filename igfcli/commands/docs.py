@@ -23,7 +23,7 @@ HEADER = (
 
 def commands() -> list[tuple[str, typer.Context]]:
     """Every visible command as (full name, context), in the order `igf --help` lists them."""
-    from igfcli.cli import app
+    from igfcli.commands import app
 
     root = typer.main.get_command(app)
     out: list[tuple[str, typer.Context]] = []
@@ -60,7 +60,7 @@ def render() -> str:
 
 
 def main(argv: list[str]) -> int:
-    from igfcli.output import write_atomic
+    from igfcli.output.files import write_atomic
 
     if len(argv) != 1:
         sys.stderr.write("usage: python -m igfcli.clidocs docs/cli.md\n")

@@ -7,8 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from igfcli.errors import SelectionError
-from igfcli.loading import Catalog
-from igfcli.model import PHASES, Agent, Cohort, Evidence, Trial
+from igfcli.model import PHASES, Agent, Catalog, Cohort, Evidence, Trial
 
 
 @dataclass(frozen=True)
@@ -64,25 +63,25 @@ def _check_names_something(evidence: Evidence, filters: Filters) -> None:
     # what the data holds for each filter, gathered only for a filter that was given
     checks: list[tuple[str, tuple[str, ...], Callable[[], list[str]], bool]] = [
         (
-            "--sponsor",
+            "sponsor",
             filters.sponsors,
             lambda: [x for a in agents for x in (a.sponsor, a.parent) if x],
             False,
         ),
-        ("--class", filters.classes, lambda: [a.drug_class for a in agents if a.drug_class], False),
-        ("--phase", filters.phases, lambda: [t.phase for t in trials], False),
-        ("--histology", filters.histologies, histologies, True),
-        ("--condition", filters.conditions, lambda: [t.condition for t in trials if t.condition], True),
+        ("class", filters.classes, lambda: [a.drug_class for a in agents if a.drug_class], False),
+        ("phase", filters.phases, lambda: [t.phase for t in trials], False),
+        ("histology", filters.histologies, histologies, True),
+        ("condition", filters.conditions, lambda: [t.condition for t in trials if t.condition], True),
     ]
-    for option, values, gather, by_part in checks:
+    for name, values, gather, by_part in checks:
         known = gather() if values else []
         for value in values:
             wanted = value.casefold()
             if any((wanted in k.casefold()) if by_part else wanted == k.casefold() for k in known):
                 continue
-            if option == "--phase" and value not in PHASES:
-                raise SelectionError(f"--phase: '{value}' is not a phase; use one of {', '.join(PHASES)}")
-            raise SelectionError(f"{option}: '{value}' matches nothing in the data{_suggest(value, known)}")
+            if name == "phase" and value not in PHASES:
+                raise SelectionError(name, f"'{value}' is not a phase; use one of {', '.join(PHASES)}")
+            raise SelectionError(name, f"'{value}' matches nothing in the data{_suggest(value, known)}")
 
 
 def _suggest(value: str, known: list[str]) -> str:
@@ -115,9 +114,7 @@ class Selection:
         for label in filters.agents:
             name = catalog.resolve(label)
             if name is None:
-                raise SelectionError(
-                    f"--agent: '{label}' is not in the agent catalog{catalog.suggest(label)}"
-                )
+                raise SelectionError("agent", catalog.unknown(label))
             names.append(name)
         self.agent_names = set(names)
         _check_names_something(evidence, filters)

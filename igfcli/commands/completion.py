@@ -9,7 +9,7 @@ import typer
 
 
 def _folder(ctx: typer.Context) -> Path:
-    from igfcli.loading import resolve_folder
+    from igfcli.records.folder import resolve_folder
 
     data: Any = ctx.params.get("data")
     return resolve_folder(data)
@@ -17,7 +17,7 @@ def _folder(ctx: typer.Context) -> Path:
 
 def complete_trial_ids(ctx: typer.Context, incomplete: str) -> list[str]:
     """Trial ids (file names) that start with what has been typed."""
-    from igfcli.loading import trial_files
+    from igfcli.records.folder import trial_files
 
     try:
         stems = sorted({path.stem for path in trial_files(_folder(ctx))})
@@ -28,8 +28,8 @@ def complete_trial_ids(ctx: typer.Context, incomplete: str) -> list[str]:
 
 def complete_agents(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Agent names and codes that start with what has been typed (with the class or name as help)."""
-    from igfcli import yamldoc
-    from igfcli.loading import AGENTS_FILE
+    from igfcli.records import yamldoc
+    from igfcli.records.folder import AGENTS_FILE
 
     path = _folder(ctx) / AGENTS_FILE
     try:

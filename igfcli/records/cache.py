@@ -30,10 +30,11 @@ from typing import Any
 
 from igfcli import __version__
 from igfcli.errors import Problem
-from igfcli.model import Agent, AlsoReported, Cohort, PfsPoint, Rate, Response, Source, Trial
+from igfcli.model import Agent, Trial
+from igfcli.records.codec import Malformed, decode, encode
 
 FORMAT = "igfcli-parse-cache"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 ENV_OFF = "IGF_NO_CACHE"
 # Coarser than any file system's timestamps (FAT keeps 2 s) and any clock skew of a network share.
 RACY_SECONDS = 3
@@ -62,7 +63,19 @@ def _signature(path: str | Path) -> list[int] | None:
 
 # The modules whose code decides what a record file yields: a cache made by other code
 # (a source checkout after a pull, an edited install) is not used, even at the same version.
-_DECIDING = ("cache.py", "checks.py", "loading.py", "model.py", "stats.py", "yamldoc.py")
+_DECIDING = (
+    "../errors.py",
+    "../model.py",
+    "../stats.py",
+    "agents.py",
+    "cache.py",
+    "checks.py",
+    "codec.py",
+    "fields.py",
+    "folder.py",
+    "trials.py",
+    "yamldoc.py",
+)
 
 
 def _code_signature() -> list[list[int] | None]:
@@ -134,9 +147,9 @@ class ParseCache:
         if self.catalog is None:
             return None
         try:
-            agents = [_agent_from(a) for a in self.catalog["agents"]]
-            problems = [Problem(shown, *p) for p in self.catalog["problems"]]
-        except (KeyError, IndexError, TypeError, ValueError):
+            agents = [decode(Agent, a) for a in self.catalog["agents"]]
+            problems = [decode(Problem, p, path=shown) for p in self.catalog["problems"]]
+        except (KeyError, TypeError, Malformed):
             self.catalog, self.entries = None, {}  # not what this version writes: start afresh
             return None
         return agents, problems
@@ -145,8 +158,8 @@ class ParseCache:
         # every entry was validated against the catalog: a new catalog result starts afresh
         self.entries = {}
         self.catalog = {
-            "agents": [_agent_to(a) for a in agents],
-            "problems": [_problem_to(p) for p in problems],
+            "agents": [encode(a) for a in agents],
+            "problems": [encode(p) for p in problems],
         }
         self.changed = True
 
@@ -166,10 +179,10 @@ class ParseCache:
             signature = entry["file"]
             if signature != _signature(file):
                 return None
-            problems = [Problem(shown, *p) for p in entry["problems"]]
-            warnings = [Problem(shown, *p) for p in entry["warnings"]]
-            trial = None if entry["trial"] is None else _trial_from(entry["trial"], shown)
-        except (KeyError, IndexError, TypeError, ValueError):
+            problems = [decode(Problem, p, path=shown) for p in entry["problems"]]
+            warnings = [decode(Problem, p, path=shown) for p in entry["warnings"]]
+            trial = None if entry["trial"] is None else decode(Trial, entry["trial"], path=shown)
+        except (KeyError, TypeError, Malformed):
             return None  # not what this version writes: the file is read again
         self.results[key] = (signature, trial, problems, warnings)
         return trial, problems, warnings
@@ -209,9 +222,9 @@ class ParseCache:
                             continue
                         entry = {
                             "file": signature,
-                            "problems": [_problem_to(p) for p in problems],
-                            "warnings": [_problem_to(p) for p in warnings],
-                            "trial": None if trial is None else _trial_to(trial),
+                            "problems": [encode(p) for p in problems],
+                            "warnings": [encode(p) for p in warnings],
+                            "trial": None if trial is None else encode(trial),
                         }
                         handle.write(("" if first else ",") + json.dumps(key) + ":")
                         handle.write(json.dumps(entry, separators=(",", ":")))
@@ -223,117 +236,3 @@ class ParseCache:
                 raise
         except OSError:
             pass  # a cache that cannot be written is only a slower next run
-
-
-# --- the model as JSON ------------------------------------------------------------------------
-
-
-def _problem_to(p: Problem) -> list[Any]:
-    return [p.line, p.column, p.field, p.message, p.severity]
-
-
-def _agent_to(a: Agent) -> list[Any]:
-    return [
-        a.name,
-        list(a.codes),
-        a.drug_class,
-        a.sponsor,
-        a.parent,
-        a.status,
-        a.status_as_of,
-        a.status_reason,
-        a.status_source,
-    ]
-
-
-def _agent_from(d: list[Any]) -> Agent:
-    name, codes, drug_class, sponsor, parent, status, as_of, reason, source = d
-    return Agent(str(name), tuple(codes), drug_class, sponsor, parent, str(status), as_of, reason, source)
-
-
-def _rate_to(rate: Rate | None) -> list[Any] | None:
-    return None if rate is None else [rate.value, rate.text, rate.half_unit]
-
-
-def _rate_from(data: list[Any] | None) -> Rate | None:
-    return None if data is None else Rate(float(data[0]), str(data[1]), float(data[2]))
-
-
-def _response_to(r: Response | None) -> list[Any] | None:
-    if r is None:
-        return None
-    also = [[_rate_to(a.rate), a.of, a.source] for a in r.also_reported]
-    return [r.criteria, r.evaluable, r.responders, _rate_to(r.reported_rate), r.evaluable_defaulted, also]
-
-
-def _response_from(d: list[Any] | None) -> Response | None:
-    if d is None:
-        return None
-    also = tuple(_also_from(a) for a in d[5])
-    return Response(d[0], int(d[1]), d[2], _rate_from(d[3]), bool(d[4]), also)
-
-
-def _also_from(a: list[Any]) -> AlsoReported:
-    rate = _rate_from(a[0])
-    if rate is None:
-        raise ValueError("an also_reported entry without a rate")
-    return AlsoReported(rate, a[1], str(a[2]))
-
-
-def _pfs_to(points: tuple[PfsPoint, ...]) -> list[Any]:
-    return [[p.weeks, p.months, _rate_to(p.rate), p.evaluable] for p in points]
-
-
-def _pfs_from(d: list[Any]) -> tuple[PfsPoint, ...]:
-    points = []
-    for weeks, months, rate, evaluable in d:
-        parsed = _rate_from(rate)
-        if parsed is None:
-            raise ValueError("a time point without a rate")
-        points.append(PfsPoint(float(weeks), months, parsed, evaluable))
-    return tuple(points)
-
-
-def _trial_to(t: Trial) -> dict[str, Any]:
-    return {
-        "id": t.id,
-        "title": t.title,
-        "regimen": list(t.regimen),
-        "phase": t.phase,
-        "condition": t.condition,
-        "histologies": list(t.histologies),
-        "enrolled": t.enrolled,
-        "response": _response_to(t.response),
-        "pfs": _pfs_to(t.pfs),
-        "cohorts": [
-            [c.name, list(c.histologies), c.enrolled, _response_to(c.response), _pfs_to(c.pfs), c.index]
-            for c in t.cohorts
-        ],
-        "sources": [[s.citation, s.doi, s.pmid, s.nct, s.eudract, s.url] for s in t.sources],
-        "notes": t.notes,
-        "also_reported": [[_rate_to(a.rate), a.of, a.source] for a in t.also_reported],
-        "locations": dict(t.locations),  # the id's only: the loader keeps no more once checks have run
-    }
-
-
-def _trial_from(d: dict[str, Any], shown: str) -> Trial:
-    return Trial(
-        id=str(d["id"]),
-        title=str(d["title"]),
-        regimen=tuple(d["regimen"]),
-        phase=str(d["phase"]),
-        condition=d["condition"],
-        histologies=tuple(d["histologies"]),
-        enrolled=d["enrolled"],
-        response=_response_from(d["response"]),
-        pfs=_pfs_from(d["pfs"]),
-        cohorts=tuple(
-            Cohort(c[0], tuple(c[1]), c[2], _response_from(c[3]), _pfs_from(c[4]), int(c[5]))
-            for c in d["cohorts"]
-        ),
-        sources=tuple(Source(*s) for s in d["sources"]),
-        notes=d["notes"],
-        path=shown,
-        locations={k: (int(v[0]), int(v[1])) for k, v in d["locations"].items()},
-        also_reported=tuple(_also_from(a) for a in d["also_reported"]),
-    )

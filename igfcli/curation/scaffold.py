@@ -13,7 +13,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from igfcli.loading import TODO
+from igfcli.errors import BadValue
+from igfcli.model import Catalog
+from igfcli.records.fields import TODO
 
 # Text that YAML reads back unchanged without quotes; anything else is written
 # as a JSON string, which is also a valid YAML double-quoted scalar.
@@ -193,3 +195,26 @@ def _is_hint(text: str) -> bool:
 def parse_list(value: str) -> tuple[str, ...]:
     """A comma-separated option value ("figitumumab, CP-751871") as a list of labels."""
     return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def check_id(trial_id: str) -> None:
+    """Refuse an id that cannot be a record's file name on every system."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", trial_id) or trial_id.endswith((".yaml", ".yml")):
+        raise BadValue(
+            "id", f"'{trial_id}' cannot be an id: use letters, digits, '-', '_' and '.', without .yaml"
+        )
+
+
+def resolve_regimen(labels: Sequence[str], catalog: Catalog) -> tuple[str, ...]:
+    """The canonical agents that `labels` name, each once, in order; a label the catalog lacks is refused."""
+    names: list[str] = []
+    for label in labels:
+        name = catalog.resolve(label)
+        if name is None:
+            raise BadValue("regimen", catalog.unknown(label))
+        if name in names:
+            raise BadValue("regimen", f"'{label}' is {name}, already in the regimen")
+        names.append(name)
+    if not names:
+        raise BadValue("regimen", "name at least one agent")
+    return tuple(names)

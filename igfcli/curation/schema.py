@@ -11,4 +11,6 @@ def schema_text(kind: str) -> str:
     """The schema of one file kind ("trial" or "agents") as JSON text."""
     if kind not in KINDS:
         raise ValueError(f"no schema for {kind!r}; one of {', '.join(KINDS)}")
-    return (resources.files("igfcli") / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8")
+    return (resources.files("igfcli.curation") / "schemas" / f"{kind}.schema.json").read_text(
+        encoding="utf-8"
+    )

@@ -1,40 +1,20 @@
-"""ClinicalTrials.gov study records (API v2 JSON) -> trial record skeletons for a curator to finish.
+"""ClinicalTrials.gov study records (API v2 JSON) read into the fields a trial record can take.
 
-The registry holds the design of a trial, not its results, so a skeleton has the
-title, phase, conditions, regimen and identifiers, and the response and PFS
-fields as commented hints. What cannot be mapped without judgement (an
-intervention the agent catalog does not know, a phase the record format has no
-value for) is written as a TODO marker, which the loader refuses: an unfinished
-skeleton fails `igf validate` with a message at the marker, instead of entering
-an analysis half right.
+
+Only what a record skeleton can use is read; every value is checked for its type,
+and each problem is named with its file and JSON path.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from igfcli.errors import IgfError
-from igfcli.loading import TODO, Catalog
-from igfcli.scaffold import HINTS, RecordText
 
-STUDY_URL = "https://clinicaltrials.gov/study/"
 NCT_ID = re.compile(r"NCT\d{8}")
-# Intervention types that can be an agent of the regimen; the others (procedures,
-# devices, radiation, questionnaires) are listed in a comment and left out.
-AGENT_TYPES = {"DRUG", "BIOLOGICAL", "COMBINATION_PRODUCT", "GENETIC"}
-PHASES = {
-    ("PHASE1",): "1",
-    ("EARLY_PHASE1",): "1",
-    ("PHASE1", "PHASE2"): "1/2",
-    ("PHASE2",): "2",
-    ("PHASE2", "PHASE3"): "2/3",
-    ("PHASE3",): "3",
-}
 SECONDARY_ID_LABELS = {
     "NIH": "NIH grant",
     "FDA": "FDA",
@@ -48,10 +28,6 @@ SECONDARY_ID_LABELS = {
     "REGISTRY": "registry",
     "OTHER": "other id",
 }
-CREDENTIAL = re.compile(
-    r"(MD|PhD|DO|MPH|MS|MSc|MBBS|MBChB|FRCPC|FRCP|FACP|MRCP|RN|PharmD|DrPH|MBA|MA|BS|BSc|DPhil|Prof|Dr|Jr|Sr)",
-    re.IGNORECASE,
-)
 
 
 class RegistryError(IgfError):
@@ -101,16 +77,6 @@ class Study:
     interventions: tuple[Intervention, ...] = ()
     results: tuple[tuple[str, str | None], ...] = ()  # citation, pmid of RESULT references
     has_results: bool = False
-
-
-@dataclass(frozen=True)
-class Skeleton:
-    """One record to write: its id, its YAML text, and what a curator must still do."""
-
-    study: Study
-    id: str
-    text: str
-    to_finish: tuple[str, ...] = field(default=())
 
 
 # --- reading the registry's JSON ----------------------------------------------------------------
@@ -321,202 +287,3 @@ def _investigator(r: _Reader, protocol: Any, ppath: str) -> str | None:
             if name:
                 return name
     return None
-
-
-# --- building the skeleton ----------------------------------------------------------------------
-
-
-def slug(text: str) -> str:
-    """Lower-case letters, digits and hyphens: safe in a file name on every system."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.replace("'", "").lower()).strip("-")
-
-
-def surname(name: str) -> str:
-    """'Jacob M Sands', 'Sands, Jacob M' and 'Jacob Sands, MD' all give 'Sands'."""
-    parts = [p.strip() for p in name.split(",") if p.strip()]
-    parts = [p for p in parts if not all(CREDENTIAL.fullmatch(t.replace(".", "")) for t in p.split())]
-    if not parts:
-        return ""
-    if len(parts) > 1:
-        return parts[0].split()[-1]
-    words = [w for w in parts[0].split() if not CREDENTIAL.fullmatch(w.replace(".", ""))]
-    return words[-1] if words else ""
-
-
-def _sponsor_word(sponsor: str) -> str:
-    acronym = re.search(r"\(([A-Z][A-Za-z0-9-]{1,11})\)", sponsor)
-    return acronym.group(1) if acronym else sponsor.split()[0]
-
-
-def record_id(study: Study, agents: Iterable[str]) -> str:
-    """Who, when and what (`sands-2020-pembrolizumab`), else the NCT id."""
-    who = slug(surname(study.investigator)) if study.investigator else ""
-    if not who and study.lead_sponsor:
-        who = slug(_sponsor_word(study.lead_sponsor))
-    if not who or study.start_year is None:
-        return study.nct_id
-    first_agent = next(iter(agents), None)
-    return "-".join(p for p in (who, str(study.start_year), slug(first_agent or "")) if p)
-
-
-def map_regimen(
-    study: Study, catalog: Catalog
-) -> tuple[list[tuple[str, Intervention]], list[Intervention], list[Intervention]]:
-    """(agent, intervention) for those the catalog knows; the agent-type ones it does not; the rest."""
-    mapped: list[tuple[str, Intervention]] = []
-    unmapped: list[Intervention] = []
-    not_agents: list[Intervention] = []
-    for intervention in study.interventions:
-        if intervention.type is not None and intervention.type not in AGENT_TYPES:
-            not_agents.append(intervention)
-            continue
-        agent = next((a for a in map(catalog.resolve, intervention.labels) if a is not None), None)
-        if agent is None:
-            unmapped.append(intervention)
-        elif all(agent != known for known, _ in mapped):
-            mapped.append((agent, intervention))
-    return mapped, unmapped, not_agents
-
-
-def skeleton(study: Study, catalog: Catalog, record: str | None = None) -> Skeleton:
-    """The record text for one study; `record` overrides the id (when two studies would share one)."""
-    mapped, unmapped, not_agents = map_regimen(study, catalog)
-    rid = record or record_id(study, (agent for agent, _ in mapped))
-    to_finish: list[str] = []
-    out = RecordText()
-
-    out.comment(f"Imported from ClinicalTrials.gov {study.nct_id} ({STUDY_URL}{study.nct_id}).")
-    out.comment(
-        "The registry holds the design, not the results: add response and PFS figures from the\n"
-        "publications. Every TODO fails `igf validate` until it is replaced."
-    )
-    if not_agents:
-        left_out = "; ".join(f"{_type_name(i.type)}: {i.name}" for i in not_agents)
-        out.comment(f"Interventions left out, not agents: {left_out}.")
-    out.field("id", rid)
-    if study.title:
-        out.field("title", study.title)
-    else:
-        out.field("title", f"{TODO}: the registry record has no title")
-        to_finish.append("title: the registry record has no title")
-
-    out.lines.append("regimen:")
-    for agent, intervention in mapped:
-        out.item(agent, note=f"{_type_name(intervention.type)}: {intervention.name}", indent=2)
-    for intervention in unmapped:
-        out.item(
-            f"{TODO}: {intervention.name}",
-            note=f"{_type_name(intervention.type)} not in the agent catalog: add it to agents.yaml, "
-            "or remove this line",
-            indent=2,
-        )
-        to_finish.append(f"regimen: {intervention.name} is not in the agent catalog")
-    if not mapped and not unmapped:
-        out.item(f"{TODO}: the registry lists no drug; name the agents", indent=2)
-        to_finish.append("regimen: the registry lists no drug")
-
-    phase = PHASES.get(tuple(sorted(study.phases)))
-    if phase is None:
-        shown = "/".join(study.phases) or "no phase"
-        out.field("phase", f"{TODO}: the registry gives {shown}", note='one of "1", "1/2", "2", "2/3", "3"')
-        to_finish.append(f"phase: the registry gives {shown}")
-    else:
-        out.field("phase", phase, note=f"registry: {'/'.join(study.phases)}")
-
-    if study.conditions:
-        out.field(
-            "condition",
-            "; ".join(study.conditions),
-            note="the registry's conditions; shorten to the disease, e.g. sarcoma",
-        )
-    else:
-        out.comment(HINTS["condition"])
-    out.comment(HINTS["histologies"])
-    if study.enrollment is not None and study.enrollment_type == "ACTUAL":
-        out.field("enrolled", study.enrollment, note="ACTUAL enrolment in the registry")
-    else:
-        # A planned size is not an enrolment: left out so no analysis counts it.
-        if study.enrollment is None:
-            out.comment(f"enrolled: {TODO}    # the registry gives no enrolment")
-        else:
-            kind = study.enrollment_type or "type not given"
-            out.comment(f"enrolled: {TODO}    # the registry gives {study.enrollment} ({kind}), not a count")
-    for key in ("response", "pfs", "cohorts"):
-        out.comment(HINTS[key])
-    out.sources(_sources(study))
-    out.field("notes", _notes(study))
-    return Skeleton(study, rid, out.text(), tuple(to_finish))
-
-
-def _type_name(kind: str | None) -> str:
-    return (kind or "intervention").replace("_", " ").capitalize()
-
-
-def _sources(study: Study) -> list[dict[str, str]]:
-    sources = [
-        {
-            "citation": f"ClinicalTrials.gov {study.nct_id}: {study.title or 'registry record'}",
-            "nct": study.nct_id,
-            "url": STUDY_URL + study.nct_id,
-        }
-    ]
-    labels: dict[str, list[str]] = {}
-    links: dict[str, str] = {}
-    kinds: dict[str, str] = {}
-    if study.org_study_id:
-        labels[study.org_study_id] = [f"{study.organization or 'sponsor'} study id"]
-    for sid, label, link in study.secondary_ids:
-        if sid == study.nct_id:
-            continue
-        labels.setdefault(sid, [])
-        if label not in labels[sid]:
-            labels[sid].append(label)
-        if link:
-            links.setdefault(sid, link)
-        if label == "EudraCT":
-            kinds[sid] = "eudract"
-    for sid, names in labels.items():
-        source = {"citation": f"{sid} ({'; '.join(names)})"}
-        if kinds.get(sid) == "eudract":
-            source["eudract"] = sid
-        if sid in links:
-            source["url"] = links[sid]
-        sources.append(source)
-    for citation, pmid in study.results:
-        sources.append({"citation": citation, **({"pmid": pmid} if pmid else {})})
-    return sources
-
-
-def _notes(study: Study) -> str:
-    updated = f", last updated {study.last_update}" if study.last_update else ""
-    parts = [f"Registry: ClinicalTrials.gov {study.nct_id}{updated}."]
-    if study.lead_sponsor:
-        parts.append(f"Lead sponsor: {study.lead_sponsor}.")
-    if study.overall_status:
-        parts.append(f"Overall status: {study.overall_status}.")
-    if study.why_stopped:
-        parts.append(f"Why stopped: {study.why_stopped.rstrip('.')}.")
-    if study.enrollment is not None:
-        parts.append(f"Enrolment: {study.enrollment} ({study.enrollment_type or 'type not given'}).")
-    parts.append(f"Phases: {', '.join(study.phases) or 'none'}.")
-    if study.has_results:
-        parts.append("The registry has posted results.")
-    return " ".join(parts)
-
-
-def skeletons(studies: list[Study], catalog: Catalog) -> list[Skeleton]:
-    """One skeleton per study, each with an id of its own (NCT ids keep two alike apart)."""
-    seen: dict[str, str] = {}
-    for study in studies:
-        if study.nct_id in seen:
-            raise RegistryError([f"{study.origin}: {study.nct_id} is also the study at {seen[study.nct_id]}"])
-        seen[study.nct_id] = study.origin
-    drafts = [skeleton(s, catalog) for s in studies]
-    ids = [d.id for d in drafts]
-    return [
-        skeleton(d.study, catalog, f"{d.id}-{d.study.nct_id.lower()}")
-        if ids.count(d.id) > 1 and d.id != d.study.nct_id
-        else d
-        for d in drafts
-    ]

@@ -1,0 +1,256 @@
+"""Progression-free rates against a sarcoma benchmark, trial by trial and cohort by cohort."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from igfcli.analyses.ranking import ASSUMED_MARK, ASSUMED_NOTE
+from igfcli.analyses.results import Listing, column, columns_of
+from igfcli.analyses.selection import Selection
+from igfcli.errors import BadValue
+from igfcli.model import WEEKS_PER_MONTH, Cohort, PfsPoint, Trial, round_half_up
+from igfcli.stats import binom_cdf, format_percent
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A progression-free rate at a time point that separates active from inactive drugs.
+
+    With `inactive_at` set, the benchmark has two thresholds (EORTC style):
+    at or below `inactive_at` is inactive, at or above `threshold` active,
+    between the two inconclusive. Every text that describes a benchmark (table
+    titles, footnotes, the report's methods) is written from these fields.
+    """
+
+    name: str
+    weeks: float
+    threshold: float
+    source: str
+    inactive_at: float | None = None
+    scope: str = ""  # the population the thresholds were set for, where narrower than sarcoma
+    tolerance_weeks: float = 1.0  # a time point this close to `weeks` stands for it
+
+    def verdict(self, rate: float) -> str:
+        if self.inactive_at is None:
+            return "meets" if rate >= self.threshold - 1e-12 else "below"
+        if rate <= self.inactive_at + 1e-12:
+            return "inactive"
+        if rate >= self.threshold - 1e-12:
+            return "active"
+        return "inconclusive"
+
+    @property
+    def failing_verdicts(self) -> tuple[str, ...]:
+        return ("below",) if self.inactive_at is None else ("inactive",)
+
+    @property
+    def when(self) -> str:
+        return f"{self.weeks:g} weeks"
+
+    def describe(self) -> str:
+        if self.inactive_at is None:
+            return f"progression-free rate of {format_percent(self.threshold, 0)} at {self.when}"
+        return (
+            f"progression-free rate at {self.when}: {format_percent(self.inactive_at, 0)} or less inactive, "
+            f"{format_percent(self.threshold, 0)} or more active"
+        )
+
+    def time_point_text(self) -> str:
+        """Which time points stand for the benchmark's, in words."""
+        plural = "" if self.tolerance_weeks == 1 else "s"
+        return f"a time point within {self.tolerance_weeks:g} week{plural} of {self.when} is used"
+
+    def test_text(self) -> str:
+        """The exact test against this benchmark, in words."""
+        return (
+            "an exact one-sided binomial test of the rate against the benchmark, "
+            f"P(X <= k) for X ~ Binomial(evaluable, {self.threshold:.2f}) with k the nearest whole "
+            "number to rate x evaluable"
+        )
+
+
+EDITORIAL = Benchmark(
+    name="editorial-2014",
+    weeks=12.0,
+    threshold=0.30,
+    source="Chmielowski B. Cancer. 2014;120:2384-2387 (citing Arcaro A. Front Pharmacol. 2013;4:30)",
+)
+EORTC_2002 = Benchmark(
+    name="eortc-2002",
+    weeks=3 * WEEKS_PER_MONTH,
+    threshold=0.40,
+    inactive_at=0.20,
+    source="Van Glabbeke M, et al. Eur J Cancer. 2002;38:543-549 (EORTC Soft Tissue and Bone Sarcoma Group)",
+    scope="pretreated soft-tissue sarcoma",
+)
+PRESETS = {EDITORIAL.name: EDITORIAL, EORTC_2002.name: EORTC_2002}
+
+
+def custom(
+    preset: Benchmark,
+    threshold: str | None = None,
+    weeks: float | None = None,
+    tolerance: float | None = None,
+) -> Benchmark:
+    """A preset with its threshold (written as a rate: 30% or 0.3), time point or tolerance replaced."""
+    chosen = preset
+    if threshold is not None:
+        from igfcli.stats import RateError, parse_rate
+
+        try:
+            text = threshold.strip()
+            value = parse_rate(text).value if "%" in text else parse_rate(float(text), text).value
+        except RateError as exc:
+            raise BadValue("threshold", str(exc)) from None
+        except ValueError:
+            raise BadValue("threshold", f"'{threshold}' is not a rate") from None
+        chosen = replace(chosen, threshold=value, name="custom", source="set on the command line")
+        if chosen.inactive_at is not None and value < chosen.inactive_at:
+            raise BadValue("threshold", "below the preset's inactive level; use the editorial-2014 preset")
+    if weeks is not None:
+        chosen = replace(chosen, weeks=weeks, name="custom")
+    if tolerance is not None:
+        chosen = replace(chosen, tolerance_weeks=tolerance)
+    return chosen
+
+
+APPROXIMATE_MARK = "*"
+
+
+@dataclass(frozen=True)
+class BenchmarkRow:
+    """One trial or cohort against the benchmark: the time point used, the verdict and the exact test."""
+
+    trial: str = column("Trial")
+    cohort: str | None = column("Cohort")
+    regimen: str = column("Regimen")
+    histologies: tuple[str, ...] = column("Histologies", "list")
+    weeks: float | None = column("Weeks", "number", mark=("approximate", APPROXIMATE_MARK))
+    pfs_rate: float | None = column("PFS rate", "rate")
+    reported_rate: str | None = column("Reported")
+    evaluable: int | None = column("Evaluable", "count", short="N", mark=("evaluable_assumed", ASSUMED_MARK))
+    progression_free: int | None = column("Progression-free", "count")
+    threshold: float = column("Threshold", "rate")
+    threshold_inactive: float | None = column("Inactive at", "rate")
+    verdict: str = column("Verdict", whole=True)
+    p_value: float | None = column("p", "p_value")
+    significant: bool | None = column("Significant", "bool", short="Sig.")
+    approximate: bool | None = column("Approximate", "bool")
+    evaluable_assumed: bool | None = column("Evaluable assumed", "bool")
+    benchmark: str = column("Benchmark")
+
+
+SHOWN = ("trial", "cohort", "regimen", "weeks", "pfs_rate", "evaluable", "verdict", "p_value", "significant")
+
+
+def pfs_at(points: tuple[PfsPoint, ...], weeks: float, tolerance: float) -> PfsPoint | None:
+    """The time point closest to `weeks`, if it lies within `tolerance` weeks (inclusive)."""
+    best = min(points, key=lambda p: (abs(p.weeks - weeks), p.weeks), default=None)
+    if best is None or abs(best.weeks - weeks) > tolerance + 1e-9:
+        return None
+    return best
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A trial or one of its cohorts, with the figures the benchmark reads."""
+
+    trial: Trial
+    cohort: Cohort | None
+    points: tuple[PfsPoint, ...]
+    enrolled: int | None
+    histologies: tuple[str, ...]
+
+
+def _row(benchmark: Benchmark, alpha: float, unit: _Unit) -> BenchmarkRow:
+    row = BenchmarkRow(
+        trial=unit.trial.id,
+        cohort=unit.cohort.name if unit.cohort else None,
+        regimen=unit.trial.regimen_name,
+        histologies=unit.histologies,
+        weeks=None,
+        pfs_rate=None,
+        reported_rate=None,
+        evaluable=None,
+        progression_free=None,
+        threshold=benchmark.threshold,
+        threshold_inactive=benchmark.inactive_at,
+        verdict="no-data",
+        p_value=None,
+        significant=None,
+        approximate=None,
+        evaluable_assumed=None,
+        benchmark=benchmark.name,
+    )
+    point = pfs_at(unit.points, benchmark.weeks, benchmark.tolerance_weeks)
+    if point is None:
+        return row
+    evaluable = point.evaluable if point.evaluable is not None else unit.enrolled
+    row = replace(
+        row,
+        weeks=round(point.weeks, 6),
+        pfs_rate=point.rate.value,
+        reported_rate=point.rate.text,
+        evaluable=evaluable,
+        verdict=benchmark.verdict(point.rate.value),
+        approximate=abs(point.weeks - benchmark.weeks) > 1e-9,
+        evaluable_assumed=point.evaluable is None and evaluable is not None,
+    )
+    if evaluable:
+        # A Kaplan-Meier rate is treated as k of n patients here: exact only without censoring.
+        k = round_half_up(point.rate.value * evaluable)
+        p = binom_cdf(k, evaluable, benchmark.threshold)
+        row = replace(row, progression_free=k, p_value=p, significant=p < alpha)
+    return row
+
+
+def _units(selection: Selection) -> list[_Unit]:
+    units = []
+    for trial in selection.trials():
+        if selection.whole_trial_matches(trial):
+            units.append(_Unit(trial, None, trial.pfs, trial.enrolled, trial.histologies))
+        for cohort in trial.cohorts:
+            if selection.cohort_matches(trial, cohort):
+                histologies = cohort.histologies or trial.histologies
+                units.append(_Unit(trial, cohort, cohort.pfs, cohort.enrolled, histologies))
+    return units
+
+
+def benchmark_rows(
+    selection: Selection, benchmark: Benchmark = EDITORIAL, alpha: float = 0.05, only_below: bool = False
+) -> list[BenchmarkRow]:
+    rows = [_row(benchmark, alpha, unit) for unit in _units(selection)]
+    if only_below:
+        rows = [r for r in rows if r.verdict in benchmark.failing_verdicts]
+    return rows
+
+
+def footnotes(benchmark: Benchmark, alpha: float) -> tuple[str, str]:
+    """What the benchmark is and how the test works, as printed under every benchmark table."""
+    tolerance = benchmark.tolerance_weeks
+    plural = "" if tolerance == 1 else "s"
+    return (
+        f"Benchmark: {benchmark.describe()}; source: {benchmark.source}"
+        + (f"; thresholds set for {benchmark.scope}." if benchmark.scope else "."),
+        f"p: exact one-sided binomial test of the rate against {format_percent(benchmark.threshold, 0)} "
+        "(P(X <= k), k = rate x evaluable to the nearest whole number, halves up), "
+        "treating a Kaplan-Meier rate as a simple proportion; "
+        f"significant when p < {alpha:g}. Time points within {tolerance:g} week{plural} of "
+        f"{benchmark.when} are used; {APPROXIMATE_MARK} marks those that are not exact.",
+    )
+
+
+def benchmark_listing(
+    selection: Selection, benchmark: Benchmark = EDITORIAL, alpha: float = 0.05, only_below: bool = False
+) -> Listing:
+    rows = benchmark_rows(selection, benchmark, alpha, only_below)
+    notes: tuple[str, ...] = footnotes(benchmark, alpha)
+    if any(r.evaluable_assumed for r in rows):
+        notes += (ASSUMED_NOTE,)
+    return Listing(
+        columns_of(BenchmarkRow),
+        tuple(rows),
+        title=f"Progression-free rate against the benchmark: {benchmark.describe()}",
+        table_columns=SHOWN,
+        footnotes=notes,
+    )

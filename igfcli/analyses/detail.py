@@ -1,0 +1,130 @@
+"""One trial in full: every figure, with the ones the analyses derive marked as derived."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from igfcli.model import AlsoReported, Evidence, PfsPoint, Response, Trial
+
+
+@dataclass(frozen=True)
+class AlsoDetail:
+    rate: str
+    of: int | None
+    source: str
+
+
+@dataclass(frozen=True)
+class ResponseDetail:
+    criteria: str | None
+    evaluable: int
+    evaluable_derived: bool  # taken as the number enrolled
+    responders: int
+    responders_derived: bool  # the nearest whole number to reported rate x evaluable
+    rate: float | None
+    reported_rate: str | None
+    also_reported: tuple[AlsoDetail, ...]
+
+
+@dataclass(frozen=True)
+class PfsDetail:
+    weeks: float
+    months: float | None
+    rate: float
+    reported_rate: str
+    evaluable: int | None  # the denominator the analyses use: its own, else the number enrolled
+    evaluable_derived: bool
+
+
+@dataclass(frozen=True)
+class CohortDetail:
+    name: str
+    histologies: tuple[str, ...]
+    enrolled: int | None
+    response: ResponseDetail | None
+    pfs: tuple[PfsDetail, ...]
+
+
+@dataclass(frozen=True)
+class AgentBrief:
+    name: str
+    drug_class: str | None = field(metadata={"key": "class"})
+    sponsor: str | None
+    status: str
+
+
+@dataclass(frozen=True)
+class TrialDetail:
+    id: str
+    title: str
+    file: str
+    regimen: str
+    agents: tuple[AgentBrief, ...]
+    phase: str
+    condition: str | None
+    histologies: tuple[str, ...]
+    enrolled: int | None
+    response: ResponseDetail | None
+    pfs: tuple[PfsDetail, ...]
+    cohorts: tuple[CohortDetail, ...]
+    sources: tuple[dict[str, str], ...]  # a source's identifiers that the record gives, by name
+    also_reported: tuple[AlsoDetail, ...]
+    notes: str | None
+
+
+def _also(reports: tuple[AlsoReported, ...]) -> tuple[AlsoDetail, ...]:
+    return tuple(AlsoDetail(a.rate.text, a.of, a.source) for a in reports)
+
+
+def _response(response: Response | None) -> ResponseDetail | None:
+    if response is None:
+        return None
+    return ResponseDetail(
+        criteria=response.criteria,
+        evaluable=response.evaluable,
+        evaluable_derived=response.evaluable_defaulted,
+        responders=response.responders_used,
+        responders_derived=response.responders_estimated,
+        rate=response.rate,
+        reported_rate=response.reported_rate.text if response.reported_rate else None,
+        also_reported=_also(response.also_reported),
+    )
+
+
+def _pfs(points: tuple[PfsPoint, ...], enrolled: int | None) -> tuple[PfsDetail, ...]:
+    return tuple(
+        PfsDetail(
+            weeks=p.weeks,
+            months=p.months,
+            rate=p.rate.value,
+            reported_rate=p.rate.text,
+            evaluable=p.evaluable if p.evaluable is not None else enrolled,
+            evaluable_derived=p.evaluable is None and enrolled is not None,
+        )
+        for p in points
+    )
+
+
+def trial_detail(evidence: Evidence, trial: Trial) -> TrialDetail:
+    """Everything about one trial, with derived figures marked as such."""
+    agents = [evidence.agent(name) for name in trial.regimen]
+    return TrialDetail(
+        id=trial.id,
+        title=trial.title,
+        file=trial.path,
+        regimen=trial.regimen_name,
+        agents=tuple(AgentBrief(a.name, a.drug_class, a.sponsor, a.status) for a in agents),
+        phase=trial.phase,
+        condition=trial.condition,
+        histologies=trial.histologies,
+        enrolled=trial.enrolled,
+        response=_response(trial.response),
+        pfs=_pfs(trial.pfs, trial.enrolled),
+        cohorts=tuple(
+            CohortDetail(c.name, c.histologies, c.enrolled, _response(c.response), _pfs(c.pfs, c.enrolled))
+            for c in trial.cohorts
+        ),
+        sources=tuple({k: v for k, v in vars(s).items() if v is not None} for s in trial.sources),
+        also_reported=_also(trial.also_reported),
+        notes=trial.notes,
+    )

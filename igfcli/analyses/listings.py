@@ -1,0 +1,89 @@
+"""The plain listings: the trials and the agent catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from igfcli.analyses.benchmark import EDITORIAL, pfs_at
+from igfcli.analyses.results import Listing, column, columns_of
+from igfcli.analyses.selection import Selection
+from igfcli.model import Evidence, Trial
+
+
+@dataclass(frozen=True)
+class TrialRow:
+    """One trial: what it tested, how many patients, its response and its benchmark-time PFS."""
+
+    id: str = column("Trial")
+    regimen: str = column("Regimen")
+    phase: str = column("Phase")
+    histologies: tuple[str, ...] = column("Histologies", "list")
+    enrolled: int | None = column("Enrolled", "count")
+    evaluable: int | None = column("Evaluable", "count")
+    responders: int | None = column("Responders", "count")
+    response_rate: float | None = column("Response rate", "rate")
+    responders_estimated: bool | None = column("Estimated", "bool")
+    pfs_12w: float | None = column(f"PFS {EDITORIAL.weeks:g} wk", "rate")
+
+
+def trial_row(trial: Trial) -> TrialRow:
+    response = trial.response
+    point = pfs_at(trial.pfs, EDITORIAL.weeks, 0.0)
+    return TrialRow(
+        id=trial.id,
+        regimen=trial.regimen_name,
+        phase=trial.phase,
+        histologies=trial.histologies,
+        enrolled=trial.enrolled,
+        evaluable=response.evaluable if response else None,
+        responders=response.responders_used if response else None,
+        response_rate=response.rate if response else None,
+        responders_estimated=response.responders_estimated if response else None,
+        pfs_12w=point.rate.value if point else None,
+    )
+
+
+def trials_listing(selection: Selection) -> Listing:
+    return Listing(columns_of(TrialRow), tuple(trial_row(t) for t in selection.trials()), title="Trials")
+
+
+@dataclass(frozen=True)
+class AgentRow:
+    """One agent of the catalog, with the trials and patients the data holds for it."""
+
+    name: str = column("Agent")
+    codes: tuple[str, ...] = column("Codes", "list")
+    drug_class: str | None = column("Class", key="class")
+    sponsor: str | None = column("Sponsor")
+    parent: str | None = column("Parent")
+    status: str = column("Status", whole=True)
+    status_as_of: int | None = column("As of", "count")
+    trials: int = column("Trials", "count")
+    patients: int = column("Patients", "count")
+
+
+def trials_of(evidence: Evidence, agent_name: str) -> list[Trial]:
+    return [t for t in evidence.trials if agent_name in t.regimen]
+
+
+def agents_listing(selection: Selection) -> Listing:
+    evidence = selection.evidence
+    rows = []
+    for agent in sorted(evidence.agents, key=lambda a: a.name.casefold()):
+        if not selection.agent_matches(agent):
+            continue
+        trials = trials_of(evidence, agent.name)
+        rows.append(
+            AgentRow(
+                name=agent.name,
+                codes=agent.codes,
+                drug_class=agent.drug_class,
+                sponsor=agent.sponsor,
+                parent=agent.parent,
+                status=agent.status,
+                status_as_of=agent.status_as_of,
+                trials=len(trials),
+                patients=sum(t.patients for t in trials),
+            )
+        )
+    return Listing(columns_of(AgentRow), tuple(rows), title="Agents")

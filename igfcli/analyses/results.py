@@ -1,0 +1,104 @@
+"""What an analysis returns: typed rows, the columns that show their fields, and listings.
+
+A row is a frozen dataclass; each field that people or programs see is declared
+with `column(...)`, so a column is a field of the row by construction and the
+same attribute feeds every format. A listing checks, when it is built, that
+every column it names is a field (or property) of its rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
+
+ColumnKind = Literal["text", "count", "rate", "number", "list", "bool", "p_value", "interval"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a result: `field` is the row's attribute, `key` the column's name in csv, tsv
+    and json (the same, but where the name is a Python keyword: `class`)."""
+
+    key: str
+    label: str
+    kind: ColumnKind = "text"
+    short: str = ""  # a narrower label for the terminal table, where width is scarce
+    whole: bool = False  # never wrapped in the terminal table (a status word, say)
+    # (a yes/no field of the row, a mark): people's formats put the mark after the value
+    # where the field is true; machine formats carry the field itself as a column
+    mark: tuple[str, str] | None = None
+    field: str = ""
+
+    @property
+    def attr(self) -> str:
+        return self.field or self.key
+
+
+def column(
+    label: str,
+    kind: ColumnKind = "text",
+    *,
+    short: str = "",
+    whole: bool = False,
+    mark: tuple[str, str] | None = None,
+    key: str = "",
+) -> Any:
+    """Declare a row field that is shown as a column (its key is the field's name unless `key`)."""
+    return field(metadata={"column": (label, kind, short, whole, mark, key)})
+
+
+def columns_of(
+    row_type: type, *, omit: Sequence[str] = (), labels: Mapping[str, str] | None = None
+) -> tuple[Column, ...]:
+    """The columns of a row type, in field order; `labels` replaces a label set at run time."""
+    labels = dict(labels or {})
+    out = []
+    for f in fields(row_type):
+        if "column" not in f.metadata or f.name in omit:
+            continue
+        label, kind, short, whole, mark, key = f.metadata["column"]
+        out.append(Column(key or f.name, labels.get(f.name, label), kind, short, whole, mark, f.name))
+    unknown = set(labels) - {f.name for f in fields(row_type)}
+    if unknown:
+        raise ValueError(f"{row_type.__name__} has no field {', '.join(sorted(unknown))}")
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Columns and rows of plain values, before any formatting.
+
+    Rates are fractions, counts integers, missing values None, in every row.
+    """
+
+    columns: tuple[Column, ...]
+    rows: tuple[Any, ...]
+    title: str = ""
+    # rows are drawn in blocks (one per sponsor, say) in the terminal table
+    group_by: str | None = None
+    # fields of (estimate, interval low, interval high): the terminal table draws a forest plot
+    forest: tuple[str, str, str] | None = None
+    # the columns people see in the table and markdown formats (all of them when empty)
+    table_columns: tuple[str, ...] = ()
+    # lines printed under the table and markdown formats (a benchmark's source, say)
+    footnotes: tuple[str, ...] = ()
+    # columns that exist only for people (a combined interval, say), never in csv/tsv/json
+    display_only: tuple[Column, ...] = ()
+
+    def __post_init__(self) -> None:
+        known = {c.attr for c in (*self.columns, *self.display_only)}
+        named = {*self.table_columns, *(self.forest or ()), *([self.group_by] if self.group_by else [])}
+        named |= {c.mark[0] for c in (*self.columns, *self.display_only) if c.mark}
+        missing = sorted(k for k in named if k not in known and not self._row_has(k))
+        if missing:
+            raise ValueError(f"listing names {', '.join(missing)}, which its rows do not have")
+
+    def _row_has(self, key: str) -> bool:
+        return not self.rows or hasattr(self.rows[0], key)
+
+    def display_columns(self) -> tuple[Column, ...]:
+        if not self.table_columns:
+            return self.columns
+        by_field = {c.attr: c for c in (*self.columns, *self.display_only)}
+        return tuple(by_field[k] for k in self.table_columns)

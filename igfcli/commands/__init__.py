@@ -1,0 +1,146 @@
+"""The `igf` command line: the app, the commands it holds, and the one way it reports usage errors.
+
+Each command module declares options, calls the library and renders; nothing
+outside this package imports typer.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from importlib import import_module
+from typing import Annotated, Any, NoReturn, cast
+
+import typer
+
+from igfcli import __version__
+
+HELP = (
+    "Evidence summaries for clinical trials of IGF-1R inhibitors: response rates with "
+    "exact intervals, halted programs by sponsor, and progression-free rates against "
+    "the sarcoma benchmark. Reads one YAML record per trial (the bundled evidence base "
+    "unless --data or IGF_DATA names another folder)."
+)
+SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
+# (command, module in this package, function), in the order `igf --help` lists them
+COMMANDS = (
+    ("validate", "evidence", "validate"),
+    ("trials", "evidence", "trials"),
+    ("show", "evidence", "show"),
+    ("agents", "evidence", "agents"),
+    ("rank", "answers", "rank"),
+    ("halted", "answers", "halted"),
+    ("benchmark", "answers", "benchmark"),
+    ("report", "answers", "report"),
+    ("schema", "curators", "schema"),
+    ("new", "curators", "new_trial"),
+)
+GROUPS = {"import": ("Start trial records from registry entries.", (("ctgov", "curators", "import_ctgov"),))}
+# Typer vendors click; the errors it raises for a bad command line are bases of typer.BadParameter
+_CLICK_ERROR: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from igfcli.commands.plumbing import emit
+
+        emit(f"igf {__version__}\n")
+        raise typer.Exit()
+
+
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Evidence summaries for clinical trials of IGF-1R inhibitors."""
+
+
+def _command(module: str, function: str) -> Any:
+    return getattr(import_module(f"igfcli.commands.{module}"), function)
+
+
+def build(only: str | None = None) -> typer.Typer:
+    """The app, with every command, or only the one named `only`.
+
+    Typer builds every command's options before it parses anything, and with a dozen
+    commands that was a third of igf's own start-up time; the one command named gives
+    the same help, parsing and errors.
+    """
+    app = typer.Typer(
+        name="igf",
+        help=HELP,
+        no_args_is_help=True,
+        add_completion=True,
+        pretty_exceptions_enable=False,
+        context_settings=SETTINGS,
+    )
+    app.callback()(_main)
+    for name, module, function in COMMANDS:
+        if only in (None, name):
+            app.command(name)(_command(module, function))
+    for group, (help_text, members) in GROUPS.items():
+        if only in (None, group):
+            sub = typer.Typer(name=group, help=help_text, no_args_is_help=True, context_settings=SETTINGS)
+            for name, module, function in members:
+                sub.command(name)(_command(module, function))
+            app.add_typer(sub, name=group)
+    return app
+
+
+def app_for(args: list[str]) -> typer.Typer:
+    """The app for a command line: only its command, when it names one; else the whole app.
+
+    With no command (`igf --help`, shell completion) or an unknown one (for the "did you
+    mean"), the whole app answers.
+    """
+    known = {name for name, _, _ in COMMANDS} | set(GROUPS)
+    if not args or args[0] not in known or "_IGF_COMPLETE" in os.environ:
+        return build()
+    return build(args[0])
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # the whole app, built only when asked for (docs, tests)
+        return build()
+    raise AttributeError(name)
+
+
+def run(args: list[str]) -> int:
+    """Run one command line; the exit code. Usage errors, Typer's included, are one line on stderr."""
+    from igfcli.commands.plumbing import EXIT_USAGE, silence_stdout
+
+    command = typer.main.get_command(app_for(args))
+    try:
+        result = command.main(args=args, prog_name="igf", standalone_mode=False)
+    except BrokenPipeError:  # pragma: no cover - emit() handles the usual case
+        silence_stdout()
+        return 0
+    except _CLICK_ERROR as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # the help was the answer
+            return int(getattr(exc, "exit_code", EXIT_USAGE))
+        message = str(cast(Any, exc).format_message())
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        sys.stderr.write(f"igf: error: {message}{hint}\n")
+        return int(getattr(exc, "exit_code", EXIT_USAGE))
+    except typer.Abort:
+        sys.stderr.write("\nigf: interrupted\n")
+        return 130
+    return result if isinstance(result, int) else 0
+
+
+def _interrupted(signum: int, frame: object) -> NoReturn:
+    # Ctrl-C is not "a check failed" (1): end with the shell's own code for SIGINT. Raised as
+    # SystemExit so cleanup still runs (a half-written temporary file is removed).
+    sys.stderr.write("\nigf: interrupted\n")
+    raise SystemExit(128 + signum)
+
+
+def main() -> None:
+    """Entry point of the `igf` script."""
+    import signal
+
+    signal.signal(signal.SIGINT, _interrupted)
+    sys.exit(run(sys.argv[1:]))

@@ -1,0 +1,203 @@
+"""The three answers and the report: rank, halted, benchmark, report."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from igfcli.analyses.halted import GroupBy
+from igfcli.analyses.ranking import CiMethod, RankBy
+from igfcli.analyses.selection import Filters
+from igfcli.commands.options import FILTERS, OUTPUT, DataOpt, LevelOpt, NoCacheOpt, Output, takes
+from igfcli.commands.plumbing import (
+    EXIT_CHECK_FAILED,
+    bad_value,
+    emit,
+    emit_listing,
+    fail,
+    load_checked,
+    load_with_warnings,
+    select,
+)
+from igfcli.errors import BadValue, OutputError
+
+
+class Preset(StrEnum):
+    editorial = "editorial-2014"
+    eortc = "eortc-2002"
+
+
+class Status(StrEnum):
+    halted = "halted"
+    active = "active"
+    awaiting = "awaiting-results"
+    unknown = "unknown"
+
+
+@takes(FILTERS, OUTPUT)
+def rank(
+    data: DataOpt = None,
+    no_cache: NoCacheOpt = False,
+    by: Annotated[
+        RankBy, typer.Option("--by", help="Rank regimens (trials of one regimen pooled), trials, or cohorts.")
+    ] = RankBy.regimen,
+    ci: Annotated[
+        CiMethod, typer.Option("--ci", help="Interval: exact (Clopper-Pearson) or Wilson score.")
+    ] = CiMethod.exact,
+    level: LevelOpt = 0.95,
+    *,
+    filters: Filters,
+    out: Output,
+) -> None:
+    """Rank regimens (or trials, or cohorts) by objective response rate, with confidence intervals.
+
+    Trials of the same regimen are pooled: responders summed over evaluable
+    patients summed. Where a record gives only a reported rate, responders are
+    the nearest whole number to rate x evaluable, and the row says so
+    (estimated). Order: rate, then the interval's lower bound, then evaluable
+    patients, all descending.
+
+    Example: igf rank --by trial --ci wilson --format csv
+    """
+    from igfcli.analyses.ranking import rank_listing
+
+    selection = select(load_checked(data, no_cache), filters)
+    emit_listing(rank_listing(selection, by, ci, level), out)
+
+
+@takes(FILTERS, OUTPUT)
+def halted(
+    data: DataOpt = None,
+    no_cache: NoCacheOpt = False,
+    by: Annotated[
+        GroupBy, typer.Option("--by", help="Group by sponsor, or by owning company (parent, else sponsor).")
+    ] = GroupBy.sponsor,
+    status: Annotated[
+        Status, typer.Option("--status", help="List programs of this status instead.")
+    ] = Status.halted,
+    all_programs: Annotated[
+        bool, typer.Option("--all", help="List every program, whatever its status.")
+    ] = False,
+    *,
+    filters: Filters,
+    out: Output,
+) -> None:
+    """Halted drug programs by sponsor, with the trials and patients the data holds for each.
+
+    Patients are those of the trials in these records (a record that gives
+    enrolment only by cohort counts its cohorts' sum), not a program's total.
+    Trial filters (--phase, --histology, --condition) narrow the trials counted,
+    and leave out programs with no such trial.
+
+    Example: igf halted --by parent --format markdown
+    """
+    from igfcli.analyses.halted import halted_listing
+
+    selection = select(load_checked(data, no_cache), filters)
+    emit_listing(halted_listing(selection, None if all_programs else status.value, by), out)
+
+
+@takes(FILTERS, OUTPUT)
+def benchmark(
+    data: DataOpt = None,
+    no_cache: NoCacheOpt = False,
+    preset: Annotated[
+        Preset,
+        typer.Option(
+            "--preset",
+            help="editorial-2014: 30% at 12 weeks (Chmielowski 2014). eortc-2002: at 3 months, "
+            "20% or less inactive, 40% or more active (Van Glabbeke 2002; set for pretreated "
+            "soft-tissue sarcoma, so use it with care on bone sarcomas).",
+        ),
+    ] = Preset.editorial,
+    threshold: Annotated[
+        str | None,
+        typer.Option("--threshold", help="Benchmark rate, e.g. 30% or 0.3 (overrides the preset)."),
+    ] = None,
+    weeks: Annotated[
+        float | None,
+        typer.Option("--weeks", min=0.1, help="Benchmark time point in weeks (overrides the preset)."),
+    ] = None,
+    tolerance_weeks: Annotated[
+        float,
+        typer.Option("--tolerance-weeks", min=0, help="Use a time point this close to the benchmark's."),
+    ] = 1.0,
+    alpha: Annotated[
+        float, typer.Option("--alpha", min=0.0001, max=0.5, help="Significance level of the one-sided test.")
+    ] = 0.05,
+    only_below: Annotated[
+        bool, typer.Option("--only-below", help="Show only rows below the benchmark.")
+    ] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 when any row is below the benchmark (for scripts and CI).")
+    ] = False,
+    *,
+    filters: Filters,
+    out: Output,
+) -> None:
+    """Flag trials and cohorts whose progression-free rate falls below a sarcoma benchmark.
+
+    One row per trial and per cohort: verdict below / meets (or, with the EORTC
+    preset, inactive / inconclusive / active), or no-data. A rate given in
+    months converts at 52/12 weeks a month. The p-value is an exact one-sided
+    binomial test, P(X <= k) for X ~ Binomial(evaluable, threshold) with k the
+    nearest whole number to rate x evaluable: it treats a Kaplan-Meier rate as a
+    simple proportion, which holds only without censoring before the time point.
+
+    Example: igf benchmark --only-below --check
+    """
+    from igfcli.analyses.benchmark import PRESETS, benchmark_listing, custom
+
+    try:
+        chosen = custom(PRESETS[preset.value], threshold, weeks, tolerance_weeks)
+    except BadValue as exc:
+        bad_value(exc)
+    selection = select(load_checked(data, no_cache), filters)
+    listing = benchmark_listing(selection, chosen, alpha, only_below)
+    emit_listing(listing, out)
+    if check and any(r.verdict in chosen.failing_verdicts for r in listing.rows):
+        raise typer.Exit(EXIT_CHECK_FAILED)
+
+
+@takes(FILTERS)
+def report(
+    data: DataOpt = None,
+    no_cache: NoCacheOpt = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file (atomically).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")] = False,
+    ci: Annotated[CiMethod, typer.Option("--ci", help="Interval method of the ranking.")] = CiMethod.exact,
+    level: LevelOpt = 0.95,
+    *,
+    filters: Filters,
+) -> None:
+    """Write one markdown report: ranking, halted programs, benchmark flags, checks, methods, references.
+
+    To stdout, or with -o FILE to a file, written atomically and never over an
+    existing file without --force.
+
+    Example: igf report --histology sarcoma -o igf-report.md
+    """
+    from igfcli.output.report import build_report
+    from igfcli.records.folder import bundled_data, resolve_folder
+
+    evidence, warnings = load_with_warnings(data, no_cache)
+    selection = select(evidence, filters)
+    folder = resolve_folder(data)
+    label = "the bundled evidence base" if folder == bundled_data() else str(folder)
+    text = build_report(selection, warnings, ci, level, label)
+    if output is None:
+        emit(text)
+        return
+    from igfcli.output.files import write_atomic
+
+    try:
+        write_atomic(output, text, force=force)
+    except OutputError as exc:
+        fail(str(exc))
+    sys.stderr.write(f"igf: wrote {output}\n")

@@ -1,0 +1,227 @@
+"""The curators' tools: the record schema, a new record, records from the registry."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from igfcli.commands.completion import complete_agents
+from igfcli.commands.options import DataOpt, NoCacheOpt
+from igfcli.commands.plumbing import bad_value, emit, fail, print_problems
+from igfcli.errors import BadValue, IgfError
+from igfcli.model import Catalog
+
+
+class SchemaKind(StrEnum):
+    trial = "trial"
+    agents = "agents"
+
+
+class PhaseChoice(StrEnum):
+    one = "1"
+    one_two = "1/2"
+    two = "2"
+    two_three = "2/3"
+    three = "3"
+
+
+def _catalog(folder: Path, no_cache: bool) -> Catalog:
+    """The folder's agent catalog; stop (exit 2) when agents.yaml is missing or has errors."""
+    from igfcli.records.folder import AGENTS_FILE, display_path, load
+
+    loaded = load(folder, use_cache=not no_cache)
+    catalog_file = display_path(folder / AGENTS_FILE, folder)
+    shown = display_path(folder, folder)
+    problems = [p for p in loaded.errors if p.path in (catalog_file, shown)]
+    if problems or loaded.evidence is None:
+        print_problems(problems or loaded.errors)
+        fail(f"{folder}: the agent catalog ({AGENTS_FILE}) could not be read; fix it first")
+    return Catalog(loaded.evidence.agents)
+
+
+def _writable(folder: Path) -> None:
+    """Stop (exit 2) before writing records into the evidence base installed with igf."""
+    from igfcli.records.folder import installed_data
+
+    installed = installed_data()
+    if installed is not None and folder.resolve() == installed:
+        fail(
+            f"{folder} is the evidence base installed with igf, which an upgrade replaces; "
+            "write records into a folder of your own with --data (or IGF_DATA)"
+        )
+
+
+def _record_ids(folder: Path) -> dict[str, Path]:
+    from igfcli.records.folder import trial_files
+
+    return {path.stem: path for path in trial_files(folder)}
+
+
+def schema(
+    kind: Annotated[
+        SchemaKind,
+        typer.Argument(
+            metavar="KIND", help="Which file kind: trial (a trial record) or agents (agents.yaml)."
+        ),
+    ] = SchemaKind.trial,
+) -> None:
+    """Print the JSON Schema (draft 2020-12) of a trial record or of agents.yaml, for editors.
+
+    Save it beside the records and name it in a comment on a record's first line,
+    `# yaml-language-server: $schema=trial.schema.json`, for completion and checking
+    while typing. The schema checks shape and types; igf validate checks the rest.
+
+    Example: igf schema trial > trial.schema.json
+    """
+    from igfcli.curation.schema import schema_text
+
+    emit(schema_text(kind.value))
+
+
+def new_trial(
+    trial_id: Annotated[
+        str,
+        typer.Argument(metavar="ID", help="The new record's id and file name: author-year-agent-topic."),
+    ],
+    regimen: Annotated[
+        str,
+        typer.Option(
+            "--regimen",
+            help="The agents, comma-separated, by name or code from the catalog.",
+            autocompletion=complete_agents,
+        ),
+    ],
+    phase: Annotated[PhaseChoice, typer.Option("--phase", help="The trial's phase.")],
+    title: Annotated[str, typer.Option("--title", help="The trial's title, as published.")],
+    citation: Annotated[
+        str, typer.Option("--citation", help="The first source: a citation of the publication.")
+    ],
+    condition: Annotated[str | None, typer.Option("--condition", help="The disease, e.g. sarcoma.")] = None,
+    histology: Annotated[
+        list[str] | None, typer.Option("--histology", help="A histology, e.g. 'Ewing sarcoma'; repeatable.")
+    ] = None,
+    enrolled: Annotated[int | None, typer.Option("--enrolled", min=0, help="Patients enrolled.")] = None,
+    nct: Annotated[str | None, typer.Option("--nct", help="The source's ClinicalTrials.gov id.")] = None,
+    pmid: Annotated[str | None, typer.Option("--pmid", help="The source's PubMed id.")] = None,
+    doi: Annotated[str | None, typer.Option("--doi", help="The source's DOI.")] = None,
+    data: DataOpt = None,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Write a new trial record into the data folder, with every optional field as a commented hint.
+
+    The record is valid as written; each hint holds TODO, which igf validate refuses
+    until it is filled in. An id that is already taken, or an agent the catalog does
+    not know, is refused.
+
+    Example: igf new doe-2012-alphamab-ewing --regimen AM-1 --phase 2 --title "..." --citation "..."
+    """
+    from igfcli.curation.scaffold import NewTrial, check_id, new_record, parse_list, resolve_regimen
+    from igfcli.output.files import write_atomic
+    from igfcli.records.folder import resolve_folder
+
+    try:
+        check_id(trial_id)
+    except BadValue as exc:
+        fail(str(exc))
+    folder = resolve_folder(data)
+    _writable(folder)
+    try:
+        names = resolve_regimen(parse_list(regimen), _catalog(folder, no_cache))
+    except BadValue as exc:
+        bad_value(exc)
+    taken = _record_ids(folder).get(trial_id)
+    if taken is not None:
+        fail(f"'{trial_id}' is already the id of {taken}")
+    identifiers = {key: value for key, value in (("doi", doi), ("pmid", pmid), ("nct", nct)) if value}
+    text = new_record(
+        NewTrial(
+            id=trial_id,
+            title=title,
+            regimen=names,
+            phase=phase.value,
+            citation=citation,
+            condition=condition,
+            histologies=tuple(histology or ()),
+            enrolled=enrolled,
+            identifiers=identifiers,
+        )
+    )
+    target = folder / f"{trial_id}.yaml"
+    try:
+        write_atomic(target, text)
+    except IgfError as exc:
+        fail(str(exc))
+    emit(f"wrote {target}\n")
+
+
+def import_ctgov(
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="FILE...",
+            help='ClinicalTrials.gov API v2 JSON: one study, or a page {"studies": [...]}; - reads stdin.',
+        ),
+    ],
+    data: DataOpt = None,
+    no_cache: NoCacheOpt = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite records that already exist.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the records instead of writing them.")
+    ] = False,
+) -> None:
+    """Write a trial record skeleton for each ClinicalTrials.gov study into the data folder.
+
+    Each skeleton has the registry's title, phase, conditions, identifiers, lead sponsor,
+    status (and why it stopped), enrolment if ACTUAL, and the interventions mapped to the
+    agent catalog by name, code or other name. What needs a curator is marked TODO and
+    listed; such a record fails igf validate until it is finished. Nothing is written
+    when any file cannot be read, or a record exists (without --force).
+
+    Example: curl -s https://clinicaltrials.gov/api/v2/studies/NCT00560560 | igf import ctgov -
+    """
+    from igfcli.curation.ctgov import clashes, skeletons
+    from igfcli.curation.registry import RegistryError, read_studies
+    from igfcli.output.files import write_atomic
+    from igfcli.records.folder import resolve_folder
+
+    studies, messages = [], []
+    for name in files:
+        try:
+            raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        except OSError as exc:
+            messages.append(f"{name}: cannot be read: {exc.strerror or exc}")
+            continue
+        try:
+            studies.extend(read_studies(raw, "<stdin>" if name == "-" else name))
+        except RegistryError as exc:
+            messages.extend(exc.messages)
+    folder = resolve_folder(data)
+    catalog = _catalog(folder, no_cache)
+    try:
+        drafts = skeletons(studies, catalog) if not messages else []
+    except RegistryError as exc:
+        messages.extend(exc.messages)
+    if messages:
+        sys.stderr.write("".join(f"{m}\n" for m in messages))
+        fail("nothing was imported")
+    if dry_run:
+        emit("---\n".join(f"# {folder / (d.id + '.yaml')}\n{d.text}" for d in drafts))
+        return
+    _writable(folder)
+    refused = clashes(drafts, folder, _record_ids(folder), force)
+    if refused:
+        sys.stderr.write("".join(f"{c}\n" for c in refused))
+        fail("nothing was imported" + ("" if force else "; use --force to overwrite"))
+    for draft in drafts:
+        target = folder / f"{draft.id}.yaml"
+        try:
+            write_atomic(target, draft.text, force=force)
+        except IgfError as exc:
+            fail(str(exc))
+        emit(f"wrote {target} ({draft.study.nct_id})\n")
+        for item in draft.to_finish:
+            emit(f"  TODO {item}\n")

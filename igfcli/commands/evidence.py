@@ -1,0 +1,118 @@
+"""The evidence itself: validate, trials, show, agents."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from igfcli.analyses.selection import Filters
+from igfcli.commands.completion import complete_trial_ids
+from igfcli.commands.options import AGENT_FILTERS, FILTERS, OUTPUT, DataOpt, NoCacheOpt, Output, takes
+from igfcli.commands.plumbing import (
+    EXIT_CHECK_FAILED,
+    count,
+    emit,
+    emit_listing,
+    fail,
+    load_checked,
+    print_problems,
+    select,
+)
+from igfcli.output.formats import Format
+
+
+def validate(
+    data: DataOpt = None,
+    no_cache: NoCacheOpt = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on warnings too.")] = False,
+) -> None:
+    """Check every record in the data folder and list every problem, one per line, on stderr.
+
+    Exit 0 when there are no errors (warnings are allowed unless --strict), 1 when
+    there are.
+
+    Example: igf validate --data my-trials/
+    """
+    from igfcli.records.folder import display_path, load, resolve_folder
+
+    folder = resolve_folder(data)
+    loaded = load(folder, use_cache=not no_cache)
+    print_problems(loaded.problems)
+    errors, warnings = len(loaded.errors), len(loaded.warnings)
+    evidence = loaded.evidence
+    files = (
+        f"{count(len(evidence.trials), 'trial record')} and {count(len(evidence.agents), 'agent')}"
+        if evidence
+        else "nothing"
+    )
+    # named as the problems name their files: relative to here, so the line is the same in every checkout
+    shown = display_path(folder, folder)
+    sys.stderr.write(f"{shown}: {count(errors, 'error')}, {count(warnings, 'warning')} ({files} loaded)\n")
+    if errors or (strict and warnings):
+        raise typer.Exit(EXIT_CHECK_FAILED)
+
+
+@takes(FILTERS, OUTPUT)
+def trials(data: DataOpt = None, no_cache: NoCacheOpt = False, *, filters: Filters, out: Output) -> None:
+    """List the trials: regimen, phase, histologies, enrolment, responses and 12-week PFS.
+
+    Example: igf trials --histology ewing --format csv
+    """
+    from igfcli.analyses.listings import trials_listing
+
+    emit_listing(trials_listing(select(load_checked(data, no_cache), filters)), out)
+
+
+@takes(OUTPUT)
+def show(
+    trial_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="The trial's id (its file name without .yaml).",
+            autocompletion=complete_trial_ids,
+        ),
+    ],
+    data: DataOpt = None,
+    no_cache: NoCacheOpt = False,
+    *,
+    out: Output,
+) -> None:
+    """Everything about one trial: figures (saying which were derived), cohorts and sources.
+
+    Example: igf show pappo-2014-r1507-sarcoma
+    """
+    from igfcli.analyses.detail import trial_detail
+
+    evidence = load_checked(data, no_cache)
+    matches = [t for t in evidence.trials if t.id == trial_id]
+    if not matches:
+        import difflib
+
+        close = difflib.get_close_matches(trial_id, [t.id for t in evidence.trials], n=1)
+        fail(
+            f"no trial with id '{trial_id}'"
+            + (f"; did you mean {close[0]}?" if close else "; igf trials lists the ids")
+        )
+    detail = trial_detail(evidence, matches[0])
+    if out.fmt is Format.json:
+        from igfcli.output.formats import json_text, plain
+
+        emit(json_text(plain(detail)))
+        return
+    from igfcli.output.show import show_listing
+
+    emit_listing(show_listing(detail), out)
+
+
+@takes(AGENT_FILTERS, OUTPUT)
+def agents(data: DataOpt = None, no_cache: NoCacheOpt = False, *, filters: Filters, out: Output) -> None:
+    """The agent catalog: codes, class, sponsor, program status, and the trials the data holds.
+
+    Example: igf agents --class "anti-IGF-1R antibody" --format markdown
+    """
+    from igfcli.analyses.listings import agents_listing
+
+    emit_listing(agents_listing(select(load_checked(data, no_cache), filters)), out)

@@ -1,0 +1,172 @@
+"""Options that several commands share, declared once, and the objects they build.
+
+A command declares which groups it takes with `@takes(...)`; the group's options
+are added to its signature (so Typer shows and parses them like any other) and
+arrive in the command as one object: `filters: Filters`, `out: Output`.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from igfcli.analyses.selection import Filters
+from igfcli.commands.completion import complete_agents
+from igfcli.output.formats import Format
+
+DataOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        help="Data folder (agents.yaml and one YAML file per trial). "
+        "Default: $IGF_DATA, else the bundled evidence base.",
+        show_default=False,
+    ),
+]
+NoCacheOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Parse every record file afresh instead of reusing the parse cache (also IGF_NO_CACHE=1).",
+    ),
+]
+LevelOpt = Annotated[
+    float,
+    typer.Option("--level", min=0.5, max=0.999, help="Confidence level of the intervals (two-sided)."),
+]
+
+
+@dataclass(frozen=True)
+class Output:
+    """How a listing is written: its format, whether in colour, whether csv is spreadsheet-safe."""
+
+    fmt: Format = Format.table
+    no_color: bool = False
+    safe_csv: bool = False
+
+
+@dataclass(frozen=True)
+class Group:
+    """Options declared together, and what the command receives in their place."""
+
+    name: str  # the command's parameter that receives the built object
+    params: tuple[inspect.Parameter, ...]
+    build: Callable[..., Any]
+
+
+def _options(**annotations: Any) -> tuple[inspect.Parameter, ...]:
+    return tuple(
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=default)
+        for name, (kind, default) in annotations.items()
+    )
+
+
+def _filter_option(flag: str, help: str, **extra: Any) -> Any:
+    return (Annotated[list[str] | None, typer.Option(flag, help=help, **extra)], None)
+
+
+_FILTERS = dict(
+    agent=_filter_option(
+        "--agent", "Only trials of this agent (name or code); repeatable.", autocompletion=complete_agents
+    ),
+    sponsor=_filter_option("--sponsor", "Only agents of this sponsor (or parent company); repeatable."),
+    drug_class=_filter_option(
+        "--class", "Only agents of this class, e.g. 'anti-IGF-1R antibody'; repeatable."
+    ),
+    phase=_filter_option("--phase", 'Only trials of this phase ("1", "1/2", "2", "2/3", "3"); repeatable.'),
+    histology=_filter_option(
+        "--histology",
+        "Only trials or cohorts whose histologies contain this text; repeatable. A trial's own "
+        "figures count only when all its histologies match; otherwise its matching cohorts stand for it.",
+    ),
+    condition=_filter_option("--condition", "Only trials whose condition contains this text; repeatable."),
+)
+# the option behind each value the library may refuse, for its messages
+OPTION_NAMES = {
+    "agent": "--agent",
+    "sponsor": "--sponsor",
+    "class": "--class",
+    "phase": "--phase",
+    "histology": "--histology",
+    "condition": "--condition",
+    "threshold": "--threshold",
+    "regimen": "--regimen",
+}
+
+
+def _filters(**given: list[str] | None) -> Filters:
+    return Filters(
+        agents=tuple(given.get("agent") or ()),
+        sponsors=tuple(given.get("sponsor") or ()),
+        classes=tuple(given.get("drug_class") or ()),
+        phases=tuple(given.get("phase") or ()),
+        histologies=tuple(given.get("histology") or ()),
+        conditions=tuple(given.get("condition") or ()),
+    )
+
+
+FILTERS = Group("filters", _options(**_FILTERS), _filters)
+# `igf agents` filters the catalog only: agent, sponsor and class
+AGENT_FILTERS = Group(
+    "filters", _options(**{k: _FILTERS[k] for k in ("agent", "sponsor", "drug_class")}), _filters
+)
+OUTPUT = Group(
+    "out",
+    _options(
+        fmt=(
+            Annotated[
+                Format,
+                typer.Option("--format", "-f", help="Output format: a terminal table, or a machine format."),
+            ],
+            Format.table,
+        ),
+        no_color=(
+            Annotated[
+                bool,
+                typer.Option(
+                    "--no-color",
+                    help="No colour or styling (also when NO_COLOR is set or output is not a terminal).",
+                ),
+            ],
+            False,
+        ),
+        safe_csv=(
+            Annotated[
+                bool,
+                typer.Option(
+                    "--safe-csv",
+                    help="In csv/tsv, prefix a cell that starts with = + - @ with a single quote, "
+                    "so a spreadsheet shows it as text instead of running it as a formula.",
+                ),
+            ],
+            False,
+        ),
+    ),
+    Output,
+)
+
+
+def takes(*groups: Group) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command the options of `groups`, after its own, each group built into one argument."""
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        signature = inspect.signature(command, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name not in {g.name for g in groups}]
+        added = [p for g in groups for p in g.params]
+
+        @functools.wraps(command)
+        def run(**given: Any) -> None:
+            for group in groups:
+                given[group.name] = group.build(**{p.name: given.pop(p.name) for p in group.params})
+            command(**given)
+
+        run.__signature__ = signature.replace(parameters=[*own, *added])  # type: ignore[attr-defined]
+        return run
+
+    return decorate

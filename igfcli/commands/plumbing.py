@@ -1,0 +1,114 @@
+"""What every command does around its computation: load the data, write to stdout, report errors.
+
+Library errors say what is wrong in the library's terms; here they become one
+`igf: error: ...` line on stderr, with the option that was at fault, and exit 2.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+
+from igfcli.analyses.results import Listing
+from igfcli.analyses.selection import Filters, Selection
+from igfcli.commands.options import OPTION_NAMES, Output
+from igfcli.errors import BadValue, Problem
+from igfcli.model import Evidence
+from igfcli.output.formats import Format
+
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    sys.stderr.write(f"igf: error: {message}\n")
+    raise typer.Exit(code)
+
+
+def print_problems(problems: list[Problem]) -> None:
+    from igfcli.output.text import safe_text
+
+    # a message quotes record text (an unknown key, a bad value): never send its control bytes raw
+    sys.stderr.write("".join(f"{safe_text(str(p))}\n" for p in problems))
+
+
+def count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def load_with_warnings(data: Path | None, no_cache: bool) -> tuple[Evidence, list[Problem]]:
+    """Load the folder; with any error, list every problem and stop (exit 2)."""
+    from igfcli.records.folder import load, resolve_folder
+
+    loaded = load(resolve_folder(data), use_cache=not no_cache)
+    if loaded.errors or loaded.evidence is None:
+        print_problems(loaded.problems)
+        errors = len(loaded.errors)
+        fail(f"{count(errors, 'error')} in the data; nothing was computed (igf validate lists every problem)")
+    return loaded.evidence, loaded.warnings
+
+
+def load_checked(data: Path | None, no_cache: bool) -> Evidence:
+    return load_with_warnings(data, no_cache)[0]
+
+
+def bad_value(exc: BadValue) -> NoReturn:
+    """A library's complaint about a value, naming the option (or argument) that gave it."""
+    fail(f"{OPTION_NAMES.get(exc.what, exc.what)}: {exc}")
+
+
+def select(evidence: Evidence, filters: Filters) -> Selection:
+    try:
+        return Selection(evidence, filters)
+    except BadValue as exc:
+        bad_value(exc)
+
+
+def color_off(no_color: bool) -> bool:
+    return no_color or bool(os.environ.get("NO_COLOR"))
+
+
+def emit(text: str) -> None:
+    """Write to stdout; a reader that went away (`| head`) ends the command quietly."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`): nowhere to write the result
+        fail("standard output is closed; nothing was written")
+    with writing_stdout():
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+@contextmanager
+def writing_stdout() -> Iterator[None]:
+    """A reader that went away (`| head`) ends the command quietly; a failed write is an error."""
+    try:
+        yield
+    except BrokenPipeError:
+        silence_stdout()
+        raise typer.Exit(EXIT_OK) from None
+    except OSError as exc:  # a full disk (`> /dev/full`), a quota, an I/O error
+        silence_stdout()
+        fail(f"the output could not be written: {exc.strerror or exc}")
+
+
+def silence_stdout() -> None:
+    """Point stdout at nothing, so the interpreter's final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def emit_listing(listing: Listing, out: Output) -> None:
+    if out.fmt is not Format.table:
+        from igfcli.output.formats import render_text
+
+        emit(render_text(listing, out.fmt, neutralise=out.safe_csv))
+        return
+    from igfcli.output.console import table_text
+
+    with writing_stdout():  # rich may write as a capture ends
+        text = table_text(listing, sys.stdout, color=not color_off(out.no_color))
+    emit(text)

@@ -1,0 +1,1 @@
+"""Curators' tools: new records, registry imports and the record schema."""

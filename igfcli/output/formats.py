@@ -1,0 +1,123 @@
+"""Listings as text in every format but the terminal table: markdown, csv, tsv and json.
+
+Machine formats (csv, tsv, json) are contracts: column names from the rows'
+fields, rates as fractions, counts as integers, missing values empty (csv,
+tsv) or null (json), never any styling, record text made safe (output/text.py).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+from dataclasses import fields, is_dataclass
+from enum import StrEnum
+from typing import Any
+
+from igfcli.analyses.results import Listing
+from igfcli.output.text import FORMULA_START, NUMERIC, md_cell, safe_text, shown_cell
+
+
+class Format(StrEnum):
+    table = "table"
+    markdown = "markdown"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+
+
+def _machine_cell(value: Any, kind: str, *, neutralise: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else ""
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        text = "; ".join(safe_text(str(v)) for v in value)
+    else:
+        text = safe_text(str(value))
+    if neutralise and text.startswith(FORMULA_START):
+        text = "'" + text
+    return text
+
+
+def to_delimited(listing: Listing, delimiter: str, *, neutralise: bool = False) -> str:
+    import csv
+
+    out = io.StringIO()
+    # Cells hold no tab or line break (safe_text escapes them), so TSV needs no quoting at
+    # all: a quote in a title stays a plain character, as TSV readers expect.
+    if delimiter == "\t":
+        writer = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, quotechar=None)
+    else:
+        writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow([c.key for c in listing.columns])
+    for row in listing.rows:
+        writer.writerow(
+            [_machine_cell(getattr(row, c.attr), c.kind, neutralise=neutralise) for c in listing.columns]
+        )
+    return out.getvalue()
+
+
+def to_json(listing: Listing) -> str:
+    rows = [{c.key: _json_value(getattr(row, c.attr)) for c in listing.columns} for row in listing.rows]
+    return json_text(rows)
+
+
+def json_text(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    # json escapes C0 controls itself; DEL, C1 and bidi controls it leaves raw
+    return re.sub("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]", lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+
+
+def plain(value: Any) -> Any:
+    """A result (dataclasses, tuples) as plain JSON values; a field may name its key (`class`)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.metadata.get("key", f.name): plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return _json_value(value)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def to_markdown(listing: Listing) -> str:
+    """A GitHub pipe table (with the listing's footnotes under it)."""
+    from tabulate import tabulate
+
+    columns = listing.display_columns()
+    headers = [md_cell(c.label) for c in columns]
+    body = [[md_cell(shown_cell(row, c)) for c in columns] for row in listing.rows]
+    align = ["right" if c.kind in NUMERIC else "left" for c in columns]
+    if body:
+        text = tabulate(body, headers=headers, tablefmt="github", colalign=align, disable_numparse=True)
+    else:
+        # tabulate draws no rule for no rows; a header and rule still parse as a table
+        text = "| " + " | ".join(headers) + " |\n|" + "|".join("---" for _ in headers) + "|"
+    notes = "".join(f"\n{md_cell(note)}\n" for note in listing.footnotes)
+    return text + "\n" + notes
+
+
+def render_text(listing: Listing, fmt: Format, *, neutralise: bool = False) -> str:
+    """Every format but the terminal table, as text."""
+    if fmt is Format.json:
+        return to_json(listing)
+    if fmt is Format.csv:
+        return to_delimited(listing, ",", neutralise=neutralise)
+    if fmt is Format.tsv:
+        return to_delimited(listing, "\t", neutralise=neutralise)
+    if fmt is Format.markdown:
+        return to_markdown(listing)
+    raise ValueError(fmt)

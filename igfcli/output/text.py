@@ -1,0 +1,78 @@
+"""Values as people read them: percentages, p-values, lists, and record text made safe to show.
+
+Text from the records is made safe before any format shows it: a control
+character (an escape byte in a title, say) is written as a visible escape
+sequence, so nothing can reach a terminal raw.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from igfcli.analyses.results import Column
+from igfcli.stats import format_percent
+
+NUMERIC = ("count", "rate", "number", "p_value", "interval")
+
+# C0 and C1 controls, DEL, and the bidirectional overrides that can reorder what a reader sees
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# what a spreadsheet would run as a formula at the start of a cell
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(text: str) -> str:
+    """Record text with every control character written as a visible escape."""
+    return _UNSAFE.sub(lambda m: _escape(m.group()), text)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def display_cell(value: Any, column: Column) -> str:
+    """A value as people read it: rates as percentages, lists joined, missing as blank."""
+    if value is None:
+        return ""
+    if column.kind == "rate":
+        return format_percent(float(value))
+    if column.kind == "number" and isinstance(value, float):
+        return f"{value:g}"
+    if column.kind == "p_value":
+        return format_p(float(value))
+    if column.kind == "interval":
+        low, high = value
+        return f"{format_percent(low)}–{format_percent(high)}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(safe_text(str(v)) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return safe_text(str(value))
+
+
+def shown_cell(row: Any, column: Column) -> str:
+    """A row's value in a column as people read it, with the column's mark where its field is true."""
+    text = display_cell(getattr(row, column.attr), column)
+    if column.mark and text and getattr(row, column.mark[0]):
+        text += column.mark[1]
+    return text
+
+
+def format_p(p: float) -> str:
+    """A p-value as trial reports print it: three decimals, or "<0.001"."""
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def markdown_escape(text: str) -> str:
+    """Text that markdown shows as written: nothing in it starts a tag, a cell, code or emphasis."""
+    out = safe_text(text)
+    for ch in "\\`*<>|":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def md_cell(text: str) -> str:
+    return markdown_escape(text) if text else text

@@ -1,0 +1,198 @@
+"""Typed fields read out of one YAML document, each bad one recorded as a located problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from igfcli.errors import Problem
+from igfcli.model import Rate
+from igfcli.stats import RateError, parse_rate
+
+if TYPE_CHECKING:  # only a file being parsed needs YAML; a cached run never loads it
+    from igfcli.records import yamldoc
+
+# Imported and new records mark what a curator must still fill in; such a record fails validation.
+TODO = "TODO"
+
+
+def is_todo(text: str) -> bool:
+    """A value left for a curator ("TODO" or "TODO: ..."), as imported and new records mark them."""
+    text = text.strip()
+    return text == TODO or text.startswith(TODO + ":")
+
+
+def field_name(path: yamldoc.Path) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+def describe_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"a boolean ({'true' if value else 'false'})"
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"a date ({value.isoformat()})"
+    if isinstance(value, str):
+        return f"text ('{value}')"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return str(value)
+
+
+class Reader:
+    """Reads typed fields out of one document, recording a located problem for each bad one."""
+
+    def __init__(self, doc: yamldoc.Document, problems: list[Problem]) -> None:
+        self.doc = doc
+        self.problems = problems
+
+    def problem(self, path: yamldoc.Path, message: str, *, at_key: bool = False) -> None:
+        line, column = self.doc.key_mark(path) if at_key else self.doc.mark(path)
+        self.problems.append(Problem(self.doc.path, line, column, field_name(path), message))
+
+    def get(self, path: yamldoc.Path) -> Any:
+        value: Any = self.doc.data
+        for part in path:
+            value = value[part]
+        return value
+
+    def mapping(
+        self, path: yamldoc.Path, value: Any, allowed: set[str], required: Iterable[str] = ()
+    ) -> dict[str, Any] | None:
+        if not isinstance(value, dict):
+            self.problem(path, f"should be a mapping of keys to values, not {describe_value(value)}")
+            return None
+        for key in value:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+                hint = (
+                    f"; did you mean '{close[0]}'?"
+                    if close
+                    else f"; known keys: {', '.join(sorted(allowed))}"
+                )
+                self.problem((*path, key), f"unknown key '{key}'{hint}", at_key=True)
+        for key in required:
+            if key not in value:
+                where = field_name(path)
+                self.problem(path, f"missing required key '{key}'" + (f" in {where}" if where else ""))
+            elif value[key] is None:
+                self.problem((*path, key), "is empty (null); a value is required")
+        return value
+
+    def text(self, path: yamldoc.Path, value: Any, *, allow_empty: bool = False) -> str | None:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return self.doc.texts.get(path, str(value))  # an id or code such as 2007 reads as text
+        if not isinstance(value, str):
+            self.problem(path, f"should be text, not {describe_value(value)}")
+            return None
+        if not value.strip() and not allow_empty:
+            self.problem(path, "is empty")
+            return None
+        if is_todo(value):
+            self.problem(path, f"'{value.strip()}' is left for a curator: fill in this field or remove it")
+            return None
+        return value
+
+    def texts(self, path: yamldoc.Path, value: Any) -> tuple[str, ...]:
+        if isinstance(value, str):
+            self.problem(path, f"should be a list, such as [{value}]")
+            return ()
+        if not isinstance(value, list):
+            self.problem(path, f"should be a list of text, not {describe_value(value)}")
+            return ()
+        out = []
+        for i, item in enumerate(value):
+            text = self.text((*path, i), item)
+            if text is not None:
+                out.append(text)
+        return tuple(out)
+
+    def count(self, path: yamldoc.Path, value: Any) -> int | None:
+        """A count of patients: a non-negative whole number, written as one."""
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer() and value >= 0:
+                self.problem(path, f"{self.doc.texts.get(path, value)} is not a count; write {int(value)}")
+            elif isinstance(value, str) and value.strip().isdigit():
+                self.problem(
+                    path, f"a count written as text ('{value}'); write {value.strip()} without quotes"
+                )
+            else:
+                self.problem(path, f"should be a whole number of patients, not {self.describe(path, value)}")
+            return None
+        if value < 0:
+            self.problem(path, f"{value} is negative; a count is 0 or more")
+            return None
+        return value
+
+    def number(self, path: yamldoc.Path, value: Any) -> float | None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.problem(path, f"should be a number, not {describe_value(value)}")
+            return None
+        if value != value or value in (float("inf"), float("-inf")):
+            self.problem(path, f"{self.doc.texts.get(path, value)} is not a finite number")
+            return None
+        if value <= 0:
+            self.problem(path, f"{value} should be more than 0")
+            return None
+        return float(value)
+
+    def describe(self, path: yamldoc.Path, value: Any) -> str:
+        """A value as the file wrote it, where YAML read it as something else (`yes`, `.nan`)."""
+        written = self.doc.texts.get(path)
+        if isinstance(value, bool) and written is not None and written.lower() not in ("true", "false"):
+            return f"'{written}' (YAML reads it as {'true' if value else 'false'})"
+        if isinstance(value, float) and not math.isfinite(value) and written is not None:
+            return f"{written} (not a finite number)"
+        return describe_value(value)
+
+    def rate(self, path: yamldoc.Path, value: Any) -> Rate | None:
+        if isinstance(value, bool):
+            self.problem(path, f"should be a rate such as 14.2%, not {self.describe(path, value)}")
+            return None
+        try:
+            return parse_rate(value, self.doc.texts.get(path))
+        except RateError as exc:
+            if isinstance(value, (dt.date, dt.datetime)):
+                self.problem(path, f"should be a rate such as 14.2%, not {describe_value(value)}")
+            else:
+                self.problem(path, str(exc))
+            return None
+
+    def year(self, path: yamldoc.Path, value: Any) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2100:
+            self.problem(path, f"should be a year such as 2014, not {describe_value(value)}")
+            return None
+        return value
+
+    def choice(self, path: yamldoc.Path, value: Any, choices: tuple[str, ...]) -> str | None:
+        text = self.text(path, value)
+        if text is None:
+            return None
+        if text not in choices:
+            quoted = ", ".join(f'"{c}"' for c in choices)
+            self.problem(path, f"'{text}' is not one of {quoted}")
+            return None
+        return text
+
+    def optional(
+        self,
+        mapping: dict[str, Any],
+        path: yamldoc.Path,
+        key: str,
+        read: Callable[[yamldoc.Path, Any], Any],
+    ) -> Any:
+        if key not in mapping or mapping[key] is None:
+            return None
+        return read((*path, key), mapping[key])

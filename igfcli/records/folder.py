@@ -1,0 +1,295 @@
+"""Find a data folder's files and load them: through the parse cache, in worker processes when many.
+
+Loading never stops at the first problem: it returns the records it could
+build together with every problem it found, so `igf validate` can list them
+all and the other commands can refuse to compute on a folder with errors.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from igfcli.errors import Problem
+from igfcli.model import Agent, Catalog, Evidence, Trial
+
+if TYPE_CHECKING:
+    # imported where a file is parsed: a run answered from the parse cache never loads YAML
+    from igfcli.records import yamldoc
+
+AGENTS_FILE = "agents.yaml"
+DATA_ENV = "IGF_DATA"
+
+
+_PACKAGE = Path(__file__).resolve().parent.parent  # igfcli/, where a wheel puts trials/
+
+
+def bundled_data() -> Path:
+    """The evidence base shipped with the package (or, in a source checkout, the repo's trials/)."""
+    return installed_data() or _PACKAGE.parent / "trials"
+
+
+def installed_data() -> Path | None:
+    """The evidence base inside an installed package, which an upgrade replaces; None in a source checkout."""
+    installed = _PACKAGE / "trials"
+    return installed if installed.is_dir() else None
+
+
+def resolve_folder(data: str | os.PathLike[str] | None) -> Path:
+    """--data, else $IGF_DATA, else the bundled records."""
+    if data:
+        return Path(data)
+    from_env = os.environ.get(DATA_ENV)
+    if from_env:
+        return Path(from_env)
+    return bundled_data()
+
+
+@dataclass
+class Loaded:
+    """What a folder gave: the evidence (None when nothing could be built) and every problem."""
+
+    evidence: Evidence | None
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+def display_path(path: Path, folder: Path) -> str:
+    """How a file is named in messages: as the user would reach it from here."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    # a path that climbs out of the working folder reads better whole
+    return str(path.absolute()) if relative.startswith("..") else relative
+
+
+def trial_files(folder: Path) -> list[Path]:
+    """Every *.yaml / *.yml below the folder except the catalog, in a stable order."""
+    return [Path(file) for file, _ in record_files(folder)]
+
+
+def record_files(folder: Path) -> list[tuple[str, str]]:
+    """Every record file below the folder: its path, and its path inside the folder, in a stable order.
+
+    Paths stay strings: a folder of 10,000 records would spend more time building
+    path objects than reading its parse cache.
+    """
+    found: list[tuple[str, str]] = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        inside = os.path.relpath(root, folder)  # once a folder, not once a file
+        for name in sorted(files):
+            if name.startswith(".") or not name.endswith((".yaml", ".yml")):
+                continue
+            if inside == "." and name == AGENTS_FILE:
+                continue
+            found.append((os.path.join(root, name), name if inside == "." else os.path.join(inside, name)))
+    return found
+
+
+def load(folder: Path, *, use_cache: bool = True) -> Loaded:
+    """Load and validate a whole data folder (through the parse cache unless it is turned off)."""
+    problems: list[Problem] = []
+    shown = display_path(folder, folder)
+    if not folder.exists():
+        return Loaded(None, [Problem(shown, None, None, "", "data folder not found")])
+    if not folder.is_dir():
+        return Loaded(None, [Problem(shown, None, None, "", "not a folder; --data names a folder")])
+
+    agents_path = folder / AGENTS_FILE
+    cache = None
+    if use_cache:
+        from igfcli.records.cache import ParseCache
+
+        cache = ParseCache.open(folder, agents_path)
+    catalog_shown = display_path(agents_path, folder)
+    cached_catalog = cache.lookup_catalog(catalog_shown) if cache else None
+    if cached_catalog is not None:
+        agents, catalog_problems = cached_catalog
+    else:
+        agents, catalog_problems = _catalog_file(agents_path, folder)
+        if cache:
+            cache.store_catalog(agents, catalog_problems)
+    problems.extend(catalog_problems)
+
+    catalog = Catalog(agents)
+    trials: list[Trial] = []
+    first_seen: dict[str, str] = {}
+    files = record_files(folder)
+    folder_shown = display_path(folder, folder)
+    # as display_path would name each file, without its cost for every file of a large folder
+    names = [inside if folder_shown == "." else os.path.join(folder_shown, inside) for _, inside in files]
+    results: list[FileResult | None] = [
+        cache.lookup(file, inside, name) if cache else None
+        for (file, inside), name in zip(files, names, strict=True)
+    ]
+    misses = [i for i, cached in enumerate(results) if cached is None]
+    fresh = read_records([(files[i][0], names[i]) for i in misses], folder, catalog)
+    for i, read in zip(misses, fresh, strict=True):
+        results[i] = read
+        if cache:
+            cache.store(files[i][0], files[i][1], *read)
+    for result in results:
+        assert result is not None
+        trial, file_problems, warnings = result
+        problems.extend(file_problems)
+        if trial is None:
+            continue
+        if trial.id in first_seen:
+            line, column = trial.location("id")
+            problems.append(
+                Problem(
+                    trial.path, line, column, "id", f"'{trial.id}' is also the id of {first_seen[trial.id]}"
+                )
+            )
+            continue
+        first_seen[trial.id] = trial.path
+        trials.append(trial)
+        problems.extend(warnings)  # the evidence checks, on the records that are kept
+
+    if cache:
+        cache.save({inside for _, inside in files})
+
+    evidence = Evidence(str(folder), tuple(agents), tuple(trials))
+    problems.sort(key=lambda p: p.sort_key)
+    return Loaded(evidence, problems)
+
+
+# A record file's result: the trial (None when it has errors), its problems, its check warnings.
+FileResult = tuple[Trial | None, list[Problem], list[Problem]]
+# Below this many files to read, starting worker processes costs more than it saves.
+PARALLEL_FROM = 400
+
+
+def read_records(jobs: list[tuple[str, str]], folder: Path, catalog: Catalog) -> list[FileResult]:
+    """Read, validate and check record files (path, name in messages), in worker processes when many.
+
+    Each file is independent of the others once the catalog is known, so a large folder
+    is shared among the machine's cores; the results come back in the order asked.
+    """
+    workers = usable_cores()
+    if len(jobs) < PARALLEL_FROM or workers < 2:
+        return [read_record(file, name, folder, catalog) for file, name in jobs]
+    import importlib
+    import multiprocessing
+
+    for module in (
+        "igfcli.records.checks",
+        "igfcli.records.trials",
+        "igfcli.records.yamldoc",
+    ):  # loaded once here, inherited by every worker
+        importlib.import_module(module)
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with context.Pool(workers, initializer=_worker_started, initargs=(folder, catalog)) as pool:
+        return pool.starmap(_read_in_worker, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (at most 8: reading files does not scale further)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return min(cores, 8)
+
+
+_WORKER: tuple[Path, Catalog] | None = None
+
+
+def _worker_started(folder: Path, catalog: Catalog) -> None:
+    import signal
+
+    global _WORKER
+    _WORKER = (folder, catalog)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+
+
+def _read_in_worker(file: str, name: str) -> FileResult:
+    assert _WORKER is not None
+    return read_record(file, name, *_WORKER)
+
+
+def read_record(file: str, name: str, folder: Path, catalog: Catalog) -> FileResult:
+    """One record file read, validated against the catalog, and checked."""
+    from igfcli.records.checks import check_trial
+    from igfcli.records.trials import read_trial
+
+    path = Path(file)
+    problems: list[Problem] = []
+    doc = _read(path, folder, problems, name)
+    trial = read_trial(doc, path, catalog, problems) if doc is not None else None
+    warnings = [] if trial is None else check_trial(trial)
+    if trial is not None:
+        # the checks were the last readers of most positions: keep the id's, for a clash
+        trial = replace(trial, locations={k: v for k, v in trial.locations.items() if k == "id"})
+    return trial, problems, warnings
+
+
+def _catalog_file(agents_path: Path, folder: Path) -> tuple[list[Agent], list[Problem]]:
+    """The agent catalog of a folder, and every problem with it."""
+    problems: list[Problem] = []
+    if not agents_path.exists() and not agents_path.is_symlink():
+        message = f"missing: a data folder needs {AGENTS_FILE}, the agent catalog"
+        return [], [Problem(display_path(agents_path, folder), None, None, "", message)]
+    doc = _read(agents_path, folder, problems)
+    from igfcli.records.agents import read_agents
+
+    return (read_agents(doc, problems) if doc is not None else []), problems
+
+
+def _read(
+    path: Path, folder: Path, problems: list[Problem], shown: str | None = None
+) -> yamldoc.Document | None:
+    from igfcli.records import yamldoc
+
+    shown = shown or display_path(path, folder)
+
+    def refuse(message: str) -> None:
+        problems.append(Problem(shown, None, None, "", message))
+
+    try:
+        try:
+            info = path.stat()
+        except OSError as exc:
+            if not path.is_symlink():
+                raise
+            if exc.errno == errno.ELOOP:
+                refuse("is a symbolic link that loops back on itself; remove it or point it at a file")
+            else:
+                refuse(f"is a symbolic link to {os.readlink(path)}, which does not exist; remove or fix it")
+            return None
+        if stat.S_ISDIR(info.st_mode):
+            refuse("is a folder, not a record file")
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            # reading a pipe or a device could wait for ever or never end
+            refuse("is not a regular file (a pipe, socket or device); a record is a file")
+            return None
+        if info.st_size > yamldoc.MAX_FILE_BYTES:
+            refuse(f"file is {info.st_size:,} bytes, more than the limit of {yamldoc.MAX_FILE_BYTES:,}")
+            return None
+        with path.open("rb") as handle:
+            # a file that grew since stat() is still read no further than the limit
+            raw = handle.read(yamldoc.MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        refuse(f"cannot be read: {exc.strerror or exc}")
+        return None
+    doc, parse_problems = yamldoc.parse(shown, raw)
+    problems.extend(parse_problems)
+    if doc is not None and not isinstance(doc.data, dict):
+        kind = "a list" if isinstance(doc.data, list) else f"a single value ({doc.data!r})"
+        problems.append(
+            Problem(shown, 1, 1, "", f"the file holds {kind}; a record is a mapping of keys to values")
+        )
+        return None
+    return doc
