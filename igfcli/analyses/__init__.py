@@ -1,1 +1,1 @@
-"""Analyses: a selection of the evidence -> typed result rows (ranking, halted programs, benchmark, listings)."""
+"""Analyses: a selection of the evidence -> typed result rows (rank, halted, benchmark, listings)."""

@@ -12,7 +12,7 @@ import typer
 from igfcli.analyses.halted import GroupBy
 from igfcli.analyses.ranking import CiMethod, RankBy
 from igfcli.analyses.selection import Filters
-from igfcli.commands.options import FILTERS, OUTPUT, DataOpt, LevelOpt, NoCacheOpt, Output, takes
+from igfcli.commands.options import DATA, FILTERS, OUTPUT, DataSource, LevelOpt, Output, takes
 from igfcli.commands.plumbing import (
     EXIT_CHECK_FAILED,
     bad_value,
@@ -38,10 +38,9 @@ class Status(StrEnum):
     unknown = "unknown"
 
 
-@takes(FILTERS, OUTPUT)
+@takes(DATA, FILTERS, OUTPUT)
 def rank(
-    data: DataOpt = None,
-    no_cache: NoCacheOpt = False,
+    source: DataSource,
     by: Annotated[
         RankBy, typer.Option("--by", help="Rank regimens (trials of one regimen pooled), trials, or cohorts.")
     ] = RankBy.regimen,
@@ -65,14 +64,13 @@ def rank(
     """
     from igfcli.analyses.ranking import rank_listing
 
-    selection = select(load_checked(data, no_cache), filters)
+    selection = select(load_checked(source), filters)
     emit_listing(rank_listing(selection, by, ci, level), out)
 
 
-@takes(FILTERS, OUTPUT)
+@takes(DATA, FILTERS, OUTPUT)
 def halted(
-    data: DataOpt = None,
-    no_cache: NoCacheOpt = False,
+    source: DataSource,
     by: Annotated[
         GroupBy, typer.Option("--by", help="Group by sponsor, or by owning company (parent, else sponsor).")
     ] = GroupBy.sponsor,
@@ -97,14 +95,13 @@ def halted(
     """
     from igfcli.analyses.halted import halted_listing
 
-    selection = select(load_checked(data, no_cache), filters)
+    selection = select(load_checked(source), filters)
     emit_listing(halted_listing(selection, None if all_programs else status.value, by), out)
 
 
-@takes(FILTERS, OUTPUT)
+@takes(DATA, FILTERS, OUTPUT)
 def benchmark(
-    data: DataOpt = None,
-    no_cache: NoCacheOpt = False,
+    source: DataSource,
     preset: Annotated[
         Preset,
         typer.Option(
@@ -156,17 +153,16 @@ def benchmark(
         chosen = custom(PRESETS[preset.value], threshold, weeks, tolerance_weeks)
     except BadValue as exc:
         bad_value(exc)
-    selection = select(load_checked(data, no_cache), filters)
+    selection = select(load_checked(source), filters)
     listing = benchmark_listing(selection, chosen, alpha, only_below)
     emit_listing(listing, out)
     if check and any(r.verdict in chosen.failing_verdicts for r in listing.rows):
         raise typer.Exit(EXIT_CHECK_FAILED)
 
 
-@takes(FILTERS)
+@takes(DATA, FILTERS)
 def report(
-    data: DataOpt = None,
-    no_cache: NoCacheOpt = False,
+    source: DataSource,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to this file (atomically).")
     ] = None,
@@ -184,11 +180,11 @@ def report(
     Example: igf report --histology sarcoma -o igf-report.md
     """
     from igfcli.output.report import build_report
-    from igfcli.records.folder import bundled_data, resolve_folder
+    from igfcli.records.folder import bundled_data
 
-    evidence, warnings = load_with_warnings(data, no_cache)
+    evidence, warnings = load_with_warnings(source)
     selection = select(evidence, filters)
-    folder = resolve_folder(data)
+    folder = source.folder
     label = "the bundled evidence base" if folder == bundled_data() else str(folder)
     text = build_report(selection, warnings, ci, level, label)
     if output is None:

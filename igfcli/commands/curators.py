@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from igfcli.commands.completion import complete_agents
-from igfcli.commands.options import DataOpt, NoCacheOpt
+from igfcli.commands.options import DATA, DataSource, takes
 from igfcli.commands.plumbing import bad_value, emit, fail, print_problems
 from igfcli.errors import BadValue, IgfError
 from igfcli.model import Catalog
@@ -29,11 +29,12 @@ class PhaseChoice(StrEnum):
     three = "3"
 
 
-def _catalog(folder: Path, no_cache: bool) -> Catalog:
+def _catalog(source: DataSource) -> Catalog:
     """The folder's agent catalog; stop (exit 2) when agents.yaml is missing or has errors."""
     from igfcli.records.folder import AGENTS_FILE, display_path, load
 
-    loaded = load(folder, use_cache=not no_cache)
+    folder = source.folder
+    loaded = load(folder, use_cache=source.use_cache)
     catalog_file = display_path(folder / AGENTS_FILE, folder)
     shown = display_path(folder, folder)
     problems = [p for p in loaded.errors if p.path in (catalog_file, shown)]
@@ -82,6 +83,7 @@ def schema(
     emit(schema_text(kind.value))
 
 
+@takes(DATA)
 def new_trial(
     trial_id: Annotated[
         str,
@@ -108,8 +110,8 @@ def new_trial(
     nct: Annotated[str | None, typer.Option("--nct", help="The source's ClinicalTrials.gov id.")] = None,
     pmid: Annotated[str | None, typer.Option("--pmid", help="The source's PubMed id.")] = None,
     doi: Annotated[str | None, typer.Option("--doi", help="The source's DOI.")] = None,
-    data: DataOpt = None,
-    no_cache: NoCacheOpt = False,
+    *,
+    source: DataSource,
 ) -> None:
     """Write a new trial record into the data folder, with every optional field as a commented hint.
 
@@ -121,16 +123,15 @@ def new_trial(
     """
     from igfcli.curation.scaffold import NewTrial, check_id, new_record, parse_list, resolve_regimen
     from igfcli.output.files import write_atomic
-    from igfcli.records.folder import resolve_folder
 
     try:
         check_id(trial_id)
     except BadValue as exc:
         fail(str(exc))
-    folder = resolve_folder(data)
+    folder = source.folder
     _writable(folder)
     try:
-        names = resolve_regimen(parse_list(regimen), _catalog(folder, no_cache))
+        names = resolve_regimen(parse_list(regimen), _catalog(source))
     except BadValue as exc:
         bad_value(exc)
     taken = _record_ids(folder).get(trial_id)
@@ -158,6 +159,7 @@ def new_trial(
     emit(f"wrote {target}\n")
 
 
+@takes(DATA)
 def import_ctgov(
     files: Annotated[
         list[str],
@@ -166,8 +168,8 @@ def import_ctgov(
             help='ClinicalTrials.gov API v2 JSON: one study, or a page {"studies": [...]}; - reads stdin.',
         ),
     ],
-    data: DataOpt = None,
-    no_cache: NoCacheOpt = False,
+    *,
+    source: DataSource,
     force: Annotated[bool, typer.Option("--force", help="Overwrite records that already exist.")] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the records instead of writing them.")
@@ -186,7 +188,6 @@ def import_ctgov(
     from igfcli.curation.ctgov import clashes, skeletons
     from igfcli.curation.registry import RegistryError, read_studies
     from igfcli.output.files import write_atomic
-    from igfcli.records.folder import resolve_folder
 
     studies, messages = [], []
     for name in files:
@@ -199,8 +200,8 @@ def import_ctgov(
             studies.extend(read_studies(raw, "<stdin>" if name == "-" else name))
         except RegistryError as exc:
             messages.extend(exc.messages)
-    folder = resolve_folder(data)
-    catalog = _catalog(folder, no_cache)
+    folder = source.folder
+    catalog = _catalog(source)
     try:
         drafts = skeletons(studies, catalog) if not messages else []
     except RegistryError as exc:

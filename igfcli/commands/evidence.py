@@ -9,7 +9,7 @@ import typer
 
 from igfcli.analyses.selection import Filters
 from igfcli.commands.completion import complete_trial_ids
-from igfcli.commands.options import AGENT_FILTERS, FILTERS, OUTPUT, DataOpt, NoCacheOpt, Output, takes
+from igfcli.commands.options import AGENT_FILTERS, DATA, FILTERS, OUTPUT, DataSource, Output, takes
 from igfcli.commands.plumbing import (
     EXIT_CHECK_FAILED,
     count,
@@ -23,9 +23,9 @@ from igfcli.commands.plumbing import (
 from igfcli.output.formats import Format
 
 
+@takes(DATA)
 def validate(
-    data: DataOpt = None,
-    no_cache: NoCacheOpt = False,
+    source: DataSource,
     strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on warnings too.")] = False,
 ) -> None:
     """Check every record in the data folder and list every problem, one per line, on stderr.
@@ -35,10 +35,10 @@ def validate(
 
     Example: igf validate --data my-trials/
     """
-    from igfcli.records.folder import display_path, load, resolve_folder
+    from igfcli.records.folder import display_path, load
 
-    folder = resolve_folder(data)
-    loaded = load(folder, use_cache=not no_cache)
+    folder = source.folder
+    loaded = load(folder, use_cache=source.use_cache)
     print_problems(loaded.problems)
     errors, warnings = len(loaded.errors), len(loaded.warnings)
     evidence = loaded.evidence
@@ -54,18 +54,18 @@ def validate(
         raise typer.Exit(EXIT_CHECK_FAILED)
 
 
-@takes(FILTERS, OUTPUT)
-def trials(data: DataOpt = None, no_cache: NoCacheOpt = False, *, filters: Filters, out: Output) -> None:
+@takes(DATA, FILTERS, OUTPUT)
+def trials(source: DataSource, *, filters: Filters, out: Output) -> None:
     """List the trials: regimen, phase, histologies, enrolment, responses and 12-week PFS.
 
     Example: igf trials --histology ewing --format csv
     """
     from igfcli.analyses.listings import trials_listing
 
-    emit_listing(trials_listing(select(load_checked(data, no_cache), filters)), out)
+    emit_listing(trials_listing(select(load_checked(source), filters)), out)
 
 
-@takes(OUTPUT)
+@takes(DATA, OUTPUT)
 def show(
     trial_id: Annotated[
         str,
@@ -75,8 +75,7 @@ def show(
             autocompletion=complete_trial_ids,
         ),
     ],
-    data: DataOpt = None,
-    no_cache: NoCacheOpt = False,
+    source: DataSource,
     *,
     out: Output,
 ) -> None:
@@ -86,7 +85,7 @@ def show(
     """
     from igfcli.analyses.detail import trial_detail
 
-    evidence = load_checked(data, no_cache)
+    evidence = load_checked(source)
     matches = [t for t in evidence.trials if t.id == trial_id]
     if not matches:
         import difflib
@@ -107,12 +106,12 @@ def show(
     emit_listing(show_listing(detail), out)
 
 
-@takes(AGENT_FILTERS, OUTPUT)
-def agents(data: DataOpt = None, no_cache: NoCacheOpt = False, *, filters: Filters, out: Output) -> None:
+@takes(DATA, AGENT_FILTERS, OUTPUT)
+def agents(source: DataSource, *, filters: Filters, out: Output) -> None:
     """The agent catalog: codes, class, sponsor, program status, and the trials the data holds.
 
     Example: igf agents --class "anti-IGF-1R antibody" --format markdown
     """
     from igfcli.analyses.listings import agents_listing
 
-    emit_listing(agents_listing(select(load_checked(data, no_cache), filters)), out)
+    emit_listing(agents_listing(select(load_checked(source), filters)), out)

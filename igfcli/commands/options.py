@@ -1,8 +1,9 @@
 """Options that several commands share, declared once, and the objects they build.
 
-A command declares which groups it takes with `@takes(...)`; the group's options
-are added to its signature (so Typer shows and parses them like any other) and
-arrive in the command as one object: `filters: Filters`, `out: Output`.
+A command declares which groups it takes with `@takes(...)` and a parameter for
+each (`source: DataSource`, `filters: Filters`, `out: Output`); the group's
+options stand in that parameter's place in the signature Typer reads, so they
+show and parse like any other, and arrive in the command built into one object.
 """
 
 from __future__ import annotations
@@ -20,26 +21,28 @@ from igfcli.analyses.selection import Filters
 from igfcli.commands.completion import complete_agents
 from igfcli.output.formats import Format
 
-DataOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--data",
-        help="Data folder (agents.yaml and one YAML file per trial). "
-        "Default: $IGF_DATA, else the bundled evidence base.",
-        show_default=False,
-    ),
-]
-NoCacheOpt = Annotated[
-    bool,
-    typer.Option(
-        "--no-cache",
-        help="Parse every record file afresh instead of reusing the parse cache (also IGF_NO_CACHE=1).",
-    ),
-]
 LevelOpt = Annotated[
     float,
     typer.Option("--level", min=0.5, max=0.999, help="Confidence level of the intervals (two-sided)."),
 ]
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """The data folder a command reads (--data, else $IGF_DATA, else the bundled records)."""
+
+    data: Path | None = None
+    no_cache: bool = False
+
+    @property
+    def folder(self) -> Path:
+        from igfcli.records.folder import resolve_folder
+
+        return resolve_folder(self.data)
+
+    @property
+    def use_cache(self) -> bool:
+        return not self.no_cache
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,35 @@ def _filters(**given: list[str] | None) -> Filters:
     )
 
 
+DATA = Group(
+    "source",
+    _options(
+        data=(
+            Annotated[
+                Path | None,
+                typer.Option(
+                    "--data",
+                    help="Data folder (agents.yaml and one YAML file per trial). "
+                    "Default: $IGF_DATA, else the bundled evidence base.",
+                    show_default=False,
+                ),
+            ],
+            None,
+        ),
+        no_cache=(
+            Annotated[
+                bool,
+                typer.Option(
+                    "--no-cache",
+                    help="Parse every record file afresh instead of reusing the parse cache "
+                    "(also IGF_NO_CACHE=1).",
+                ),
+            ],
+            False,
+        ),
+    ),
+    DataSource,
+)
 FILTERS = Group("filters", _options(**_FILTERS), _filters)
 # `igf agents` filters the catalog only: agent, sponsor and class
 AGENT_FILTERS = Group(
@@ -153,12 +185,19 @@ OUTPUT = Group(
 
 
 def takes(*groups: Group) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """Give a command the options of `groups`, after its own, each group built into one argument."""
+    """Give a command the options of `groups`, where it declares each group's parameter."""
 
     def decorate(command: Callable[..., None]) -> Callable[..., None]:
         signature = inspect.signature(command, eval_str=True)
-        own = [p for p in signature.parameters.values() if p.name not in {g.name for g in groups}]
-        added = [p for g in groups for p in g.params]
+        by_name = {g.name: g for g in groups}
+        missing = set(by_name) - set(signature.parameters)
+        if missing:
+            raise TypeError(f"{command.__name__} takes no parameter {', '.join(sorted(missing))}")
+        params = []
+        for param in signature.parameters.values():
+            # Typer passes every value by name, so each may be keyword-only wherever it stands
+            expanded = by_name[param.name].params if param.name in by_name else (param,)
+            params += [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in expanded]
 
         @functools.wraps(command)
         def run(**given: Any) -> None:
@@ -166,7 +205,7 @@ def takes(*groups: Group) -> Callable[[Callable[..., None]], Callable[..., None]
                 given[group.name] = group.build(**{p.name: given.pop(p.name) for p in group.params})
             command(**given)
 
-        run.__signature__ = signature.replace(parameters=[*own, *added])  # type: ignore[attr-defined]
+        run.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
         return run
 
     return decorate

@@ -10,14 +10,13 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import NoReturn
 
 import typer
 
 from igfcli.analyses.results import Listing
 from igfcli.analyses.selection import Filters, Selection
-from igfcli.commands.options import OPTION_NAMES, Output
+from igfcli.commands.options import OPTION_NAMES, DataSource, Output
 from igfcli.errors import BadValue, Problem
 from igfcli.model import Evidence
 from igfcli.output.formats import Format
@@ -41,11 +40,11 @@ def count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def load_with_warnings(data: Path | None, no_cache: bool) -> tuple[Evidence, list[Problem]]:
+def load_with_warnings(source: DataSource) -> tuple[Evidence, list[Problem]]:
     """Load the folder; with any error, list every problem and stop (exit 2)."""
-    from igfcli.records.folder import load, resolve_folder
+    from igfcli.records.folder import load
 
-    loaded = load(resolve_folder(data), use_cache=not no_cache)
+    loaded = load(source.folder, use_cache=source.use_cache)
     if loaded.errors or loaded.evidence is None:
         print_problems(loaded.problems)
         errors = len(loaded.errors)
@@ -53,8 +52,8 @@ def load_with_warnings(data: Path | None, no_cache: bool) -> tuple[Evidence, lis
     return loaded.evidence, loaded.warnings
 
 
-def load_checked(data: Path | None, no_cache: bool) -> Evidence:
-    return load_with_warnings(data, no_cache)[0]
+def load_checked(source: DataSource) -> Evidence:
+    return load_with_warnings(source)[0]
 
 
 def bad_value(exc: BadValue) -> NoReturn:

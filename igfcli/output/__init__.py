@@ -1,1 +1,1 @@
-"""Rendering: result rows -> text in every format, the terminal table, the markdown report, safe file writes."""
+"""Rendering: result rows -> text in every format, the terminal table, the report, safe file writes."""

@@ -1,1 +1,1 @@
-"""Reading records: files -> YAML documents -> validated model objects -> evidence checks, with a parse cache."""
+"""Reading records: files -> YAML documents -> model objects -> evidence checks, with a parse cache."""
