@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from tests.conftest import DATA
-from tests.helpers import Run, igf
+from tests.helpers import Run, data_folder, igf
 
 BAD = DATA / "bad"
 RECORDS = BAD / "records"
 CATALOGS = BAD / "catalog"
 AGENTS = DATA / "small" / "agents.yaml"
+__all__ = ["data_folder"]  # the shared builder, re-exported for the corpus tests
 VALID = DATA / "small" / "trial-a.yaml"
-
-
-def data_folder(at: Path, *files: Path, catalog: Path | None = AGENTS) -> Path:
-    """A folder `data` under `at` with the catalog (as agents.yaml) and the given record files."""
-    data = at / "data"
-    data.mkdir()
-    if catalog is not None:
-        shutil.copy(catalog, data / "agents.yaml")
-    for file in files:
-        shutil.copy(file, data / file.name)
-    return data
 
 
 def summary(errors: int, warnings: int, trials: int | None, agents: int = 0, folder: str = "data") -> str:

@@ -10,6 +10,34 @@ from typer.testing import CliRunner
 
 from igfcli.commands import run
 
+SMALL_AGENTS = Path(__file__).parent / "data" / "small" / "agents.yaml"
+
+
+def data_folder(
+    at: Path,
+    *files: Path,
+    catalog: Path | str | bytes | None = SMALL_AGENTS,
+    texts: dict[str, str | bytes] | None = None,
+    name: str = "data",
+) -> Path:
+    """The one way tests build a data folder: `at/name` holding a catalog (a file to copy, or its
+    text), copies of `files`, and files written from `texts` (name inside the folder -> content)."""
+    import shutil
+
+    data = at / name
+    data.mkdir(parents=True)
+    if isinstance(catalog, Path):
+        shutil.copy(catalog, data / "agents.yaml")
+    elif catalog is not None:
+        (data / "agents.yaml").write_bytes(catalog.encode() if isinstance(catalog, str) else catalog)
+    for file in files:
+        shutil.copy(file, data / file.name)
+    for inside, content in (texts or {}).items():
+        target = data / inside
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content.encode() if isinstance(content, str) else content)
+    return data
+
 
 @dataclass
 class Run:

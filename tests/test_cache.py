@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import pytest
 from igfcli.records import cache
 from igfcli.records.folder import load
 from tests.conftest import DATA, REPO
+from tests.helpers import data_folder
 
 N = 25
 LONG_AGO = 1_000_000_000 * 1_000_000_000  # 2001, in nanoseconds: well past the racy window
@@ -27,15 +27,12 @@ def _age(folder: Path, ns: int = LONG_AGO) -> None:
 
 def _folder(root: Path, n: int = N) -> Path:
     """n copies of the small fixture's trials (one of them broken, one with a warning), written long ago."""
-    folder = root / "data"
-    folder.mkdir()
-    shutil.copy(DATA / "small" / "agents.yaml", folder / "agents.yaml")
     template = (DATA / "small" / "trial-a.yaml").read_text()
-    for i in range(n):
-        (folder / f"t{i:04d}.yaml").write_text(template.replace("id: trial-a", f"id: t{i:04d}"))
+    texts = {f"t{i:04d}.yaml": template.replace("id: trial-a", f"id: t{i:04d}") for i in range(n)}
     # an error, and a reported rate that disagrees with its counts (a warning)
-    (folder / "t0001.yaml").write_text(template.replace("id: trial-a", "id: t0001").replace("38", "3.8"))
-    (folder / "t0002.yaml").write_text(template.replace("id: trial-a", "id: t0002").replace("13.2%", "14%"))
+    texts["t0001.yaml"] = texts["t0001.yaml"].replace("38", "3.8")
+    texts["t0002.yaml"] = texts["t0002.yaml"].replace("13.2%", "14%")
+    folder = data_folder(root, texts=dict(texts))
     _age(folder)
     return folder
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from igfcli.curation.ctgov import record_id, surname
 from igfcli.curation.registry import Intervention, Study, read_studies
 from tests.conftest import DATA
-from tests.helpers import igf
+from tests.helpers import data_folder, igf
 
 CTGOV = DATA / "ctgov"
 EXPECTED = CTGOV / "expected"
@@ -19,8 +18,7 @@ EXPECTED = CTGOV / "expected"
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     """A data folder holding only the small agent catalog."""
-    shutil.copy(DATA / "small" / "agents.yaml", tmp_path / "agents.yaml")
-    return tmp_path
+    return data_folder(tmp_path)
 
 
 def _import(folder: Path, *args: str, stdin: bytes | None = None):  # type: ignore[no-untyped-def]

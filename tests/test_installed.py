@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.helpers import data_folder
 
 
 @pytest.fixture(scope="module")
@@ -77,15 +78,13 @@ def test_installed_igf_uses_its_own_bundled_records(installed: Path, tmp_path: P
 @pytest.fixture(scope="module")
 def many_trials(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Enough records that the csv output outgrows a pipe's buffer."""
-    folder = tmp_path_factory.mktemp("many")
-    (folder / "agents.yaml").write_text("agents:\n  - name: alphamab\n")
-    for i in range(1500):
-        (folder / f"t{i:04d}.yaml").write_text(
-            f"id: t{i:04d}\ntitle: Trial number {i} with a title long enough to fill the pipe\n"
-            "regimen: [alphamab]\nphase: '2'\nenrolled: 20\n"
-            "response: {evaluable: 20, responders: 2}\nsources: [{citation: made up}]\n"
-        )
-    return folder
+    texts: dict[str, str | bytes] = {
+        f"t{i:04d}.yaml": f"id: t{i:04d}\ntitle: Trial number {i} with a title long enough to fill the pipe\n"
+        "regimen: [alphamab]\nphase: '2'\nenrolled: 20\n"
+        "response: {evaluable: 20, responders: 2}\nsources: [{citation: made up}]\n"
+        for i in range(1500)
+    }
+    return data_folder(tmp_path_factory.mktemp("many"), catalog="agents:\n  - name: alphamab\n", texts=texts)
 
 
 @pytest.mark.parametrize("reader", ["| head -1", ">&-"])
@@ -108,10 +107,10 @@ def test_closed_or_broken_stdout_ends_quietly(
     if reader.startswith("|"):
         assert lines[0].startswith("id,regimen,")
         assert lines[-1] == "status 0"
+        assert "Traceback" not in done.stderr and "Broken pipe" not in done.stderr, done.stderr
     else:
         assert lines[-1] == "status 2"
         assert done.stderr == "igf: error: standard output is closed; nothing was written\n"
-    assert "Traceback" not in done.stderr and "Broken pipe" not in done.stderr, done.stderr
 
 
 def test_installed_igf_never_writes_into_its_own_evidence_base(installed: Path, tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from igfcli.curation.scaffold import uncommented
 from igfcli.records.folder import load
 from tests.conftest import DATA
-from tests.helpers import igf
+from tests.helpers import data_folder, igf
 
 NEW = [
     "--regimen",
@@ -64,9 +63,7 @@ sources:
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     """The small sample data: agents.yaml and two trials."""
-    target = tmp_path / "data"
-    shutil.copytree(DATA / "small", target)
-    return target
+    return data_folder(tmp_path, *sorted((DATA / "small").glob("trial-*.yaml")))
 
 
 def test_new_record_is_written_whole_and_valid(folder: Path) -> None:

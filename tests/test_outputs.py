@@ -92,7 +92,6 @@ def test_whole_output(args: list[str], expected: str) -> None:
     run = igf(*args, "--data", SMALL)
     assert run.exit_code == 0, run.stderr
     assert run.stdout == expected
-    assert "\x1b" not in run.stdout
 
 
 def test_trials_json_is_an_array_of_typed_objects() -> None:

@@ -27,6 +27,7 @@ from igfcli.stats import (
     wilson,
 )
 from tests.corpus import AGENTS
+from tests.helpers import data_folder
 
 AGENT_LABELS = ["alphamab", "AM-1", "betinib", "BT-2", "gammalimus"]
 CANONICAL = {"alphamab": "alphamab", "am-1": "alphamab", "betinib": "betinib", "bt-2": "betinib"}
@@ -67,10 +68,7 @@ def _canonical(label: str) -> str:
 
 def _load_one(text: bytes, name: str = "trial-x.yaml") -> tuple[Any, list[Problem]]:
     with tempfile.TemporaryDirectory() as folder:
-        data = Path(folder)
-        (data / "agents.yaml").write_bytes(AGENTS.read_bytes())
-        (data / name).write_bytes(text)
-        loaded = load(data)
+        loaded = load(data_folder(Path(folder), catalog=AGENTS, texts={name: text}))
     return loaded.evidence, loaded.problems
 
 

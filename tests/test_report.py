@@ -10,7 +10,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from tests.conftest import DATA
-from tests.helpers import igf
+from tests.helpers import data_folder, igf
 
 SMALL = DATA / "small"
 
@@ -81,14 +81,13 @@ def test_report_structure_and_tables() -> None:
 
 
 def test_report_escapes_record_text_that_would_break_a_table(tmp_path: Path) -> None:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    (folder / "agents.yaml").write_text(
-        "agents:\n  - name: a|b\n    sponsor: 'X <script>'\n    status: halted\n"
-    )
-    (folder / "t.yaml").write_text(
-        "id: t\ntitle: \"pipe | and \\e escape\"\nregimen: ['a|b']\nphase: '2'\nenrolled: 10\n"
-        "response: {evaluable: 10, responders: 1}\nsources: [{citation: 'A *bold* claim'}]\n"
+    folder = data_folder(
+        tmp_path,
+        catalog="agents:\n  - name: a|b\n    sponsor: 'X <script>'\n    status: halted\n",
+        texts={
+            "t.yaml": "id: t\ntitle: \"pipe | and \\e escape\"\nregimen: ['a|b']\nphase: '2'\nenrolled: 10\n"
+            "response: {evaluable: 10, responders: 1}\nsources: [{citation: 'A *bold* claim'}]\n"
+        },
     )
     run = igf("report", "--data", folder)
     assert run.exit_code == 0, run.stderr

@@ -16,8 +16,8 @@ from rich.cells import cell_len
 from igfcli.errors import OutputError
 from igfcli.output import files as output
 from igfcli.output.files import write_atomic
-from tests.corpus import AGENTS, data_folder
-from tests.helpers import igf
+from tests.corpus import AGENTS
+from tests.helpers import data_folder, igf
 
 HOSTILE_AGENTS = """\
 agents:
@@ -51,11 +51,7 @@ FORMATS = ["table", "markdown", "csv", "tsv", "json"]
 @pytest.fixture
 def hostile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "agents.yaml").write_text(HOSTILE_AGENTS, encoding="utf-8")
-    (data / "hostile.yaml").write_text(HOSTILE_TRIAL, encoding="utf-8")
-    return data
+    return data_folder(tmp_path, catalog=HOSTILE_AGENTS, texts={"hostile.yaml": HOSTILE_TRIAL})
 
 
 # --- control characters -----------------------------------------------------------------------
@@ -330,14 +326,32 @@ def test_report_command_refuses_to_overwrite(old_report: Path, monkeypatch: pyte
     assert _leftovers(old_report.parent) == ["data"]
 
 
+def _wait_until_reading_stdin(pid: int, timeout: float = 30.0) -> None:
+    """Return once the process is blocked in read() on its standard input (Linux /proc), not before."""
+    import platform
+    import time
+
+    read = {"x86_64": "0", "aarch64": "63"}.get(platform.machine())
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            call = Path(f"/proc/{pid}/syscall").read_text().split()
+        except OSError:
+            call = []
+        # the syscall number and its first argument (the file descriptor): read(0, ...)
+        if read is not None and call[:2] == [read, "0x0"]:
+            return
+        if read is None and "pipe_read" in Path(f"/proc/{pid}/wchan").read_text():
+            return
+        time.sleep(0.01)
+    raise AssertionError("the command never blocked reading its standard input")
+
+
 def test_ctrl_c_ends_with_130_and_no_traceback(tmp_path: Path) -> None:
     """A command waiting on standard input is interrupted: exit 128 + SIGINT, one line on stderr."""
     import signal
-    import time
 
-    folder = tmp_path / "data"
-    folder.mkdir()
-    (folder / "agents.yaml").write_text("agents:\n  - name: alphamab\n")
+    folder = data_folder(tmp_path, catalog="agents:\n  - name: alphamab\n")
     proc = subprocess.Popen(
         [sys.executable, "-m", "igfcli", "import", "ctgov", "-", "--data", str(folder)],
         stdin=subprocess.PIPE,
@@ -345,7 +359,7 @@ def test_ctrl_c_ends_with_130_and_no_traceback(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(2.0)  # well past start-up: the command is now blocked reading stdin
+    _wait_until_reading_stdin(proc.pid)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from igfcli.records import agents as agent_keys
 from igfcli.records import folder as loading
 from igfcli.records import trials as trial_keys
 from tests.conftest import DATA, REPO
-from tests.helpers import igf
+from tests.helpers import SMALL_AGENTS, data_folder, igf
 
 SHAPE = DATA / "shape"
 
@@ -63,12 +62,12 @@ def test_valid_catalogs_pass(path: Path) -> None:
 
 
 def test_a_new_record_passes(tmp_path: Path) -> None:
-    shutil.copy(DATA / "small" / "agents.yaml", tmp_path)
+    folder = data_folder(tmp_path)
     args = [
         "new",
         "x",
         "--data",
-        str(tmp_path),
+        str(folder),
         "--regimen",
         "AM-1",
         "--phase",
@@ -79,7 +78,7 @@ def test_a_new_record_passes(tmp_path: Path) -> None:
         "c",
     ]
     assert igf(*args).exit_code == 0
-    assert _errors("trial", tmp_path / "x.yaml") == []
+    assert _errors("trial", folder / "x.yaml") == []
 
 
 def test_an_unfinished_skeleton_fails_as_the_loader_does() -> None:
@@ -87,10 +86,8 @@ def test_an_unfinished_skeleton_fails_as_the_loader_does() -> None:
 
 
 def _loader_errors(tmp_path: Path, record: Path | None = None, catalog: Path | None = None) -> list[str]:
-    shutil.copy(catalog or DATA / "small" / "agents.yaml", tmp_path / "agents.yaml")
-    if record is not None:
-        shutil.copy(record, tmp_path / record.name)
-    return [p.message for p in loading.load(tmp_path).errors]
+    folder = data_folder(tmp_path, *([record] if record else []), catalog=catalog or SMALL_AGENTS)
+    return [p.message for p in loading.load(folder).errors]
 
 
 @pytest.mark.parametrize("path", sorted(SHAPE.glob("*.yaml")), ids=lambda p: p.stem)
