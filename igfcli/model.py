@@ -7,7 +7,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-STATUSES = ("halted", "active", "awaiting-results", "unknown")
+STATUSES = ("halted", "active", "awaiting-results", "approved", "unknown")
+ARM_ROLES = ("experimental", "control")
+MEDIAN_UNITS = ("weeks", "months", "years")
 PHASES = ("1", "1/2", "2", "2/3", "3")
 WEEKS_PER_MONTH = 52 / 12
 
@@ -104,23 +106,148 @@ class Source:
 
 
 @dataclass(frozen=True)
+class ProgramEvent:
+    """One thing that happened to a drug program: its status from a year on, for an indication.
+
+    An agent written in the first record format (`status`, `status_as_of`, ...) has one
+    event, with no indication and perhaps no year; an undated event counts at any date.
+    """
+
+    year: int | None
+    status: str
+    indication: str | None
+    sponsor: str | None  # who held the program then, where the source says
+    name: str | None  # the name the program went by then, where not the catalog's
+    reason: str | None
+    source: str | None
+
+    def describe(self) -> str:
+        """ "approved 2020, thyroid eye disease, as teprotumumab"."""
+        parts = [self.status + (f" {self.year}" if self.year is not None else "")]
+        parts += [x for x in (self.indication,) if x]
+        if self.name:
+            parts.append(f"as {self.name}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
 class Agent:
-    """One drug program of the catalog: its names, class, sponsor and development status."""
+    """One drug program of the catalog: its names, class, sponsor and what became of it."""
 
     name: str
     codes: tuple[str, ...]
     drug_class: str | None
     sponsor: str | None
     parent: str | None
-    status: str
-    status_as_of: int | None
-    status_reason: str | None
-    status_source: str | None
+    history: tuple[ProgramEvent, ...]  # in the order of their years
 
     @property
     def owner(self) -> str | None:
         """The owning company: the parent where one is named, else the sponsor."""
         return self.parent or self.sponsor
+
+    def events(self, as_of: int | None = None) -> tuple[ProgramEvent, ...]:
+        """The events known by the end of `as_of` (every event without it)."""
+        if as_of is None:
+            return self.history
+        return tuple(e for e in self.history if e.year is None or e.year <= as_of)
+
+    def standing(self, as_of: int | None = None) -> tuple[ProgramEvent, ...]:
+        """Where the program stands in each indication: for each, the event that began its
+        latest status (a program halted in 2009 and said to be halted again in 2014 was
+        halted in 2009), in the order the indications were first named."""
+        runs: dict[str | None, ProgramEvent] = {}
+        for event in self.events(as_of):
+            current = runs.get(event.indication)
+            if current is None or current.status != event.status:
+                runs[event.indication] = event
+        return tuple(runs.values())
+
+    def latest(self, as_of: int | None = None) -> ProgramEvent | None:
+        events = self.events(as_of)
+        return events[-1] if events else None
+
+    @property
+    def status(self) -> str:
+        """The status of the latest event ("unknown" with none)."""
+        latest = self.latest()
+        return latest.status if latest else "unknown"
+
+    @property
+    def status_as_of(self) -> int | None:
+        latest = self.latest()
+        return latest.year if latest else None
+
+    @property
+    def status_reason(self) -> str | None:
+        latest = self.latest()
+        return latest.reason if latest else None
+
+    @property
+    def status_source(self) -> str | None:
+        latest = self.latest()
+        return latest.source if latest else None
+
+
+@dataclass(frozen=True)
+class Printed:
+    """A number as a source printed it (a hazard ratio, a p-value, a median): value and text.
+
+    The text keeps what the value loses (1.00 reads as 1.0) and a bound ("<0.001"),
+    where `value` is then the bound and `bound` says so.
+    """
+
+    value: float
+    text: str
+    bound: bool = False
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One randomised arm of a trial: its regimen, role, enrolment and figures."""
+
+    name: str
+    regimen: tuple[str, ...]  # catalog agents; a control arm of chemotherapy alone has none
+    backbone: str | None  # what else every patient of the arm got (chemotherapy, placebo)
+    role: str  # "experimental" or "control"
+    enrolled: int | None
+    response: Response | None
+    pfs: tuple[PfsPoint, ...]
+    index: int
+
+    @property
+    def regimen_name(self) -> str:
+        """The agents, as a regimen is named, and the backbone after them."""
+        agents = regimen_name(self.regimen)
+        return " + ".join(x for x in (agents, self.backbone) if x)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A hazard ratio of an experimental arm against a control arm, as the source printed it."""
+
+    endpoint: str
+    experimental: str  # arm names
+    control: str
+    hr: Printed
+    ci_low: Printed
+    ci_high: Printed
+    level: float
+    p: Printed | None
+    median_experimental: Printed | None
+    median_control: Printed | None
+    median_unit: str | None
+    source: str
+    index: int
+
+    @property
+    def verdict(self) -> str:
+        """ "benefit" when the whole interval lies below 1, "harm" above 1, else "no difference"."""
+        if self.ci_high.value < 1:
+            return "benefit"
+        if self.ci_low.value > 1:
+            return "harm"
+        return "no difference"
 
 
 @dataclass(frozen=True)
@@ -142,6 +269,8 @@ class Trial:
     path: str
     # response rates other sources printed where the record has no response figure of its own
     also_reported: tuple[AlsoReported, ...] = ()
+    arms: tuple[Arm, ...] = ()  # a randomised trial's arms
+    comparisons: tuple[Comparison, ...] = ()
     # field path ("response.reported_rate") -> (line, column), for messages about figures
     locations: Mapping[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
 
@@ -151,10 +280,14 @@ class Trial:
 
     @property
     def patients(self) -> int:
-        """Patients the record counts: its enrolled, or where it gives enrolment only by cohort, the sum."""
+        """Patients the record counts: its enrolled, or where it gives enrolment only by cohort
+        (or by arm), the sum."""
         if self.enrolled is not None:
             return self.enrolled
-        return sum(c.enrolled or 0 for c in self.cohorts)
+        return sum(c.enrolled or 0 for c in self.cohorts) + sum(a.enrolled or 0 for a in self.arms)
+
+    def arm(self, name: str) -> Arm | None:
+        return next((a for a in self.arms if a.name == name), None)
 
     def location(self, field_path: str) -> tuple[int | None, int | None]:
         line_col = self.locations.get(field_path)

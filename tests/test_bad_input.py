@@ -225,7 +225,7 @@ CATALOG_REFUSED: dict[str, tuple[int, list[str]]] = {
     "unknown-status": (
         1,
         [
-            ':6:13: agents[0].status: \'stopped\' is not one of "halted", "active", "awaiting-results", "unknown"',
+            ':6:13: agents[0].status: \'stopped\' is not one of "halted", "active", "awaiting-results", "approved", "unknown"',
         ],
     ),
 }

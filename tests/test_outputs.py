@@ -47,15 +47,16 @@ RANK_MARKDOWN = """\
 """
 
 HALTED_CSV = """\
-group,sponsor,parent,agent,codes,class,status,status_as_of,reason,status_source,trials,patients
-Acme,Acme,,alphamab,AM-1,anti-IGF-1R antibody,halted,2012,no activity in phase 2,,2,100
+group,sponsor,parent,agent,codes,class,status,status_as_of,reason,status_source,trials,patients,indication,later
+Acme,Acme,,alphamab,AM-1,anti-IGF-1R antibody,halted,2012,no activity in phase 2,,2,100,,
 """
 
 HALTED_ALL_BY_PARENT_TSV = (
-    "group\tsponsor\tparent\tagent\tcodes\tclass\tstatus\tstatus_as_of\treason\tstatus_source\ttrials\tpatients\n"
-    "Acme\tAcme\t\talphamab\tAM-1\tanti-IGF-1R antibody\thalted\t2012\tno activity in phase 2\t\t2\t100\n"
-    "Acme\tAcme\t\tgammalimus\t\tmTOR inhibitor\tunknown\t\t\t\t1\t60\n"
-    "Bigco\tSubco\tBigco\tbetinib\tBT-2\tIGF-1R kinase inhibitor\tawaiting-results\t\t\t\t0\t0\n"
+    "group\tsponsor\tparent\tagent\tcodes\tclass\tstatus\tstatus_as_of\treason\tstatus_source\ttrials\tpatients"
+    "\tindication\tlater\n"
+    "Acme\tAcme\t\talphamab\tAM-1\tanti-IGF-1R antibody\thalted\t2012\tno activity in phase 2\t\t2\t100\t\t\n"
+    "Acme\tAcme\t\tgammalimus\t\tmTOR inhibitor\tunknown\t\t\t\t1\t60\t\t\n"
+    "Bigco\tSubco\tBigco\tbetinib\tBT-2\tIGF-1R kinase inhibitor\tawaiting-results\t\t\t\t0\t0\t\t\n"
 )
 
 BENCHMARK_CSV = """\

@@ -11,8 +11,10 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from igfcli.curation.schema import schema_text
-from igfcli.model import PHASES, STATUSES
+from igfcli.model import ARM_ROLES, MEDIAN_UNITS, PHASES, STATUSES
 from igfcli.records import agents as agent_keys
+from igfcli.records import arms as arm_keys
+from igfcli.records import figures as figure_keys
 from igfcli.records import folder as loading
 from igfcli.records import trials as trial_keys
 from tests.conftest import DATA, REPO
@@ -112,16 +114,27 @@ def test_schema_keys_are_the_loaders_keys() -> None:
     assert _properties(trial) == trial_keys.TRIAL_KEYS
     assert set(trial["required"]) == set(trial_keys.TRIAL_REQUIRED)
     assert _properties(defs["cohort"]) == trial_keys.COHORT_KEYS
-    assert _properties(defs["response"]) == trial_keys.RESPONSE_KEYS
+    assert _properties(defs["response"]) == figure_keys.RESPONSE_KEYS
     also = defs["response"]["properties"]["also_reported"]["anyOf"][0]["items"]
-    assert _properties(also) == trial_keys.ALSO_REPORTED_KEYS
-    assert _properties(defs["pfs"]["items"]) == trial_keys.PFS_KEYS
+    assert _properties(also) == figure_keys.ALSO_REPORTED_KEYS
+    assert _properties(defs["pfs"]["items"]) == figure_keys.PFS_KEYS
     assert _properties(defs["source"]) == trial_keys.SOURCE_KEYS
     assert [p for p in trial["properties"]["phase"]["enum"] if isinstance(p, str)] == list(PHASES)
     agents = json.loads(schema_text("agents"))
     agent = agents["$defs"]["agent"]
     assert _properties(agent) == agent_keys.AGENT_KEYS
     assert tuple(agent["properties"]["status"]["enum"]) == STATUSES
+    event = agents["$defs"]["event"]
+    assert _properties(event) == agent_keys.EVENT_KEYS
+    assert set(event["required"]) == set(agent_keys.EVENT_REQUIRED)
+    assert tuple(event["properties"]["status"]["enum"]) == STATUSES
+    assert _properties(defs["arm"]) == arm_keys.ARM_KEYS
+    assert set(defs["arm"]["required"]) == set(arm_keys.ARM_REQUIRED)
+    assert tuple(defs["arm"]["properties"]["role"]["enum"]) == ARM_ROLES
+    assert _properties(defs["comparison"]) == arm_keys.COMPARISON_KEYS
+    assert set(defs["comparison"]["required"]) == set(arm_keys.COMPARISON_REQUIRED)
+    units = defs["comparison"]["properties"]["median_unit"]["anyOf"][0]["enum"]
+    assert tuple(units) == MEDIAN_UNITS
 
 
 @pytest.mark.parametrize(

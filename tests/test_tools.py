@@ -128,6 +128,7 @@ def test_a_named_command_is_built_alone_and_answers_as_in_the_whole_app() -> Non
             "halted",
             "import",
             "new",
+            "randomised",
             "rank",
             "report",
             "schema",
@@ -169,6 +170,7 @@ def test_the_columns_page_lists_every_machine_column_in_order() -> None:
         "rank": ["rank", "--by", "cohort"],  # the widest: trial and cohort columns too
         "halted": ["halted"],
         "benchmark": ["benchmark"],
+        "randomised": ["randomised"],
         "show": ["show", "trial-a"],
     }
     assert sorted(documented) == sorted(commands)

@@ -8,7 +8,7 @@ from igfcli.analyses.ranking import ASSUMED_MARK, ASSUMED_NOTE
 from igfcli.analyses.results import Listing, column, columns_of
 from igfcli.analyses.selection import Selection
 from igfcli.errors import BadValue
-from igfcli.model import WEEKS_PER_MONTH, Cohort, PfsPoint, Trial, round_half_up
+from igfcli.model import WEEKS_PER_MONTH, PfsPoint, Trial, round_half_up
 from igfcli.stats import binom_cdf, format_percent
 
 
@@ -153,10 +153,11 @@ def pfs_at(points: tuple[PfsPoint, ...], weeks: float, tolerance: float) -> PfsP
 
 @dataclass(frozen=True)
 class _Unit:
-    """A trial or one of its cohorts, with the figures the benchmark reads."""
+    """A trial, one of its cohorts or one of its arms, with the figures the benchmark reads."""
 
     trial: Trial
-    cohort: Cohort | None
+    part: str | None  # the cohort's or arm's name
+    regimen: str
     points: tuple[PfsPoint, ...]
     enrolled: int | None
     histologies: tuple[str, ...]
@@ -165,8 +166,8 @@ class _Unit:
 def _row(benchmark: Benchmark, alpha: float, unit: _Unit) -> BenchmarkRow:
     row = BenchmarkRow(
         trial=unit.trial.id,
-        cohort=unit.cohort.name if unit.cohort else None,
-        regimen=unit.trial.regimen_name,
+        cohort=unit.part,
+        regimen=unit.regimen,
         histologies=unit.histologies,
         weeks=None,
         pfs_rate=None,
@@ -207,12 +208,21 @@ def _row(benchmark: Benchmark, alpha: float, unit: _Unit) -> BenchmarkRow:
 def _units(selection: Selection) -> list[_Unit]:
     units = []
     for trial in selection.trials():
-        if selection.whole_trial_matches(trial):
-            units.append(_Unit(trial, None, trial.pfs, trial.enrolled, trial.histologies))
+        whole = selection.whole_trial_matches(trial)
+        if whole:
+            units.append(_Unit(trial, None, trial.regimen_name, trial.pfs, trial.enrolled, trial.histologies))
         for cohort in trial.cohorts:
             if selection.cohort_matches(trial, cohort):
                 histologies = cohort.histologies or trial.histologies
-                units.append(_Unit(trial, cohort, cohort.pfs, cohort.enrolled, histologies))
+                units.append(
+                    _Unit(trial, cohort.name, trial.regimen_name, cohort.pfs, cohort.enrolled, histologies)
+                )
+        # every arm that reports a progression-free rate, control arms too: each is tested on its own
+        for arm in trial.arms if whole else ():
+            if arm.pfs:
+                units.append(
+                    _Unit(trial, arm.name, arm.regimen_name, arm.pfs, arm.enrolled, trial.histologies)
+                )
     return units
 
 

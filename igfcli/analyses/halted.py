@@ -1,4 +1,10 @@
-"""Drug programs by status (halted, by default), grouped by sponsor or owning company."""
+"""Drug programs by status (halted, by default), grouped by sponsor or owning company.
+
+A program's status comes from its history: in each indication, the event that
+began its latest status, as of a year or today. A program halted in oncology
+and approved elsewhere is listed as halted in oncology, with the later event
+beside it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from enum import StrEnum
 
 from igfcli.analyses.results import Listing, column, columns_of
 from igfcli.analyses.selection import Filters, Selection
+from igfcli.model import Agent, ProgramEvent
 
 
 class GroupBy(StrEnum):
@@ -16,7 +23,7 @@ class GroupBy(StrEnum):
 
 @dataclass(frozen=True)
 class ProgramRow:
-    """One drug program: its sponsor, status, and the trials and patients the data holds for it."""
+    """One drug program in one indication: who held it, its status and since when, what came later."""
 
     group: str = column("Sponsor")
     sponsor: str | None = column("Sponsor")
@@ -30,12 +37,28 @@ class ProgramRow:
     status_source: str | None = column("Status source")
     trials: int = column("Trials", "count")
     patients: int = column("Patients", "count")
+    indication: str | None = column("Indication")
+    later: tuple[str, ...] = column("Later", "list")
+
+
+def _later(agent: Agent, event: ProgramEvent, as_of: int | None) -> tuple[str, ...]:
+    """Where the program went since `event` in its other indications: each one's standing event."""
+    return tuple(
+        other.describe()
+        for other in agent.standing(as_of)
+        if other.indication != event.indication
+        and other.year is not None
+        and (event.year is None or other.year > event.year)
+    )
 
 
 def halted_rows(
-    selection: Selection, status: str | None = "halted", by: GroupBy = GroupBy.sponsor
+    selection: Selection,
+    status: str | None = "halted",
+    by: GroupBy = GroupBy.sponsor,
+    as_of: int | None = None,
 ) -> list[ProgramRow]:
-    """One row per program; `status=None` lists every program whatever its status."""
+    """One row per program and indication standing at `status` (every status with None)."""
     f = selection.filters
     trial_filtered = bool(f.phases or f.histologies or f.conditions)
     # trials are counted without the agent filters, so an agent's own trials all count
@@ -44,48 +67,62 @@ def halted_rows(
     )
     rows = []
     for agent in selection.evidence.agents:
-        if status is not None and agent.status != status:
-            continue
         if not selection.agent_matches(agent):
             continue
         trials = [t for t in trial_selection.trials() if agent.name in t.regimen]
         if trial_filtered and not trials:
             continue
-        group = agent.owner if by is GroupBy.parent else agent.sponsor
-        rows.append(
-            ProgramRow(
-                group=group or "(no sponsor)",
-                sponsor=agent.sponsor,
-                parent=agent.parent,
-                agent=agent.name,
-                codes=agent.codes,
-                drug_class=agent.drug_class,
-                status=agent.status,
-                status_as_of=agent.status_as_of,
-                reason=agent.status_reason,
-                status_source=agent.status_source,
-                trials=len(trials),
-                patients=sum(trial_selection.patients(t) for t in trials),
+        standing = agent.standing(as_of) or (None,)  # an agent with no history is of unknown status
+        for event in standing:
+            event_status = event.status if event else "unknown"
+            if status is not None and event_status != status:
+                continue
+            sponsor = (event.sponsor if event else None) or agent.sponsor
+            group = agent.owner if by is GroupBy.parent else sponsor
+            rows.append(
+                ProgramRow(
+                    group=group or "(no sponsor)",
+                    sponsor=sponsor,
+                    parent=agent.parent,
+                    agent=agent.name,
+                    codes=agent.codes,
+                    drug_class=agent.drug_class,
+                    status=event_status,
+                    status_as_of=event.year if event else None,
+                    reason=event.reason if event else None,
+                    status_source=event.source if event else None,
+                    trials=len(trials),
+                    patients=sum(trial_selection.patients(t) for t in trials),
+                    indication=event.indication if event else None,
+                    later=_later(agent, event, as_of) if event else (),
+                )
             )
-        )
-    rows.sort(key=lambda r: (r.group.casefold(), r.agent.casefold(), r.agent))
+    rows.sort(key=lambda r: (r.group.casefold(), r.agent.casefold(), r.agent, r.status_as_of or 0))
     return rows
 
 
 def halted_listing(
-    selection: Selection, status: str | None = "halted", by: GroupBy = GroupBy.sponsor
+    selection: Selection,
+    status: str | None = "halted",
+    by: GroupBy = GroupBy.sponsor,
+    as_of: int | None = None,
 ) -> Listing:
-    rows = halted_rows(selection, status, by)
+    rows = halted_rows(selection, status, by, as_of)
     shown = ["group", "agent", "codes", "drug_class", "status_as_of", "trials", "patients", "reason"]
     if status is None:
         shown.insert(4, "status")  # with one status selected the column would only repeat it
     if by is GroupBy.parent:
         shown.insert(1, "sponsor")
+    if any(r.indication for r in rows):
+        shown.insert(shown.index("status_as_of"), "indication")
+    if any(r.later for r in rows):
+        shown.append("later")
     what = f"{status} programs" if status else "all programs"
+    when = f", as of {as_of}" if as_of is not None else ""
     return Listing(
         columns_of(ProgramRow, labels={"group": "Sponsor" if by is GroupBy.sponsor else "Company"}),
         tuple(rows),
-        title=f"{what.capitalize()} by {'sponsor' if by is GroupBy.sponsor else 'owning company'}",
+        title=f"{what.capitalize()} by {'sponsor' if by is GroupBy.sponsor else 'owning company'}{when}",
         group_by="group",
         table_columns=tuple(shown),
     )

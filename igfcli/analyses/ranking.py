@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from igfcli.analyses.results import Column, Listing, column, columns_of
 from igfcli.analyses.selection import Selection
-from igfcli.model import Cohort, Response, Trial
+from igfcli.model import Arm, Cohort, Response, Trial
 from igfcli.stats import clopper_pearson, wilson
 
 
@@ -64,11 +64,25 @@ class RankRow:
 
 @dataclass(frozen=True)
 class ResponseUnit:
-    """One response figure that enters a ranking: a whole trial's, or one cohort's."""
+    """One response figure that enters a ranking: a whole trial's, one cohort's, or one arm's."""
 
     trial: Trial
     cohort: Cohort | None
     response: Response
+    arm: Arm | None = None
+
+    @property
+    def part(self) -> str | None:
+        """The cohort or arm the figure belongs to; None for the whole trial's."""
+        return self.arm.name if self.arm else self.cohort.name if self.cohort else None
+
+    @property
+    def agents(self) -> tuple[str, ...]:
+        return self.arm.regimen if self.arm else self.trial.regimen
+
+    @property
+    def regimen_name(self) -> str:
+        return self.arm.regimen_name if self.arm else self.trial.regimen_name
 
 
 def response_units(selection: Selection) -> Iterator[ResponseUnit]:
@@ -83,11 +97,23 @@ def response_units(selection: Selection) -> Iterator[ResponseUnit]:
             yield ResponseUnit(trial, None, trial.response)
             continue
         yield from _cohorts_of(selection, trial)
+        yield from _experimental_arms(selection, trial)
 
 
 def cohort_units(selection: Selection) -> Iterator[ResponseUnit]:
     for trial in selection.trials():
         yield from _cohorts_of(selection, trial)
+        yield from _experimental_arms(selection, trial)
+
+
+def _experimental_arms(selection: Selection, trial: Trial) -> Iterator[ResponseUnit]:
+    """A randomised trial's experimental arms: each is a regimen of its own. A control arm of
+    chemotherapy or placebo alone is not an IGF-1R regimen, and is not ranked."""
+    if not selection.whole_trial_matches(trial):
+        return
+    for arm in trial.arms:
+        if arm.role == "experimental" and arm.response is not None:
+            yield ResponseUnit(trial, None, arm.response, arm)
 
 
 def _cohorts_of(selection: Selection, trial: Trial) -> Iterator[ResponseUnit]:
@@ -102,11 +128,11 @@ def interval(k: int, n: int, method: CiMethod, level: float) -> tuple[float, flo
 
 def _group_key(unit: ResponseUnit, by: RankBy) -> tuple[str, ...]:
     if by is RankBy.regimen:
-        return (unit.trial.regimen_name,)
+        return (unit.regimen_name,)
     if by is RankBy.trial:
         return (unit.trial.id,)
-    assert unit.cohort is not None
-    return (unit.trial.id, unit.cohort.name)
+    assert unit.part is not None
+    return (unit.trial.id, unit.part)
 
 
 def rank_rows(
@@ -122,14 +148,14 @@ def rank_rows(
         evaluable = sum(u.response.evaluable for u in members)
         responders = sum(u.response.responders_used for u in members)
         low, high = interval(responders, evaluable, method, level)
-        first = members[0].trial
+        first = members[0]
         rows.append(
             RankRow(
                 rank=0,
                 trial=key[0] if by is not RankBy.regimen else None,
                 cohort=key[1] if by is RankBy.cohort else None,
                 regimen=first.regimen_name,
-                agents=tuple(sorted(first.regimen, key=lambda a: (a.casefold(), a))),
+                agents=tuple(sorted(first.agents, key=lambda a: (a.casefold(), a))),
                 trials=len(dict.fromkeys(u.trial.id for u in members)),
                 trial_ids=tuple(dict.fromkeys(u.trial.id for u in members)),
                 evaluable=evaluable,

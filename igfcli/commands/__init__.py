@@ -31,6 +31,7 @@ COMMANDS = (
     ("rank", "answers", "rank"),
     ("halted", "answers", "halted"),
     ("benchmark", "answers", "benchmark"),
+    ("randomised", "answers", "randomised"),
     ("report", "answers", "report"),
     ("schema", "curators", "schema"),
     ("new", "curators", "new_trial"),

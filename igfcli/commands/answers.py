@@ -35,6 +35,7 @@ class Status(StrEnum):
     halted = "halted"
     active = "active"
     awaiting = "awaiting-results"
+    approved = "approved"
     unknown = "unknown"
 
 
@@ -80,6 +81,17 @@ def halted(
     all_programs: Annotated[
         bool, typer.Option("--all", help="List every program, whatever its status.")
     ] = False,
+    as_of: Annotated[
+        int | None,
+        typer.Option(
+            "--as-of",
+            min=1900,
+            max=2100,
+            metavar="YEAR",
+            help="Answer from the programs' events up to this year (the editorial's view: 2014). "
+            "Default: every event, today's view.",
+        ),
+    ] = None,
     *,
     filters: Filters,
     out: Output,
@@ -89,14 +101,17 @@ def halted(
     Patients are those of the trials in these records (a record that gives
     enrolment only by cohort counts its cohorts' sum), not a program's total.
     Trial filters (--phase, --histology, --condition) narrow the trials counted,
-    and leave out programs with no such trial.
+    and leave out programs with no such trial. A program's status in each
+    indication is its latest event's (up to --as-of); a program halted in
+    oncology and approved elsewhere is listed as halted, with the later event
+    beside it.
 
-    Example: igf halted --by parent --format markdown
+    Example: igf halted --as-of 2014 --format markdown
     """
     from igfcli.analyses.halted import halted_listing
 
     selection = select(load_checked(source), filters)
-    emit_listing(halted_listing(selection, None if all_programs else status.value, by), out)
+    emit_listing(halted_listing(selection, None if all_programs else status.value, by, as_of), out)
 
 
 @takes(DATA, FILTERS, OUTPUT)
@@ -158,6 +173,22 @@ def benchmark(
     emit_listing(listing, out)
     if check and any(r.verdict in chosen.failing_verdicts for r in listing.rows):
         raise typer.Exit(EXIT_CHECK_FAILED)
+
+
+@takes(DATA, FILTERS, OUTPUT)
+def randomised(source: DataSource, *, filters: Filters, out: Output) -> None:
+    """The randomised comparisons: hazard ratio of each experimental arm against its control.
+
+    One row per comparison the records give (PFS, OS, EFS, ...): the hazard ratio
+    and its interval as the source printed them, the patients of the two arms,
+    and a verdict: benefit when the interval lies below 1, harm above 1, no
+    difference otherwise.
+
+    Example: igf randomised --agent ganitumab --format csv
+    """
+    from igfcli.analyses.randomised import randomised_listing
+
+    emit_listing(randomised_listing(select(load_checked(source), filters)), out)
 
 
 @takes(DATA, FILTERS)

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from igfcli.errors import Problem
-from igfcli.model import STATUSES, Agent
+from igfcli.model import STATUSES, Agent, ProgramEvent
 from igfcli.records.fields import Reader, describe_value
 
 if TYPE_CHECKING:  # only a file being parsed needs YAML; a cached run never loads it
     from igfcli.records import yamldoc
 
-AGENT_KEYS = {
-    "name",
-    "codes",
-    "class",
-    "sponsor",
-    "parent",
-    "status",
-    "status_as_of",
-    "status_reason",
-    "status_source",
-}
+# the first format's status keys: still read, as a history of one event
+STATUS_KEYS = ("status", "status_as_of", "status_reason", "status_source")
+AGENT_KEYS = {"name", "codes", "class", "sponsor", "parent", "history", *STATUS_KEYS}
+EVENT_KEYS = {"year", "status", "indication", "sponsor", "name", "reason", "source"}
+EVENT_REQUIRED = ("year", "status", "indication", "source")
 
 
 def read_agents(doc: yamldoc.Document, problems: list[Problem]) -> list[Agent]:
@@ -45,7 +39,7 @@ def read_agents(doc: yamldoc.Document, problems: list[Problem]) -> list[Agent]:
             continue
         name = r.optional(m, path, "name", r.text)
         codes = r.optional(m, path, "codes", r.texts) or ()
-        status = r.optional(m, path, "status", lambda p, v: r.choice(p, v, STATUSES))
+        history = _history(r, m, path)
         if name is None:
             continue
         for j, label in enumerate((name, *codes)):
@@ -64,10 +58,68 @@ def read_agents(doc: yamldoc.Document, problems: list[Problem]) -> list[Agent]:
                 drug_class=r.optional(m, path, "class", r.text),
                 sponsor=r.optional(m, path, "sponsor", r.text),
                 parent=r.optional(m, path, "parent", r.text),
-                status=status or "unknown",
-                status_as_of=r.optional(m, path, "status_as_of", r.year),
-                status_reason=r.optional(m, path, "status_reason", r.text),
-                status_source=r.optional(m, path, "status_source", r.text),
+                history=history,
             )
         )
     return agents
+
+
+def _history(r: Reader, m: dict[str, Any], path: yamldoc.Path) -> tuple[ProgramEvent, ...]:
+    """The agent's events: its `history`, or the first format's status keys as one event."""
+    written_the_old_way = [key for key in STATUS_KEYS if key in m]
+    if "history" not in m:
+        if not written_the_old_way:
+            return ()
+        status = r.optional(m, path, "status", lambda p, v: r.choice(p, v, STATUSES))
+        return (
+            ProgramEvent(
+                year=r.optional(m, path, "status_as_of", r.year),
+                status=status or "unknown",
+                indication=None,
+                sponsor=None,
+                name=None,
+                reason=r.optional(m, path, "status_reason", r.text),
+                source=r.optional(m, path, "status_source", r.text),
+            ),
+        )
+    at = (*path, "history")
+    if written_the_old_way:
+        r.problem(
+            (*path, written_the_old_way[0]),
+            f"'{written_the_old_way[0]}' and 'history' both give the status; "
+            "write it as an event of the history",
+            at_key=True,
+        )
+    items = m["history"]
+    if not isinstance(items, list) or not items:
+        r.problem(at, f"should be a list of events, not {describe_value(items)}")
+        return ()
+    events: list[ProgramEvent] = []
+    for i, item in enumerate(items):
+        p = (*at, i)
+        e = r.mapping(p, item, EVENT_KEYS, EVENT_REQUIRED)
+        if e is None:
+            continue
+        year = r.optional(e, p, "year", r.year)
+        status = r.optional(e, p, "status", lambda q, v: r.choice(q, v, STATUSES))
+        indication = r.optional(e, p, "indication", r.text)
+        source = r.optional(e, p, "source", r.text)
+        if events and year is not None and events[-1].year is not None and year < events[-1].year:
+            r.problem(
+                (*p, "year"),
+                f"{year} is before the event above ({events[-1].year}); list events in time order",
+            )
+        if year is None or status is None or indication is None or source is None:
+            continue
+        events.append(
+            ProgramEvent(
+                year=year,
+                status=status,
+                indication=indication,
+                sponsor=r.optional(e, p, "sponsor", r.text),
+                name=r.optional(e, p, "name", r.text),
+                reason=r.optional(e, p, "reason", r.text),
+                source=source,
+            )
+        )
+    return tuple(events)

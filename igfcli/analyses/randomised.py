@@ -1,0 +1,104 @@
+"""Randomised comparisons: each hazard ratio of an experimental arm against its control, with a verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from igfcli.analyses.results import Column, Listing, column, columns_of
+from igfcli.analyses.selection import Selection
+from igfcli.model import Comparison, Trial
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One comparison as the source printed it, and what its interval says."""
+
+    trial: str = column("Trial")
+    endpoint: str = column("Endpoint")
+    experimental: str = column("Experimental")
+    control: str = column("Control")
+    patients: int | None = column("Patients", "count", short="N")
+    hr: float = column("HR", "number")
+    ci_low: float = column("CI low", "number")
+    ci_high: float = column("CI high", "number")
+    p: float | None = column("p", "number")
+    verdict: str = column("Verdict", whole=True)
+    level: float = column("Level", "number")
+    hr_text: str = column("HR as printed")
+    ci_text: str = column("CI as printed")
+    p_text: str | None = column("p as printed")
+    median_experimental: float | None = column("Median, experimental", "number")
+    median_control: float | None = column("Median, control", "number")
+    median_unit: str | None = column("Median unit")
+    regimen: str = column("Regimen")
+    source: str = column("Source")
+
+    @property
+    def hr_ci(self) -> str:
+        """The hazard ratio and its interval, as printed."""
+        return f"{self.hr_text} ({self.ci_text})"
+
+
+def _patients(trial: Trial, comparison: Comparison) -> int | None:
+    """The two arms' patients; the trial's where it has only these two arms and gives no arm's."""
+    arms = [trial.arm(comparison.experimental), trial.arm(comparison.control)]
+    counts = [a.enrolled for a in arms if a is not None]
+    if len(counts) == 2 and None not in counts:
+        return sum(n for n in counts if n is not None)
+    if len(trial.arms) == 2 and trial.enrolled is not None:
+        return trial.enrolled
+    return None
+
+
+def _row(trial: Trial, c: Comparison) -> ComparisonRow:
+    arm = trial.arm(c.experimental)
+    return ComparisonRow(
+        trial=trial.id,
+        endpoint=c.endpoint,
+        experimental=c.experimental,
+        control=c.control,
+        patients=_patients(trial, c),
+        hr=c.hr.value,
+        ci_low=c.ci_low.value,
+        ci_high=c.ci_high.value,
+        p=None if c.p is None or c.p.bound else c.p.value,
+        verdict=c.verdict,
+        level=c.level,
+        hr_text=c.hr.text,
+        ci_text=f"{c.ci_low.text}–{c.ci_high.text}",
+        p_text=None if c.p is None else c.p.text,
+        median_experimental=None if c.median_experimental is None else c.median_experimental.value,
+        median_control=None if c.median_control is None else c.median_control.value,
+        median_unit=c.median_unit,
+        regimen=arm.regimen_name if arm is not None else trial.regimen_name,
+        source=c.source,
+    )
+
+
+def randomised_rows(selection: Selection) -> list[ComparisonRow]:
+    """Every comparison of the selected trials (a comparison is a whole trial's figure)."""
+    return [
+        _row(trial, c)
+        for trial in selection.trials()
+        if selection.whole_trial_matches(trial)
+        for c in trial.comparisons
+    ]
+
+
+VERDICTS_NOTE = (
+    "Verdict: benefit when the whole interval lies below 1 (fewer events on the experimental arm), "
+    "harm when it lies above 1, no difference otherwise; figures as the source printed them."
+)
+
+
+def randomised_listing(selection: Selection) -> Listing:
+    rows = randomised_rows(selection)
+    shown = ("trial", "endpoint", "experimental", "control", "patients", "hr_ci", "p_text", "verdict")
+    return Listing(
+        columns_of(ComparisonRow, labels={"p_text": "p"}),
+        tuple(rows),
+        title="Randomised comparisons: hazard ratios, experimental against control",
+        table_columns=shown,
+        display_only=(Column("hr_ci", "HR (CI)"),),
+        footnotes=(VERDICTS_NOTE,) if rows else (),
+    )
