@@ -234,6 +234,7 @@ class Comparison:
     ci_high: Printed
     level: float
     p: Printed | None
+    p_sided: int  # 2, or 1 where the source says its p is one-sided
     median_experimental: Printed | None
     median_control: Printed | None
     median_unit: str | None

@@ -68,10 +68,10 @@ trial-b,liposarcoma,alphamab + gammalimus,liposarcoma,12.0,0.2,20%,25,5,0.3,,bel
 """
 
 AGENTS_TSV = (
-    "name\tcodes\tclass\tsponsor\tparent\tstatus\tstatus_as_of\ttrials\tpatients\n"
-    "alphamab\tAM-1\tanti-IGF-1R antibody\tAcme\t\thalted\t2012\t2\t100\n"
-    "betinib\tBT-2\tIGF-1R kinase inhibitor\tSubco\tBigco\tawaiting-results\t\t0\t0\n"
-    "gammalimus\t\tmTOR inhibitor\tAcme\t\tunknown\t\t1\t60\n"
+    "name\tcodes\tclass\tsponsor\tparent\tstatus\tstatus_as_of\ttrials\tpatients\thistory\n"
+    "alphamab\tAM-1\tanti-IGF-1R antibody\tAcme\t\thalted\t2012\t2\t100\thalted 2012\n"
+    "betinib\tBT-2\tIGF-1R kinase inhibitor\tSubco\tBigco\tawaiting-results\t\t0\t0\tawaiting-results\n"
+    "gammalimus\t\tmTOR inhibitor\tAcme\t\tunknown\t\t1\t60\t\n"
 )
 
 
@@ -319,6 +319,7 @@ SHOW_MARKDOWN = """\
 | cohort liposarcoma          | liposarcoma; enrolled 30                                                                  |
 | cohort liposarcoma response | 3/28 = 10.7%                                                                              |
 | cohort liposarcoma pfs      | 12 weeks: 20% of 25                                                                       |
+| alphamab history            | 2012 halted: no activity in phase 2                                                       |
 | source 1                    | Roe R, et al. Made-up Journal. 2011;2:3-4 (pmid: 123)                                     |
 """
 

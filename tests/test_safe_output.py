@@ -103,9 +103,9 @@ def test_no_escape_reaches_a_pipe(hostile: Path) -> None:
 # --- spreadsheet formulas -----------------------------------------------------------------------
 
 AGENTS_CSV = (
-    "name,codes,class,sponsor,parent,status,status_as_of,trials,patients\n"
-    'alphamab,AM-1,-2+3,"=HYPERLINK(""http://example.com/x"",""click"")",@SUM(A1:A9),halted,,1,10\n'
-    "betinib,,IGF-1R kinase inhibitor,Subco,,unknown,,0,0\n"
+    "name,codes,class,sponsor,parent,status,status_as_of,trials,patients,history\n"
+    'alphamab,AM-1,-2+3,"=HYPERLINK(""http://example.com/x"",""click"")",@SUM(A1:A9),halted,,1,10,halted\n'
+    "betinib,,IGF-1R kinase inhibitor,Subco,,unknown,,0,0,\n"
 )
 
 
@@ -117,9 +117,9 @@ def test_csv_writes_record_text_as_it_is(hostile: Path) -> None:
 def test_safe_csv_neutralises_formula_cells(hostile: Path) -> None:
     run = igf("agents", "--data", "data", "--format", "csv", "--safe-csv")
     assert run.stdout == (
-        "name,codes,class,sponsor,parent,status,status_as_of,trials,patients\n"
-        'alphamab,AM-1,\'-2+3,"\'=HYPERLINK(""http://example.com/x"",""click"")",\'@SUM(A1:A9),halted,,1,10\n'
-        "betinib,,IGF-1R kinase inhibitor,Subco,,unknown,,0,0\n"
+        "name,codes,class,sponsor,parent,status,status_as_of,trials,patients,history\n"
+        'alphamab,AM-1,\'-2+3,"\'=HYPERLINK(""http://example.com/x"",""click"")",\'@SUM(A1:A9),halted,,1,10,halted\n'
+        "betinib,,IGF-1R kinase inhibitor,Subco,,unknown,,0,0,\n"
     )
 
 
@@ -127,9 +127,9 @@ def test_safe_tsv_neutralises_formula_cells(hostile: Path) -> None:
     run = igf("agents", "--data", "data", "--format", "tsv", "--safe-csv")
     # TSV cells are never quoted: a quote inside one stays a plain character
     assert run.stdout == (
-        "name\tcodes\tclass\tsponsor\tparent\tstatus\tstatus_as_of\ttrials\tpatients\n"
-        'alphamab\tAM-1\t\'-2+3\t\'=HYPERLINK("http://example.com/x","click")\t\'@SUM(A1:A9)\thalted\t\t1\t10\n'
-        "betinib\t\tIGF-1R kinase inhibitor\tSubco\t\tunknown\t\t0\t0\n"
+        "name\tcodes\tclass\tsponsor\tparent\tstatus\tstatus_as_of\ttrials\tpatients\thistory\n"
+        'alphamab\tAM-1\t\'-2+3\t\'=HYPERLINK("http://example.com/x","click")\t\'@SUM(A1:A9)\thalted\t\t1\t10\thalted\n'
+        "betinib\t\tIGF-1R kinase inhibitor\tSubco\t\tunknown\t\t0\t0\t\n"
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from igfcli.model import AlsoReported, Evidence, PfsPoint, Response, Trial
+from igfcli.model import AlsoReported, Comparison, Evidence, PfsPoint, Printed, Response, Trial
 
 
 @dataclass(frozen=True)
@@ -46,11 +46,51 @@ class CohortDetail:
 
 
 @dataclass(frozen=True)
+class EventDetail:
+    year: int | None
+    status: str
+    indication: str | None
+    sponsor: str | None
+    name: str | None
+    reason: str | None
+    source: str | None
+
+
+@dataclass(frozen=True)
 class AgentBrief:
     name: str
     drug_class: str | None = field(metadata={"key": "class"})
     sponsor: str | None
     status: str
+    history: tuple[EventDetail, ...]
+
+
+@dataclass(frozen=True)
+class ArmDetail:
+    name: str
+    role: str
+    regimen: str  # its agents and backbone, as a regimen is named
+    enrolled: int | None
+    response: ResponseDetail | None
+    pfs: tuple[PfsDetail, ...]
+
+
+@dataclass(frozen=True)
+class ComparisonDetail:
+    endpoint: str
+    experimental: str
+    control: str
+    hr: str  # as printed
+    ci_low: str
+    ci_high: str
+    level: float
+    p: str | None
+    p_sided: int
+    median_experimental: str | None
+    median_control: str | None
+    median_unit: str | None
+    verdict: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -70,6 +110,8 @@ class TrialDetail:
     sources: tuple[dict[str, str], ...]  # a source's identifiers that the record gives, by name
     also_reported: tuple[AlsoDetail, ...]
     notes: str | None
+    arms: tuple[ArmDetail, ...]
+    comparisons: tuple[ComparisonDetail, ...]
 
 
 def _also(reports: tuple[AlsoReported, ...]) -> tuple[AlsoDetail, ...]:
@@ -113,7 +155,12 @@ def trial_detail(evidence: Evidence, trial: Trial) -> TrialDetail:
         title=trial.title,
         file=trial.path,
         regimen=trial.regimen_name,
-        agents=tuple(AgentBrief(a.name, a.drug_class, a.sponsor, a.status) for a in agents),
+        agents=tuple(
+            AgentBrief(
+                a.name, a.drug_class, a.sponsor, a.status, tuple(EventDetail(**vars(e)) for e in a.history)
+            )
+            for a in agents
+        ),
         phase=trial.phase,
         condition=trial.condition,
         histologies=trial.histologies,
@@ -127,4 +174,34 @@ def trial_detail(evidence: Evidence, trial: Trial) -> TrialDetail:
         sources=tuple({k: v for k, v in vars(s).items() if v is not None} for s in trial.sources),
         also_reported=_also(trial.also_reported),
         notes=trial.notes,
+        arms=tuple(
+            ArmDetail(
+                a.name, a.role, a.regimen_name, a.enrolled, _response(a.response), _pfs(a.pfs, a.enrolled)
+            )
+            for a in trial.arms
+        ),
+        comparisons=tuple(_comparison(c) for c in trial.comparisons),
+    )
+
+
+def _text(number: Printed | None) -> str | None:
+    return None if number is None else number.text
+
+
+def _comparison(c: Comparison) -> ComparisonDetail:
+    return ComparisonDetail(
+        endpoint=c.endpoint,
+        experimental=c.experimental,
+        control=c.control,
+        hr=c.hr.text,
+        ci_low=c.ci_low.text,
+        ci_high=c.ci_high.text,
+        level=c.level,
+        p=_text(c.p),
+        p_sided=c.p_sided,
+        median_experimental=_text(c.median_experimental),
+        median_control=_text(c.median_control),
+        median_unit=c.median_unit,
+        verdict=c.verdict,
+        source=c.source,
     )

@@ -60,6 +60,7 @@ class AgentRow:
     status_as_of: int | None = column("As of", "count")
     trials: int = column("Trials", "count")
     patients: int = column("Patients", "count")
+    history: tuple[str, ...] = column("History", "list")
 
 
 def trials_of(evidence: Evidence, agent_name: str) -> list[Trial]:
@@ -84,6 +85,7 @@ def agents_listing(selection: Selection) -> Listing:
                 status_as_of=agent.status_as_of,
                 trials=len(trials),
                 patients=sum(t.patients for t in trials),
+                history=tuple(e.describe() for e in agent.history),
             )
         )
     return Listing(columns_of(AgentRow), tuple(rows), title="Agents")

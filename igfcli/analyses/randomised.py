@@ -22,6 +22,7 @@ class ComparisonRow:
     ci_low: float = column("CI low", "number")
     ci_high: float = column("CI high", "number")
     p: float | None = column("p", "number")
+    p_sided: int | None = column("p sides", "count")
     verdict: str = column("Verdict", whole=True)
     level: float = column("Level", "number")
     hr_text: str = column("HR as printed")
@@ -62,11 +63,12 @@ def _row(trial: Trial, c: Comparison) -> ComparisonRow:
         ci_low=c.ci_low.value,
         ci_high=c.ci_high.value,
         p=None if c.p is None or c.p.bound else c.p.value,
+        p_sided=None if c.p is None else c.p_sided,
         verdict=c.verdict,
         level=c.level,
         hr_text=c.hr.text,
         ci_text=f"{c.ci_low.text}–{c.ci_high.text}",
-        p_text=None if c.p is None else c.p.text,
+        p_text=None if c.p is None else c.p.text + (" (one-sided)" if c.p_sided == 1 else ""),
         median_experimental=None if c.median_experimental is None else c.median_experimental.value,
         median_control=None if c.median_control is None else c.median_control.value,
         median_unit=c.median_unit,

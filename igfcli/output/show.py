@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from igfcli.analyses.detail import AlsoDetail, PfsDetail, ResponseDetail, TrialDetail
+from igfcli.analyses.detail import (
+    AlsoDetail,
+    ComparisonDetail,
+    EventDetail,
+    PfsDetail,
+    ResponseDetail,
+    TrialDetail,
+)
 from igfcli.analyses.results import Listing, column, columns_of
 from igfcli.stats import format_percent
 
@@ -52,6 +59,23 @@ def _pfs_text(points: tuple[PfsDetail, ...]) -> list[str]:
     return out
 
 
+def _comparison_text(c: ComparisonDetail) -> str:
+    text = f"{c.experimental} against {c.control}: {c.hr} ({c.level * 100:g}% CI {c.ci_low}-{c.ci_high})"
+    if c.p is not None:
+        text += f", p {c.p}" + (" (one-sided)" if c.p_sided == 1 else "")
+    if c.median_experimental is not None or c.median_control is not None:
+        medians = f"{c.median_experimental or '?'} against {c.median_control or '?'}"
+        text += f"; medians {medians} {c.median_unit or ''}"
+    return text.rstrip() + f": {c.verdict} ({c.source})"
+
+
+def _event_text(e: EventDetail) -> str:
+    when = "" if e.year is None else f"{e.year} "
+    where = "".join(f", {x}" for x in (e.indication, e.sponsor, f"as {e.name}" if e.name else None) if x)
+    because = f": {e.reason}" if e.reason else ""
+    return f"{when}{e.status}{where}{because}" + (f" ({e.source})" if e.source else "")
+
+
 def show_listing(detail: TrialDetail) -> Listing:
     """One trial as field/value rows."""
     rows: list[tuple[str, str | None]] = [
@@ -81,6 +105,17 @@ def show_listing(detail: TrialDetail) -> Listing:
         rows.append((label, head))
         rows += [(f"{label} response", line) for line in _response_text(c.response)]
         rows += [(f"{label} pfs", line) for line in _pfs_text(c.pfs)]
+    for arm in detail.arms:
+        label = f"arm {arm.name}"
+        head = f"{arm.role}: {arm.regimen}" + (
+            f"; enrolled {arm.enrolled}" if arm.enrolled is not None else ""
+        )
+        rows.append((label, head))
+        rows += [(f"{label} response", line) for line in _response_text(arm.response)]
+        rows += [(f"{label} pfs", line) for line in _pfs_text(arm.pfs)]
+    rows += [(f"{c.endpoint} hazard ratio", _comparison_text(c)) for c in detail.comparisons]
+    for agent in detail.agents:
+        rows += [(f"{agent.name} history", _event_text(e)) for e in agent.history]
     for i, s in enumerate(detail.sources, 1):
         ids = [f"{k}: {v}" for k, v in s.items() if k != "citation"]
         rows.append((f"source {i}", s["citation"] + (f" ({'; '.join(ids)})" if ids else "")))

@@ -24,12 +24,14 @@ COMPARISON_KEYS = {
     "ci_high",
     "level",
     "p",
+    "p_sided",
     "median_experimental",
     "median_control",
     "median_unit",
     "source",
 }
 COMPARISON_REQUIRED = ("endpoint", "experimental", "control", "hr", "ci_low", "ci_high", "source")
+P_SIDED = ("one-sided", "two-sided")
 # a p-value printed as a bound: "<0.001", "< .0001"
 _P_BOUND = re.compile(r"<\s*(0?\.[0-9]+)")
 
@@ -125,6 +127,9 @@ def read_comparisons(r: Reader, m: dict[str, Any], arms: tuple[Arm, ...]) -> tup
             r.problem(p, "gives a median without 'median_unit' (weeks, months or years)")
         fields = [r.optional(c, p, key, r.text) for key in ("endpoint", "source")]
         p_value = r.optional(c, p, "p", lambda q, v: _p_value(r, q, v))
+        sided = r.optional(c, p, "p_sided", lambda q, v: r.choice(q, v, P_SIDED))
+        if sided is not None and p_value is None:
+            r.problem((*p, "p_sided"), "says how a p-value was printed, but the comparison gives no 'p'")
         if len(r.problems) > start or None in (hr, low, high, *fields, *sides.values()):
             continue
         assert hr is not None and low is not None and high is not None
@@ -140,6 +145,7 @@ def read_comparisons(r: Reader, m: dict[str, Any], arms: tuple[Arm, ...]) -> tup
                 ci_high=high,
                 level=0.95 if level is None else level,
                 p=p_value,
+                p_sided=1 if sided == "one-sided" else 2,
                 median_experimental=medians[0],
                 median_control=medians[1],
                 median_unit=unit,

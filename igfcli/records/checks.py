@@ -9,8 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from igfcli.errors import Problem
-from igfcli.model import AlsoReported, Rate, Response, Trial
-from igfcli.stats import achievable, format_percent, matches, nearest_denominator, neighbours
+from igfcli.model import AlsoReported, Comparison, Rate, Response, Trial
+from igfcli.stats import (
+    achievable,
+    format_percent,
+    hr_in_middle,
+    matches,
+    nearest_denominator,
+    neighbours,
+    wald_p_range,
+)
 
 
 def check_trial(trial: Trial) -> list[Problem]:
@@ -49,6 +57,10 @@ def _check_trial(trial: Trial) -> Iterator[Problem]:
     yield from _check_also_reported(trial, "", trial.also_reported, trial.response)
     for cohort in trial.cohorts:
         yield from _check_response(trial, f"cohorts[{cohort.index}].response", cohort.response)
+    for arm in trial.arms:
+        yield from _check_response(trial, f"arms[{arm.index}].response", arm.response)
+    for comparison in trial.comparisons:
+        yield from _check_comparison(trial, comparison)
     enrolled_in_cohorts = sum(c.enrolled for c in trial.cohorts if c.enrolled is not None)
     if trial.enrolled is not None and enrolled_in_cohorts > trial.enrolled:
         yield _warning(
@@ -126,3 +138,41 @@ def _impossible(
                 f"; the nearest denominator that gives it is {m} ({_fraction(k, m, rate, agrees=True)})"
             )
     yield _warning(trial, field, message)
+
+
+# A log-rank or score p-value is not the Wald p of the printed interval, but close to it: a
+# printed p this far outside the range the interval allows is a misprint or a one-sided value.
+P_SLACK = 1.5
+
+
+def _check_comparison(trial: Trial, c: Comparison) -> Iterator[Problem]:
+    """A hazard ratio against its interval, and the p-value against both."""
+    field = f"comparisons[{c.index}]"
+    hr, low, high = ((x.value, x.text) for x in (c.hr, c.ci_low, c.ci_high))
+    if not hr_in_middle(hr, low, high):
+        middle = (c.ci_low.value * c.ci_high.value) ** 0.5
+        yield _warning(
+            trial,
+            f"{field}.hr",
+            f"{c.hr.text} is not the middle of its interval {c.ci_low.text}-{c.ci_high.text} on the log "
+            f"scale, where a Cox model's interval puts it (the middle is {middle:.3f}): check the figures",
+        )
+        return
+    if c.p is None or c.p.bound:
+        return
+    lowest, highest = wald_p_range(hr, low, high, c.level)
+    expected = (lowest / 2, highest / 2) if c.p_sided == 1 else (lowest, highest)
+    if expected[0] / P_SLACK <= c.p.value <= min(1.0, expected[1] * P_SLACK):
+        return
+    sides = "one-sided" if c.p_sided == 1 else "two-sided"
+    message = (
+        f"{c.p.text} ({sides}) disagrees with the hazard ratio and its interval, which give a "
+        f"{sides} p of {_p_span(*expected)}"
+    )
+    if c.p_sided == 2 and lowest / 2 / P_SLACK <= c.p.value <= highest / 2 * P_SLACK:
+        message += f"; it is the one-sided value ({_p_span(lowest / 2, highest / 2)}): say p_sided: one-sided"
+    yield _warning(trial, f"{field}.p", message)
+
+
+def _p_span(low: float, high: float) -> str:
+    return f"{low:.3g}" if f"{low:.3g}" == f"{high:.3g}" else f"{low:.3g} to {high:.3g}"
