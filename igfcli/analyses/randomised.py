@@ -36,8 +36,9 @@ class ComparisonRow:
 
     @property
     def hr_ci(self) -> str:
-        """The hazard ratio and its interval, as printed."""
-        return f"{self.hr_text} ({self.ci_text})"
+        """The hazard ratio and its interval, as printed (with the level where it is not 95%)."""
+        level = "" if self.level == 0.95 else f"{self.level * 100:g}% CI "
+        return f"{self.hr_text} ({level}{self.ci_text})"
 
 
 def _patients(trial: Trial, comparison: Comparison) -> int | None:

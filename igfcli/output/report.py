@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from igfcli import __version__
 from igfcli.analyses.benchmark import EDITORIAL, benchmark_rows
 from igfcli.analyses.halted import halted_rows
+from igfcli.analyses.randomised import randomised_rows
 from igfcli.analyses.ranking import CI_LABELS, CiMethod, RankBy, rank_rows
 from igfcli.analyses.results import Column, Listing, column, columns_of
 from igfcli.analyses.selection import Selection
@@ -140,6 +141,50 @@ def _benchmark_section(selection: Selection, refs: References) -> str:
     return summary + to_markdown(Listing(columns, lines))
 
 
+@dataclass(frozen=True)
+class _ComparisonLine:
+    trial: str = column("Trial")
+    endpoint: str = column("Endpoint")
+    experimental: str = column("Experimental")
+    control: str = column("Control")
+    patients: int | None = column("Patients", "count")
+    hr: str = column("HR (95% CI)", "count")
+    p: str = column("p", "count")
+    verdict: str = column("Verdict")
+    source: str = column("Source")
+
+
+def _randomised_section(selection: Selection, refs: References) -> str:
+    by_id = {t.id: t for t in selection.evidence.trials}
+    rows = randomised_rows(selection)
+    if not rows:
+        return "No randomised comparison in the selection.\n"
+    lines = tuple(
+        _ComparisonLine(
+            trial=row.trial,
+            endpoint=row.endpoint,
+            experimental=row.experimental,
+            control=row.control,
+            patients=row.patients,
+            hr=row.hr_ci,
+            p=row.p_text or "",
+            verdict=row.verdict,
+            source=refs.cite_trial(by_id[row.trial]),
+        )
+        for row in rows
+    )
+    benefit = sum(1 for r in rows if r.verdict == "benefit")
+    trials = len({r.trial for r in rows})
+    summary = (
+        f"{len(rows)} hazard ratios from {trials} randomised trials; {benefit} show a benefit "
+        "(the whole interval below 1). Hazard ratios are experimental against control, as the "
+        "source printed them; a level other than 95% is named beside the interval.\n\n"
+    )
+    levels = {r.level for r in rows}
+    columns = columns_of(_ComparisonLine, labels={} if levels == {0.95} else {"hr": "HR (CI)"})
+    return summary + to_markdown(Listing(columns, lines))
+
+
 def _checks_section(warnings: list[Problem]) -> str:
     if not warnings:
         return "The evidence checks found nothing to report.\n"
@@ -198,6 +243,7 @@ def build_report(
         "## Response rates\n\n" + _ranking_section(selection, refs, method, level),
         "## Halted programs by sponsor\n\n" + _halted_section(selection, refs),
         "## Progression-free rate against the sarcoma benchmark\n\n" + _benchmark_section(selection, refs),
+        "## Randomised comparisons\n\n" + _randomised_section(selection, refs),
         "## Evidence checks\n\n" + _checks_section(warnings),
         "## Methods\n\n" + _methods(method, level, refs),
         "## References\n\n" + (refs.listing() or "None.\n"),
