@@ -31,6 +31,41 @@ def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> I
 
 # what follows the file name in each message: line:column: field: message
 REFUSED: dict[str, list[str]] = {
+    "arm-agent-not-in-regimen": [
+        ":13:15: arms[1].regimen[0]: betinib is not in the trial's regimen (alphamab)",
+    ],
+    "arms-enrol-more-than-the-trial": [
+        ":5:11: enrolled: 180, but the arms enrol 100 + 100 = 200",
+    ],
+    "comparison-names-no-arm": [
+        ":20:14: comparisons[0].control: 'chemotherapy' is not an arm of this trial; its arms: alphamab + chemo, chemo",
+    ],
+    "comparison-sides-swapped": [
+        ":19:19: comparisons[0].experimental: arm 'chemo' has role: control, not experimental",
+        ":20:14: comparisons[0].control: arm 'alphamab + chemo' has role: experimental, not control",
+    ],
+    "comparison-without-arms": [
+        ":7:3: comparisons: compares arms, but the trial lists no arms",
+    ],
+    "hr-outside-its-interval": [
+        ":21:9: comparisons[0].hr: 1.20 lies outside its interval 0.70 to 1.16",
+    ],
+    "hr-zero": [
+        ":21:9: comparisons[0].hr: 0 should be more than 0",
+    ],
+    "level-as-percent": [
+        ":25:12: comparisons[0].level: 95 is not a confidence level; write 0.95 for 95%",
+    ],
+    "median-without-unit": [
+        ":18:5: comparisons[0]: gives a median without 'median_unit' (weeks, months or years)",
+    ],
+    "no-experimental-arm": [
+        ":7:3: arms: no arm has role: experimental",
+        ":19:19: comparisons[0].experimental: arm 'alphamab + chemo' has role: control, not experimental",
+    ],
+    "p-as-words": [
+        ":24:8: comparisons[0].p: 'not significant' is not a p-value; write 0.06, or a bound in quotes such as \"<0.001\"",
+    ],
     "anchor-alias": [
         ":5:11: anchors and aliases (&name / *name) are not supported; write the value out",
     ],
@@ -167,6 +202,12 @@ REFUSED: dict[str, list[str]] = {
 }
 
 WARNED: dict[str, list[str]] = {
+    "hr-off-the-middle-of-its-interval": [
+        ":21:9: warning: comparisons[0].hr: 0.80 is not the middle of its interval 0.70-1.16 on the log scale, where a Cox model's interval puts it (the middle is 0.901): check the figures",
+    ],
+    "one-sided-p-printed-as-two-sided": [
+        ":24:8: warning: comparisons[0].p: 0.494 (two-sided) disagrees with the hazard ratio and its interval, which give a two-sided p of 0.959 to 1; it is the one-sided value (0.479 to 0.5): say p_sided: one-sided",
+    ],
     "cohorts-over-enrolled": [
         ":7:3: warning: cohorts: cohorts enrol 45 patients in all, more than the trial's enrolled (40)",
     ],
@@ -180,6 +221,36 @@ WARNED: dict[str, list[str]] = {
 
 # catalog fixture -> (agents still loaded, problems)
 CATALOG_REFUSED: dict[str, tuple[int, list[str]]] = {
+    "event-with-unknown-status": (
+        1,
+        [
+            ':7:17: agents[0].history[0].status: \'stopped\' is not one of "halted", "active", "awaiting-results", "approved", "unknown"',
+        ],
+    ),
+    "event-without-source": (
+        1,
+        [
+            ":6:9: agents[0].history[0]: missing required key 'source' in agents[0].history[0]",
+        ],
+    ),
+    "history-and-status": (
+        1,
+        [
+            ":5:5: agents[0].status: 'status' and 'history' both give the status; write it as an event of the history",
+        ],
+    ),
+    "history-as-text": (
+        1,
+        [
+            ":5:14: agents[0].history: should be a list of events, not text ('halted in 2012')",
+        ],
+    ),
+    "history-out-of-order": (
+        1,
+        [
+            ":10:15: agents[0].history[1].year: 2012 is before the event above (2020); list events in time order",
+        ],
+    ),
     "agent-codes-differ-only-in-case": (
         2,
         [
