@@ -50,10 +50,12 @@ def test_report_structure_and_tables() -> None:
         "By trial",
         "Halted programs by sponsor",
         "Progression-free rate against the sarcoma benchmark",
+        "Randomised comparisons",
         "Evidence checks",
         "Methods",
         "References",
     ]
+    assert "No randomised comparison in the selection." in run.stdout
     tables = _tables(run.stdout)
     assert len(tables) == 4
     for table in tables:
@@ -77,6 +79,21 @@ def test_report_structure_and_tables() -> None:
         "1. Doe J, et al. Made-up Journal. 2010;1:1-2.",
         "2. Roe R, et al. Made-up Journal. 2011;2:3-4. PMID: 123.",
         "3. Chmielowski B. Cancer. 2014;120:2384-2387 (citing Arcaro A. Front Pharmacol. 2013;4:30).",
+    ]
+
+
+def test_report_lists_the_randomised_comparisons() -> None:
+    run = igf("report", "--data", DATA / "randomised")
+    assert run.exit_code == 0, run.stderr
+    section = run.stdout.split("## Randomised comparisons\n\n")[1].split("\n## ")[0]
+    assert section.startswith(
+        "2 hazard ratios from 1 randomised trials; 1 show a benefit (the whole interval below 1)."
+    )
+    table = _tables(section)[0]
+    assert table == [
+        ["Trial", "Endpoint", "Experimental", "Control", "Patients", "HR (95% CI)", "p", "Verdict", "Source"],
+        ["rand-a", "PFS", "alphamab + chemo", "chemo", "200", "0.70 (0.52–0.94)", "0.018", "benefit", "[1]"],
+        ["rand-a", "OS", "alphamab + chemo", "chemo", "200", "1.05 (0.80–1.38)", "0.73", "no difference", "[1]"],
     ]
 
 
