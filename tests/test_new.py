@@ -49,6 +49,21 @@ phase: "1/2"
 #     enrolled: TODO
 #     response: {evaluable: TODO, responders: TODO}
 #     pfs: [{months: TODO, rate: TODO}]
+# arms:                        # a randomised trial's arms; comparisons name them
+#   - name: TODO
+#     regimen: [TODO]         # catalog agents, each in the trial's regimen; [] for none
+#     backbone: TODO          # what else every patient of the arm got, e.g. placebo
+#     role: TODO              # experimental or control
+#     enrolled: TODO
+# comparisons:                 # hazard ratios, experimental arm against control arm
+#   - endpoint: TODO          # PFS, OS, EFS, ...
+#     experimental: TODO      # an arm's name
+#     control: TODO
+#     hr: TODO                # as printed, with its interval
+#     ci_low: TODO
+#     ci_high: TODO
+#     p: TODO                 # optional; a bound as text, "<0.001"
+#     source: TODO
 sources:
   - citation: "Doe J, et al. Made-up Journal. 2012;4:5-6"
     # doi: TODO
@@ -103,8 +118,9 @@ def test_every_hint_switched_on_unedited_fails_at_each_todo(folder: Path) -> Non
     path = folder / "doe-2012-alphamab.yaml"
     path.write_text(uncommented(path.read_text()))
     problems = [p for p in load(folder).errors if p.path.endswith("doe-2012-alphamab.yaml")]
-    # one per hinted value: 3 top-level + 4 response + 3 also_reported + 3 pfs + 7 cohort + 4 source + notes
-    assert len(problems) == 25, "\n".join(map(str, problems))
+    # one per hinted value: 3 top-level + 4 response + 3 also_reported + 3 pfs + 7 cohort
+    # + 5 arm + 8 comparison + 4 source + notes
+    assert len(problems) == 38, "\n".join(map(str, problems))
     assert all("TODO" in p.message for p in problems)
 
 

@@ -171,9 +171,50 @@ def skeleton(study: Study, catalog: Catalog, record: str | None = None) -> Skele
             out.comment(f"enrolled: {TODO}    # the registry gives {study.enrollment} ({kind}), not a count")
     for key in ("response", "pfs", "cohorts"):
         out.comment(HINTS[key])
+    if len(study.arm_groups) > 1:
+        _arms(out, study, mapped, to_finish)
+    else:
+        out.comment(HINTS["arms"])
+    out.comment(HINTS["comparisons"])
     out.sources(_sources(study))
     out.field("notes", _notes(study))
     return Skeleton(study, rid, out.text(), tuple(to_finish))
+
+
+# the registry's arm types: what is compared against is a control arm
+ROLES = {
+    "EXPERIMENTAL": "experimental",
+    "ACTIVE_COMPARATOR": "control",
+    "PLACEBO_COMPARATOR": "control",
+    "SHAM_COMPARATOR": "control",
+    "NO_INTERVENTION": "control",
+}
+
+
+def _arms(
+    out: RecordText, study: Study, mapped: list[tuple[str, Intervention]], to_finish: list[str]
+) -> None:
+    """The registry's arm groups as arms: their names, catalog agents, other drugs and roles."""
+    agent_of = {intervention.name.casefold(): agent for agent, intervention in mapped}
+    out.lines.append("arms:  # the registry's arm groups; add each arm's enrolment from the publications")
+    for group in study.arm_groups:
+        names = [n.split(": ", 1)[-1] for n in group.interventions]
+        agents = list(dict.fromkeys(agent_of[n.casefold()] for n in names if n.casefold() in agent_of))
+        others = [
+            n
+            for full, n in zip(group.interventions, names, strict=True)
+            if n.casefold() not in agent_of and full.split(": ", 1)[0].upper() in ("DRUG", "BIOLOGICAL")
+        ]
+        out.field("- name", group.label, indent=2)
+        out.list_field("regimen", agents, indent=4)
+        if others:
+            out.field("backbone", ", ".join(others), note="the arm's other drugs in the registry", indent=4)
+        role = ROLES.get(group.type or "")
+        if role is None:
+            out.field("role", f"{TODO}: the registry calls it {group.type or 'nothing'}", indent=4)
+            to_finish.append(f"arms: the role of '{group.label}' (registry: {group.type or 'no type'})")
+        else:
+            out.field("role", role, note=f"registry: {group.type}", indent=4)
 
 
 def _type_name(kind: str | None) -> str:

@@ -55,6 +55,16 @@ class Intervention:
 
 
 @dataclass(frozen=True)
+class ArmGroup:
+    """One arm of the registry's design: its label, its type (EXPERIMENTAL, PLACEBO_COMPARATOR,
+    ...) and the interventions it lists ("Drug: Carboplatin")."""
+
+    label: str
+    type: str | None
+    interventions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Study:
     """What a skeleton takes from one registry record."""
 
@@ -75,6 +85,7 @@ class Study:
     org_study_id: str | None = None
     secondary_ids: tuple[tuple[str, str, str | None], ...] = ()  # id, label, link
     interventions: tuple[Intervention, ...] = ()
+    arm_groups: tuple[ArmGroup, ...] = ()
     results: tuple[tuple[str, str | None], ...] = ()  # citation, pmid of RESULT references
     has_results: bool = False
 
@@ -246,6 +257,12 @@ def _study(node: Any, name: str, at: str) -> Study:
         interventions.append(
             Intervention(r.text(item, path, "type"), iname, r.texts(item, path, "otherNames"))
         )
+    arm_groups = []
+    for item, path in r.list(protocol, ppath, "armsInterventionsModule", "armGroups"):
+        arm_label = r.text(item, path, "label")
+        if arm_label is not None:
+            arm_type = r.text(item, path, "type")
+            arm_groups.append(ArmGroup(arm_label, arm_type, r.texts(item, path, "interventionNames")))
     results = []
     for item, path in r.list(protocol, ppath, "referencesModule", "references"):
         citation = r.text(item, path, "citation")
@@ -271,6 +288,7 @@ def _study(node: Any, name: str, at: str) -> Study:
         org_study_id=r.text(protocol, ppath, *ident, "orgStudyIdInfo", "id"),
         secondary_ids=tuple(secondary),
         interventions=tuple(interventions),
+        arm_groups=tuple(arm_groups),
         results=tuple(results),
         has_results=node.get("hasResults") is True,
     )

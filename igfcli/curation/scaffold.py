@@ -125,6 +125,29 @@ HINTS: dict[str, str] = {
             f"    pfs: [{{months: {TODO}, rate: {TODO}}}]",
         ]
     ),
+    "arms": "\n".join(
+        [
+            "arms:                        # a randomised trial's arms; comparisons name them",
+            f"  - name: {TODO}",
+            f"    regimen: [{TODO}]         # catalog agents, each in the trial's regimen; [] for none",
+            f"    backbone: {TODO}          # what else every patient of the arm got, e.g. placebo",
+            f"    role: {TODO}              # experimental or control",
+            f"    enrolled: {TODO}",
+        ]
+    ),
+    "comparisons": "\n".join(
+        [
+            "comparisons:                 # hazard ratios, experimental arm against control arm",
+            f"  - endpoint: {TODO}          # PFS, OS, EFS, ...",
+            f"    experimental: {TODO}      # an arm's name",
+            f"    control: {TODO}",
+            f"    hr: {TODO}                # as printed, with its interval",
+            f"    ci_low: {TODO}",
+            f"    ci_high: {TODO}",
+            f'    p: {TODO}                 # optional; a bound as text, "<0.001"',
+            f"    source: {TODO}",
+        ]
+    ),
     "notes": f"notes: {TODO}",
 }
 
@@ -167,7 +190,7 @@ def new_record(trial: NewTrial) -> str:
         out.field("enrolled", trial.enrolled)
     else:
         out.comment(HINTS["enrolled"])
-    for key in ("response", "pfs", "cohorts"):
+    for key in ("response", "pfs", "cohorts", "arms", "comparisons"):
         out.comment(HINTS[key])
     out.sources([{"citation": trial.citation, **trial.identifiers}], hint_missing=True)
     out.comment(HINTS["notes"])

@@ -79,7 +79,8 @@ def read_arms(
         if total != enrolled:
             shown = " + ".join(str(n) for n in counts)
             r.problem(("enrolled",), f"{enrolled}, but the arms enrol {shown} = {total}")
-    if items and not any(a.role == "experimental" for a in arms):
+    # an arm whose role could not be read has its own problem already
+    if items and all(a.role for a in arms) and not any(a.role == "experimental" for a in arms):
         r.problem(("arms",), "no arm has role: experimental")
     return tuple(arms)
 
