@@ -164,17 +164,22 @@ class Agent:
         return tuple(runs.values())
 
     def latest(self, as_of: int | None = None) -> ProgramEvent | None:
+        """The event that began the status of the latest event's indication (as `standing`)."""
         events = self.events(as_of)
-        return events[-1] if events else None
+        if not events:
+            return None
+        last = events[-1]
+        return next(e for e in self.standing(as_of) if e.indication == last.indication)
 
     @property
     def status(self) -> str:
-        """The status of the latest event ("unknown" with none)."""
+        """The program's latest status ("unknown" with no event)."""
         latest = self.latest()
         return latest.status if latest else "unknown"
 
     @property
     def status_as_of(self) -> int | None:
+        """The year that status began."""
         latest = self.latest()
         return latest.year if latest else None
 

@@ -93,7 +93,17 @@ def test_report_lists_the_randomised_comparisons() -> None:
     assert table == [
         ["Trial", "Endpoint", "Experimental", "Control", "Patients", "HR (95% CI)", "p", "Verdict", "Source"],
         ["rand-a", "PFS", "alphamab + chemo", "chemo", "200", "0.70 (0.52–0.94)", "0.018", "benefit", "[1]"],
-        ["rand-a", "OS", "alphamab + chemo", "chemo", "200", "1.05 (0.80–1.38)", "0.73", "no difference", "[1]"],
+        [
+            "rand-a",
+            "OS",
+            "alphamab + chemo",
+            "chemo",
+            "200",
+            "1.05 (0.80–1.38)",
+            "0.73",
+            "no difference",
+            "[1]",
+        ],
     ]
 
 

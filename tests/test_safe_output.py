@@ -60,7 +60,8 @@ def hostile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("command", [["trials"], ["show", "hostile"], ["agents"]])
 def test_record_text_never_reaches_the_output_raw(hostile: Path, command: list[str], fmt: str) -> None:
-    run = igf(*command, "--data", "data", "--format", fmt)
+    # wide enough that the table keeps every column with record text in it
+    run = igf(*command, "--data", "data", "--format", fmt, env={"COLUMNS": "200"})
     assert run.exit_code == 0, run.stderr
     assert RAW_CONTROL.search(run.stdout) is None
     if command[0] != "agents":

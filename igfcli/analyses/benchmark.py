@@ -121,7 +121,7 @@ APPROXIMATE_MARK = "*"
 class BenchmarkRow:
     """One trial or cohort against the benchmark: the time point used, the verdict and the exact test."""
 
-    trial: str = column("Trial")
+    trial: str = column("Trial", whole=True)
     cohort: str | None = column("Cohort")
     regimen: str = column("Regimen")
     histologies: tuple[str, ...] = column("Histologies", "list")
@@ -263,4 +263,7 @@ def benchmark_listing(
         title=f"Progression-free rate against the benchmark: {benchmark.describe()}",
         table_columns=SHOWN,
         footnotes=notes,
+        drop_order=("regimen", "significant", "weeks"),
+        stack=("cohort",),
+        emphasis="verdict",
     )

@@ -28,7 +28,7 @@ class ProgramRow:
     group: str = column("Sponsor")
     sponsor: str | None = column("Sponsor")
     parent: str | None = column("Parent")
-    agent: str = column("Agent")
+    agent: str = column("Agent", whole=True)
     codes: tuple[str, ...] = column("Codes", "list")
     drug_class: str | None = column("Class", key="class")
     status: str = column("Status", whole=True)
@@ -125,4 +125,5 @@ def halted_listing(
         title=f"{what.capitalize()} by {'sponsor' if by is GroupBy.sponsor else 'owning company'}{when}",
         group_by="group",
         table_columns=tuple(shown),
+        drop_order=("codes", "drug_class", "reason", "patients", "trials", "sponsor", "indication"),
     )

@@ -14,7 +14,7 @@ from igfcli.model import Evidence, Trial
 class TrialRow:
     """One trial: what it tested, how many patients, its response and its benchmark-time PFS."""
 
-    id: str = column("Trial")
+    id: str = column("Trial", whole=True)
     regimen: str = column("Regimen")
     phase: str = column("Phase")
     histologies: tuple[str, ...] = column("Histologies", "list")
@@ -44,14 +44,19 @@ def trial_row(trial: Trial) -> TrialRow:
 
 
 def trials_listing(selection: Selection) -> Listing:
-    return Listing(columns_of(TrialRow), tuple(trial_row(t) for t in selection.trials()), title="Trials")
+    return Listing(
+        columns_of(TrialRow),
+        tuple(trial_row(t) for t in selection.trials()),
+        title="Trials",
+        drop_order=("histologies", "responders_estimated", "evaluable", "responders", "phase"),
+    )
 
 
 @dataclass(frozen=True)
 class AgentRow:
     """One agent of the catalog, with the trials and patients the data holds for it."""
 
-    name: str = column("Agent")
+    name: str = column("Agent", whole=True)
     codes: tuple[str, ...] = column("Codes", "list")
     drug_class: str | None = column("Class", key="class")
     sponsor: str | None = column("Sponsor")
@@ -88,4 +93,9 @@ def agents_listing(selection: Selection) -> Listing:
                 history=tuple(e.describe() for e in agent.history),
             )
         )
-    return Listing(columns_of(AgentRow), tuple(rows), title="Agents")
+    return Listing(
+        columns_of(AgentRow),
+        tuple(rows),
+        title="Agents",
+        drop_order=("history", "parent", "codes", "patients", "drug_class"),
+    )

@@ -13,7 +13,7 @@ from igfcli.model import Comparison, Trial
 class ComparisonRow:
     """One comparison as the source printed it, and what its interval says."""
 
-    trial: str = column("Trial")
+    trial: str = column("Trial", whole=True)
     endpoint: str = column("Endpoint")
     experimental: str = column("Experimental")
     control: str = column("Control")
@@ -104,4 +104,7 @@ def randomised_listing(selection: Selection) -> Listing:
         table_columns=shown,
         display_only=(Column("hr_ci", "HR (CI)"),),
         footnotes=(VERDICTS_NOTE,) if rows else (),
+        drop_order=("control", "patients", "p_text", "experimental"),
+        stack=("endpoint",),
+        emphasis="verdict",
     )

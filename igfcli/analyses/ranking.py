@@ -36,9 +36,9 @@ class RankRow:
     """One ranked regimen, trial or cohort: its pooled responders and the interval around the rate."""
 
     rank: int = column("Rank", "count", short="#")
-    trial: str | None = column("Trial")
+    trial: str | None = column("Trial", whole=True)
     cohort: str | None = column("Cohort")
-    regimen: str = column("Regimen")
+    regimen: str = column("Regimen", whole=True)
     agents: tuple[str, ...] = column("Agents", "list")
     trials: int = column("Trials", "count")
     trial_ids: tuple[str, ...] = column("Trial ids", "list")
@@ -194,4 +194,6 @@ def rank_listing(
         table_columns=tuple(k for k in people if k not in omit),
         display_only=(Column("ci", f"{percent} CI", "interval"),),
         footnotes=(ASSUMED_NOTE,) if any(r.evaluable_assumed for r in rows) else (),
+        drop_order=("estimated", "responders", *(("regimen",) if by is not RankBy.regimen else ())),
+        stack=("cohort",) if by is RankBy.cohort else (),
     )

@@ -24,7 +24,7 @@ class Column:
     label: str
     kind: ColumnKind = "text"
     short: str = ""  # a narrower label for the terminal table, where width is scarce
-    whole: bool = False  # never wrapped in the terminal table (a status word, say)
+    whole: bool = False  # never wrapped in the terminal table (an id, a name, a status word)
     # (a yes/no field of the row, a mark): people's formats put the mark after the value
     # where the field is true; machine formats carry the field itself as a column
     mark: tuple[str, str] | None = None
@@ -85,10 +85,18 @@ class Listing:
     footnotes: tuple[str, ...] = ()
     # columns that exist only for people (a combined interval, say), never in csv/tsv/json
     display_only: tuple[Column, ...] = ()
+    # fields a narrow terminal table leaves out first, in this order (ids and names never)
+    drop_order: tuple[str, ...] = ()
+    # a field whose value ("below", "benefit", ...) colours its row where colour is on
+    emphasis: str | None = None
+    # fields that a narrow terminal writes under the first column's value, indented, instead
+    # of in columns of their own (a trial's cohort, say)
+    stack: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         known = {c.attr for c in (*self.columns, *self.display_only)}
         named = {*self.table_columns, *(self.forest or ()), *([self.group_by] if self.group_by else [])}
+        named |= {*self.drop_order, *self.stack, *([self.emphasis] if self.emphasis else [])}
         named |= {c.mark[0] for c in (*self.columns, *self.display_only) if c.mark}
         missing = sorted(k for k in named if k not in known and not self._row_has(k))
         if missing:

@@ -18,7 +18,16 @@ _NO_GROUP = object()
 
 
 FOREST_WIDTH = 21
-MAX_WORD_WIDTH = 12
+PROSE_WIDTH = 20
+# a row's look where colour is on; the words in the row say the same without it
+EMPHASIS = {
+    "below": "red",
+    "inactive": "red",
+    "harm": "red",
+    "meets": "green",
+    "active": "green",
+    "benefit": "green",
+}
 
 
 def forest_scale(listing: Listing) -> float:
@@ -53,29 +62,100 @@ def _unbroken(column: Column) -> bool:
 
 
 def _min_width(column: Column, texts: list[str]) -> int:
+    """The narrowest a column may be: its longest value where values never wrap, else its longest
+    word (of values and label), so that no id, name or number is ever broken; and a column of
+    prose keeps room for a few words a line, or it would stand in a tall narrow strip."""
     if _unbroken(column):
         return max([len(column.short or column.label), *map(len, texts)])
-    longest_word = max((len(w) for t in texts for w in t.split()), default=0)
-    return max(4, min(longest_word, MAX_WORD_WIDTH))
+    words = [w for t in (*texts, column.short or column.label) for w in t.split()]
+    longest = max(map(len, texts), default=0)
+    prose = longest > 2 * PROSE_WIDTH
+    return max(4, PROSE_WIDTH if prose else 0, *map(len, words))
 
 
 def to_rich(listing: Listing, console: Console) -> RenderableType:
-    """A terminal table that fits the console: the forest plot goes first when space is short,
-    and below a readable minimum each row becomes a block of field: value lines."""
-    columns = listing.display_columns()
+    """A terminal table that fits the console without breaking a word.
+
+    When space is short the forest plot goes first, then the listing's least important
+    columns in its `drop_order` (a line under the table names them); only when even the
+    rest cannot fit does each row become a block of field: value lines.
+    """
+    columns = list(listing.display_columns())
     texts = [[shown_cell(row, c) for c in columns] for row in listing.rows]
     with_forest = listing.forest is not None and bool(listing.rows)
     minimums = [_min_width(c, [row[i] for row in texts]) for i, c in enumerate(columns)]
-    # two spaces at each edge and between columns (SIMPLE_HEAD with collapsed padding)
-    needed = sum(minimums) + 2 * len(minimums) + 2
-    if with_forest and needed + FOREST_WIDTH + 2 <= console.width:
-        return _table(listing, columns, texts, True)
-    if needed <= console.width:
-        return _table(listing, columns, texts, False)
-    return _records(listing, columns, texts)
+    dropped: list[Column] = []
+    for victim in (None, *listing.drop_order):
+        if victim is not None:
+            at = next((i for i, c in enumerate(columns) if c.attr == victim), None)
+            if at is None:
+                continue
+            dropped.append(columns.pop(at))
+            minimums.pop(at)
+            for row in texts:
+                row.pop(at)
+        # two spaces at each edge and between columns (SIMPLE_HEAD with collapsed padding)
+        needed = sum(minimums) + 2 * len(minimums) + 2
+        if with_forest and not dropped and needed + FOREST_WIDTH + 2 <= console.width:
+            return _table(listing, tuple(columns), texts, True, dropped)
+        if needed <= console.width:
+            return _table(listing, tuple(columns), texts, False, dropped)
+    stacked = _stacked(listing, tuple(columns), texts, dropped, console.width)
+    if stacked is not None:
+        return stacked
+    full = listing.display_columns()
+    return _records(listing, full, [[shown_cell(row, c) for c in full] for row in listing.rows])
 
 
-def _table(listing: Listing, columns: tuple[Column, ...], texts: list[list[str]], forest: bool) -> Table:
+def _stacked(
+    listing: Listing, columns: tuple[Column, ...], texts: list[list[str]], dropped: list[Column], width: int
+) -> RenderableType | None:
+    """A table for a terminal too narrow for the first column: a value of it that does not fit
+    stands on a line of its own (with the `stack` fields under it, indented), and the row's
+    other values on the line below, so no id is ever broken. None when even that cannot fit."""
+    from rich.text import Text
+
+    # the first column of text (an id, a name) leads; numbers before it (a rank) stay with the values
+    key = next((i for i, c in enumerate(columns) if not _unbroken(c) or c.kind == "text"), 0)
+    lead = [key] + [i for i, c in enumerate(columns) if c.attr in listing.stack and i != key]
+    rest = [i for i in range(len(columns)) if i not in lead]
+    widths = {i: max(len(columns[i].short or columns[i].label), *(len(t[i]) for t in texts)) for i in rest}
+    values_width = sum(widths.values()) + 2 * len(rest)
+    first = max([len(columns[key].short or columns[key].label), *(len(t[key]) for t in texts)])
+    lead_width = min(first, width - 2 - values_width)
+    if lead_width < 12:
+        return None
+
+    def values(row: list[str]) -> str:
+        cells = []
+        for i in rest:
+            numeric = columns[i].kind in NUMERIC or columns[i].kind in ("interval", "bool")
+            cells.append(row[i].rjust(widths[i]) if numeric else row[i].ljust(widths[i]))
+        return "  " + "  ".join(cells)
+
+    head = [c.short or c.label for c in columns]
+    lines = [listing.title, ""] if listing.title else []
+    lines.append(("  " + head[key].ljust(lead_width) + values(head)).rstrip())
+    lines.append(" " + "─" * (lead_width + values_width + 1))
+    for row in texts:
+        labels = [row[key]] + [f"  {row[i]}" for i in lead[1:] if row[i]]
+        for label in labels[:-1]:
+            lines.append("  " + label)
+        last = labels[-1]
+        if len(last) <= lead_width:
+            lines.append(("  " + last.ljust(lead_width) + values(row)).rstrip())
+        else:
+            lines += ["  " + last, ("  " + " " * lead_width + values(row)).rstrip()]
+    notes = [safe_text(n) for n in listing.footnotes]
+    if dropped:
+        left_out = ", ".join(c.label for c in dropped)
+        notes.append(f"Left out at this width: {left_out} (a wider terminal, or --format csv, shows them).")
+    return Text("\n".join([*lines, "", *notes] if notes else lines))
+
+
+def _table(
+    listing: Listing, columns: tuple[Column, ...], texts: list[list[str]], forest: bool, dropped: list[Column]
+) -> Table:
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -87,13 +167,17 @@ def _table(listing: Listing, columns: tuple[Column, ...], texts: list[list[str]]
         box=box.SIMPLE_HEAD,
         collapse_padding=True,
     )
-    if listing.footnotes:
-        table.caption = "\n".join(safe_text(n) for n in listing.footnotes)
+    notes = [safe_text(n) for n in listing.footnotes]
+    if dropped:
+        left_out = ", ".join(c.label for c in dropped)
+        notes.append(f"Left out at this width: {left_out} (a wider terminal, or --format csv, shows them).")
+    if notes:
+        table.caption = "\n".join(notes)
     for i, c in enumerate(columns):
         numeric = c.kind in NUMERIC or c.kind in ("interval", "bool")
         unbroken = _unbroken(c)
         # Numbers never wrap ("13.2%" split over lines misreads); text wraps at spaces, and a
-        # column keeps room for its longest word up to a point, so names are not cut mid-word.
+        # column keeps room for its longest word, so no id or name is ever cut mid-word.
         table.add_column(
             c.short or c.label,
             justify="right" if numeric else "left",
@@ -112,7 +196,7 @@ def _table(listing: Listing, columns: tuple[Column, ...], texts: list[list[str]]
             group = getattr(row, listing.group_by)
             if previous is not _NO_GROUP and group != previous:
                 table.add_section()
-            elif previous is not _NO_GROUP:
+            elif previous is not _NO_GROUP and listing.group_by in [c.attr for c in columns]:
                 # one block per group: its name stands on the block's first row only
                 cells[[c.attr for c in columns].index(listing.group_by)] = Text("")
             previous = group
@@ -120,7 +204,8 @@ def _table(listing: Listing, columns: tuple[Column, ...], texts: list[list[str]]
             assert listing.forest is not None
             est, low, high = (float(getattr(row, k)) for k in listing.forest)
             cells.append(Text(forest_bar(est, low, high, top)))
-        table.add_row(*cells)
+        look = EMPHASIS.get(str(getattr(row, listing.emphasis))) if listing.emphasis else None
+        table.add_row(*cells, style=look)
     return table
 
 

@@ -1,0 +1,56 @@
+"""Tables in a real terminal: at any width from 60 columns, no id or agent name is ever broken,
+and at 80 columns the main job's answers are tables, not blocks of `field: value` lines."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from tests.helpers import igf
+
+WIDTHS = [60, 72, 80, 100, 120, 160, 200]
+# command -> the csv columns that hold ids and names
+COMMANDS = {
+    ("rank",): ["regimen"],
+    ("rank", "--by", "trial"): ["trial"],
+    ("rank", "--by", "cohort"): ["trial"],
+    ("halted", "--all"): ["agent"],
+    ("benchmark",): ["trial"],
+    ("trials",): ["id"],
+    ("agents",): ["name"],
+    ("randomised",): ["trial"],
+}
+
+
+def _names(command: tuple[str, ...], fields: list[str]) -> set[str]:
+    rows = csv.DictReader(io.StringIO(igf(*command, "-f", "csv").stdout))
+    return {row[f] for row in rows for f in fields if row[f]}
+
+
+@pytest.mark.parametrize("command", list(COMMANDS), ids=" ".join)
+def test_no_table_breaks_an_id_or_a_name(command: tuple[str, ...]) -> None:
+    names = _names(command, COMMANDS[command])
+    assert names
+    for width in WIDTHS:
+        run = igf(*command, env={"COLUMNS": str(width)})
+        assert run.exit_code == 0, run.stderr
+        broken = sorted(n for n in names if n not in run.stdout)
+        assert broken == [], f"at {width} columns"
+        assert max(len(line) for line in run.stdout.splitlines()) <= max(width, max(map(len, names)) + 4)
+
+
+@pytest.mark.parametrize("command", [("rank",), ("halted",), ("benchmark",), ("randomised",)], ids=" ".join)
+def test_the_answers_are_tables_at_80_columns(command: tuple[str, ...]) -> None:
+    out = igf(*command, env={"COLUMNS": "80"}).stdout
+    lines = out.splitlines()
+    assert any(set(line.strip()) == {"─"} for line in lines), out  # a header rule: a table
+    assert not any(line.startswith(("Trial: ", "Agent: ", "Rank: ", "Sponsor: ")) for line in lines), out
+
+
+def test_a_narrow_table_says_which_columns_it_left_out() -> None:
+    out = igf("rank", env={"COLUMNS": "60"}).stdout
+    assert "Left out at this width: Estimated, Responders" in out.replace("\n", " ")
+    wide = igf("rank", env={"COLUMNS": "160"}).stdout
+    assert "Left out" not in wide
