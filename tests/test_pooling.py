@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import FrozenInstanceError
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,6 +25,8 @@ from statsmodels.stats.meta_analysis import combine_effects  # type: ignore[impo
 
 from igfcli.pooling import Method, Pooled, _evaluate, pool, pool_dl, pool_glmm
 from igfcli.special import chi2_sf, gammaincc, gauss_hermite, t_cdf, t_quantile
+
+METHODS_DOC = Path(__file__).resolve().parent.parent / "docs" / "methods.md"
 
 # --- the special functions -------------------------------------------------------------------
 
@@ -472,3 +476,18 @@ def test_stijnen_2010_binomial_normal_model_of_the_anti_infective_arm() -> None:
     assert _four_decimals(result) == {**STIJNEN_TREATED, "mu": "-4.8118", "se": "0.3552", "tau2": "0.8253"}
     mu, tau, se = _ref_fit(NIELWEISE_TREATED)
     _assert_close(result, _ref_summary(NIELWEISE_TREATED, mu, se, tau * tau, 0.95))
+
+
+def test_the_quadrature_figures_in_the_methods_document_are_what_the_code_gives() -> None:
+    text = METHODS_DOC.read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (standard|anti-infective) +\| (accurate|7 nodes) +\| (-?[\d.]+) +\| ([\d.]+) +\| ([\d.]+) +\|",
+                      text, flags=re.MULTILINE)
+    assert len(rows) == 4
+    for arm, rule, mu, se, tau2 in rows:
+        counts = NIELWEISE_STANDARD if arm == "standard" else NIELWEISE_TREATED
+        if rule == "accurate":
+            result = pool_glmm(counts)
+            figures: dict[str, float | None] = {"mu": result.mu, "se": result.se, "tau2": result.tau2}
+        else:
+            figures = {**_fixed_rule_fit(counts, 7)}
+        assert (f"{figures['mu']:.5f}", f"{figures['se']:.5f}", f"{figures['tau2']:.5f}") == (mu, se, tau2), (arm, rule)
