@@ -75,10 +75,19 @@ def test_gauss_hermite_rules_match_numpy() -> None:
 
 @pytest.mark.parametrize(
     ("call", "args"),
-    [(gammaincc, (0.0, 1.0)), (gammaincc, (1.0, -1.0)), (chi2_sf, (1.0, 0)), (t_quantile, (1.0, 3)),
-     (t_quantile, (0.9, 0)), (t_cdf, (1.0, -2)), (gauss_hermite, (0,))],
+    [
+        (gammaincc, (0.0, 1.0)),
+        (gammaincc, (1.0, -1.0)),
+        (chi2_sf, (1.0, 0)),
+        (t_quantile, (1.0, 3)),
+        (t_quantile, (0.9, 0)),
+        (t_cdf, (1.0, -2)),
+        (gauss_hermite, (0,)),
+    ],
 )
-def test_special_functions_refuse_arguments_outside_their_domain(call: object, args: tuple[float, ...]) -> None:
+def test_special_functions_refuse_arguments_outside_their_domain(
+    call: object, args: tuple[float, ...]
+) -> None:
     assert callable(call)
     with pytest.raises(ValueError):
         call(*args)
@@ -111,8 +120,13 @@ def _ref_study(k: int, n: int, mu: float, tau: float, hessian: bool = False) -> 
     def log_g(u: float) -> float:
         return _h(k, n, mu + u) - 0.5 * (u / tau) ** 2 - math.log(tau) - 0.5 * math.log(2 * math.pi)
 
-    mode = optimize.brentq(lambda u: k - n * _expit(mu + u) - u / tau**2, tau**2 * (k - n) - 1, tau**2 * k + 1,
-                           xtol=1e-14, rtol=1e-14)
+    mode = optimize.brentq(
+        lambda u: k - n * _expit(mu + u) - u / tau**2,
+        tau**2 * (k - n) - 1,
+        tau**2 * k + 1,
+        xtol=1e-14,
+        rtol=1e-14,
+    )
     top = log_g(mode)
     p = _expit(mu + mode)
     width = 1.0 / math.sqrt(n * p * (1 - p) + 1 / tau**2)
@@ -120,8 +134,11 @@ def _ref_study(k: int, n: int, mu: float, tau: float, hessian: bool = False) -> 
 
     def integral(f: Callable[[float], float]) -> float:
         return sum(
-            float(integrate.quad(lambda u: f(u) * math.exp(log_g(u) - top), lo, hi, epsabs=0, epsrel=1e-10,
-                                 limit=400)[0])
+            float(
+                integrate.quad(
+                    lambda u: f(u) * math.exp(log_g(u) - top), lo, hi, epsabs=0, epsrel=1e-8, limit=400
+                )[0]
+            )
             for lo, hi in itertools.pairwise(cuts)
         )
 
@@ -167,9 +184,14 @@ def _ref_fit(counts: list[tuple[int, int]]) -> tuple[float, float, float]:
     ys = [math.log((k + 0.5) / (n - k + 0.5)) for k, n in counts]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", integrate.IntegrationWarning)
-        result = optimize.minimize(objective, np.array([np.mean(ys), 0.25]), jac=True, method="L-BFGS-B",
-                                   bounds=[(-30, 30), (0, 900)],
-                                   options={"ftol": 1e-15, "gtol": 1e-11, "maxiter": 5000})
+        result = optimize.minimize(
+            objective,
+            np.array([np.mean(ys), 0.25]),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(-30, 30), (0, 900)],
+            options={"ftol": 1e-15, "gtol": 1e-11, "maxiter": 5000},
+        )
         mu, tau = float(result.x[0]), math.sqrt(float(result.x[1]))
         assert tau < 29, "the reference found no finite maximum"
         _, _, _, h_mm, h_mt, h_tt = _ref_loglik(counts, mu, tau, hessian=True)
@@ -185,7 +207,9 @@ def _ref_logits(counts: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
     return np.log((k + c) / (n - k + c)), 1 / (k + c) + 1 / (n - k + c)
 
 
-def _ref_summary(counts: list[tuple[int, int]], mu: float, se: float, tau2: float, level: float) -> dict[str, float | None]:
+def _ref_summary(
+    counts: list[tuple[int, int]], mu: float, se: float, tau2: float, level: float
+) -> dict[str, float | None]:
     """Everything else from mu, its SE and tau^2, with scipy's distributions."""
     y, v = _ref_logits(counts)
     w = 1 / v
@@ -194,9 +218,17 @@ def _ref_summary(counts: list[tuple[int, int]], mu: float, se: float, tau2: floa
     s2 = (k - 1) * np.sum(w) / (np.sum(w) ** 2 - np.sum(w**2))
     z = stats.norm.ppf(1 - (1 - level) / 2)
     out: dict[str, float | None] = {
-        "mu": mu, "se": se, "tau2": tau2, "rate": _expit(mu), "ci_low": _expit(mu - z * se),
-        "ci_high": _expit(mu + z * se), "q": q, "q_p": float(stats.chi2.sf(q, k - 1)),
-        "i2": float(tau2 / (tau2 + s2)), "pi_low": None, "pi_high": None,
+        "mu": mu,
+        "se": se,
+        "tau2": tau2,
+        "rate": _expit(mu),
+        "ci_low": _expit(mu - z * se),
+        "ci_high": _expit(mu + z * se),
+        "q": q,
+        "q_p": float(stats.chi2.sf(q, k - 1)),
+        "i2": float(tau2 / (tau2 + s2)),
+        "pi_low": None,
+        "pi_high": None,
     }
     if k >= 3:
         half = stats.t.ppf(1 - (1 - level) / 2, k - 2) * math.sqrt(se**2 + tau2)
@@ -204,7 +236,9 @@ def _ref_summary(counts: list[tuple[int, int]], mu: float, se: float, tau2: floa
     return out
 
 
-def _assert_close(result: Pooled, expected: dict[str, float | None], rel: float = 1e-5, abs_: float = 1e-7) -> None:
+def _assert_close(
+    result: Pooled, expected: dict[str, float | None], rel: float = 1e-5, abs_: float = 1e-7
+) -> None:
     for field, value in expected.items():
         got = getattr(result, field)
         if value is None:
@@ -292,7 +326,9 @@ def test_other_levels_match_the_reference(level: float) -> None:
     counts = DATA_SETS[15]
     mu, tau, se = _ref_fit(counts)
     _assert_close(pool_glmm(counts, level), _ref_summary(counts, mu, se, tau * tau, level))
-    _assert_close(pool_dl(counts, level), _ref_summary(counts, *_statsmodels_estimates(_statsmodels_dl(counts)), level))
+    _assert_close(
+        pool_dl(counts, level), _ref_summary(counts, *_statsmodels_estimates(_statsmodels_dl(counts)), level)
+    )
 
 
 def test_glmm_log_likelihood_and_derivatives_match_quad() -> None:
@@ -319,7 +355,9 @@ def test_glmm_log_likelihood_and_derivatives_match_quad() -> None:
         ([(0, 10), (10, 10), (0, 20)], "keeps rising"),
     ],
 )
-def test_a_glmm_that_cannot_be_fitted_says_why_and_gives_no_numbers(counts: list[tuple[int, int]], why: str) -> None:
+def test_a_glmm_that_cannot_be_fitted_says_why_and_gives_no_numbers(
+    counts: list[tuple[int, int]], why: str
+) -> None:
     result = pool_glmm(counts)
     assert not result.converged and result.note is not None and why in result.note
     numbers = ("rate", "ci_low", "ci_high", "tau2", "i2", "q", "q_p", "pi_low", "pi_high", "mu", "se")
@@ -333,8 +371,20 @@ def test_a_glmm_that_cannot_be_fitted_says_why_and_gives_no_numbers(counts: list
     "counts",
     [
         [(0, 166), (187, 482)],
-        [(2, 292), (0, 22), (0, 19), (0, 5), (21, 1697), (36, 1851), (0, 7), (0, 12), (0, 7), (0, 33), (1, 28),
-         (249, 249)],
+        [
+            (2, 292),
+            (0, 22),
+            (0, 19),
+            (0, 5),
+            (21, 1697),
+            (36, 1851),
+            (0, 7),
+            (0, 12),
+            (0, 7),
+            (0, 33),
+            (1, 28),
+            (249, 249),
+        ],
     ],
 )
 def test_a_quadrature_that_does_not_settle_is_declined(counts: list[tuple[int, int]]) -> None:
@@ -352,8 +402,12 @@ def test_with_only_empty_and_full_studies_the_reference_likelihood_rises_with_ta
     counts = [(0, 10), (10, 10), (0, 20)]
 
     def profile(tau: float) -> float:
-        result = optimize.minimize_scalar(lambda mu: -_ref_loglik(counts, mu, tau)[0], bounds=(-60, 60),
-                                          method="bounded", options={"xatol": 1e-10})
+        result = optimize.minimize_scalar(
+            lambda mu: -_ref_loglik(counts, mu, tau)[0],
+            bounds=(-60, 60),
+            method="bounded",
+            options={"xatol": 1e-10},
+        )
         return -float(result.fun)
 
     with warnings.catch_warnings():
@@ -416,19 +470,67 @@ def test_the_result_is_frozen() -> None:
 # Niel-Weise, Stijnen and van den Broek (Intensive Care Med 2007;33:2058-68): catheter-related
 # bloodstream infections in 18 trials of anti-infective against standard central venous catheters,
 # as distributed in R's metadat package (dat.nielweise2007: ai of n1i anti-infective, ci of n2i standard).
-NIELWEISE_STANDARD = [(3, 117), (3, 35), (9, 195), (7, 136), (6, 157), (4, 139), (3, 177), (2, 39), (19, 103),
-                      (2, 122), (7, 64), (1, 58), (5, 175), (11, 180), (0, 105), (1, 262), (3, 362), (1, 69)]
-NIELWEISE_TREATED = [(0, 116), (1, 44), (2, 208), (0, 130), (5, 151), (1, 98), (1, 174), (1, 74), (1, 97),
-                     (1, 113), (0, 66), (0, 70), (3, 188), (6, 187), (0, 118), (0, 252), (1, 345), (4, 64)]
+NIELWEISE_STANDARD = [
+    (3, 117),
+    (3, 35),
+    (9, 195),
+    (7, 136),
+    (6, 157),
+    (4, 139),
+    (3, 177),
+    (2, 39),
+    (19, 103),
+    (2, 122),
+    (7, 64),
+    (1, 58),
+    (5, 175),
+    (11, 180),
+    (0, 105),
+    (1, 262),
+    (3, 362),
+    (1, 69),
+]
+NIELWEISE_TREATED = [
+    (0, 116),
+    (1, 44),
+    (2, 208),
+    (0, 130),
+    (5, 151),
+    (1, 98),
+    (1, 174),
+    (1, 74),
+    (1, 97),
+    (1, 113),
+    (0, 66),
+    (0, 70),
+    (3, 188),
+    (6, 187),
+    (0, 118),
+    (0, 252),
+    (1, 345),
+    (4, 64),
+]
 
 # Stijnen, Hamza and Ozdemir, Stat Med 2010;29:3046-67, Table II (p. 3050): the binomial-normal
 # model of each arm's infection rate, at four decimals as metafor's test of this example gives and
 # checks them against that table (metafor tests/testthat/test_analysis_example_stijnen2010.r;
 # rma.glmm(measure="PLO"), which fits by lme4 with 7-point adaptive quadrature).
-STIJNEN_STANDARD = {"mu": "-3.4964", "se": "0.2570", "tau2": "0.8124", "rate": "0.0294", "ci_low": "0.0180",
-                    "ci_high": "0.0478"}
-STIJNEN_TREATED = {"mu": "-4.8121", "se": "0.3555", "tau2": "0.8265", "rate": "0.0081", "ci_low": "0.0040",
-                   "ci_high": "0.0161"}
+STIJNEN_STANDARD = {
+    "mu": "-3.4964",
+    "se": "0.2570",
+    "tau2": "0.8124",
+    "rate": "0.0294",
+    "ci_low": "0.0180",
+    "ci_high": "0.0478",
+}
+STIJNEN_TREATED = {
+    "mu": "-4.8121",
+    "se": "0.3555",
+    "tau2": "0.8265",
+    "rate": "0.0081",
+    "ci_low": "0.0040",
+    "ci_high": "0.0161",
+}
 
 
 def _fixed_rule_fit(counts: list[tuple[int, int]], nodes: int) -> dict[str, float]:
@@ -440,16 +542,38 @@ def _fixed_rule_fit(counts: list[tuple[int, int]], nodes: int) -> dict[str, floa
 
     start = pool_glmm(counts)
     assert start.mu is not None and start.tau2 is not None
-    result = optimize.minimize(minus_loglik, np.array([start.mu, math.sqrt(start.tau2)]), method="Nelder-Mead",
-                               options={"xatol": 1e-11, "fatol": 1e-14, "maxiter": 20_000})
+    result = optimize.minimize(
+        minus_loglik,
+        np.array([start.mu, math.sqrt(start.tau2)]),
+        method="Nelder-Mead",
+        options={"xatol": 1e-11, "fatol": 1e-14, "maxiter": 20_000},
+    )
     theta, h, steps = result.x, 1e-4, np.eye(2) * 1e-4
-    information = np.array([[(minus_loglik(theta + steps[i] + steps[j]) - minus_loglik(theta + steps[i] - steps[j])
-                              - minus_loglik(theta - steps[i] + steps[j]) + minus_loglik(theta - steps[i] - steps[j]))
-                             / (4 * h * h) for j in range(2)] for i in range(2)])
+    information = np.array(
+        [
+            [
+                (
+                    minus_loglik(theta + steps[i] + steps[j])
+                    - minus_loglik(theta + steps[i] - steps[j])
+                    - minus_loglik(theta - steps[i] + steps[j])
+                    + minus_loglik(theta - steps[i] - steps[j])
+                )
+                / (4 * h * h)
+                for j in range(2)
+            ]
+            for i in range(2)
+        ]
+    )
     mu, se = float(theta[0]), math.sqrt(np.linalg.inv(information)[0, 0])
     z = stats.norm.ppf(0.975)
-    return {"mu": mu, "se": se, "tau2": float(theta[1]) ** 2, "rate": _expit(mu), "ci_low": _expit(mu - z * se),
-            "ci_high": _expit(mu + z * se)}
+    return {
+        "mu": mu,
+        "se": se,
+        "tau2": float(theta[1]) ** 2,
+        "rate": _expit(mu),
+        "ci_low": _expit(mu - z * se),
+        "ci_high": _expit(mu + z * se),
+    }
 
 
 def _four_decimals(figures: dict[str, float] | Pooled) -> dict[str, str]:
@@ -480,8 +604,11 @@ def test_stijnen_2010_binomial_normal_model_of_the_anti_infective_arm() -> None:
 
 def test_the_quadrature_figures_in_the_methods_document_are_what_the_code_gives() -> None:
     text = METHODS_DOC.read_text(encoding="utf-8")
-    rows = re.findall(r"^\| (standard|anti-infective) +\| (accurate|7 nodes) +\| (-?[\d.]+) +\| ([\d.]+) +\| ([\d.]+) +\|",
-                      text, flags=re.MULTILINE)
+    rows = re.findall(
+        r"^\| (standard|anti-infective) +\| (accurate|7 nodes) +\| (-?[\d.]+) +\| ([\d.]+) +\| ([\d.]+) +\|",
+        text,
+        flags=re.MULTILINE,
+    )
     assert len(rows) == 4
     for arm, rule, mu, se, tau2 in rows:
         counts = NIELWEISE_STANDARD if arm == "standard" else NIELWEISE_TREATED
@@ -490,4 +617,7 @@ def test_the_quadrature_figures_in_the_methods_document_are_what_the_code_gives(
             figures: dict[str, float | None] = {"mu": result.mu, "se": result.se, "tau2": result.tau2}
         else:
             figures = {**_fixed_rule_fit(counts, 7)}
-        assert (f"{figures['mu']:.5f}", f"{figures['se']:.5f}", f"{figures['tau2']:.5f}") == (mu, se, tau2), (arm, rule)
+        assert (f"{figures['mu']:.5f}", f"{figures['se']:.5f}", f"{figures['tau2']:.5f}") == (mu, se, tau2), (
+            arm,
+            rule,
+        )

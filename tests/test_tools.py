@@ -167,7 +167,7 @@ def test_the_columns_page_lists_every_machine_column_in_order() -> None:
     commands = {
         "trials": ["trials"],
         "agents": ["agents"],
-        "rank": ["rank", "--by", "cohort"],  # the widest: trial and cohort columns too
+        "rank": ["rank", "--by", "cohort"],  # the widest but for histology: trial and cohort columns too
         "halted": ["halted"],
         "benchmark": ["benchmark"],
         "randomised": ["randomised"],

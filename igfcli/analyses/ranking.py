@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from igfcli.analyses.results import Column, Listing, column, columns_of
 from igfcli.analyses.selection import Selection
 from igfcli.model import Arm, Cohort, Response, Trial
+
+if TYPE_CHECKING:
+    from igfcli.pooling import Pooled
 from igfcli.stats import clopper_pearson, wilson
 
 
@@ -21,6 +25,15 @@ class RankBy(StrEnum):
     regimen = "regimen"
     trial = "trial"
     cohort = "cohort"
+    histology = "histology"
+
+
+class Pool(StrEnum):
+    """How the trials of a row are pooled (docs/methods.md)."""
+
+    counts = "counts"  # responders summed over evaluable summed: a common-effect estimate
+    glmm = "glmm"  # random-intercept logistic regression, maximum likelihood
+    dl = "dl"  # inverse-variance logits with the DerSimonian-Laird tau^2
 
 
 CI_LABELS = {CiMethod.exact: "exact (Clopper-Pearson)", CiMethod.wilson: "Wilson score"}
@@ -38,6 +51,7 @@ class RankRow:
     rank: int = column("Rank", "count", short="#")
     trial: str | None = column("Trial", whole=True)
     cohort: str | None = column("Cohort")
+    histology: str | None = column("Histology")
     regimen: str = column("Regimen", whole=True)
     agents: tuple[str, ...] = column("Agents", "list")
     trials: int = column("Trials", "count")
@@ -51,6 +65,15 @@ class RankRow:
     level: float = column("Level", "number")
     estimated: bool = column("Estimated", "bool", short="Est.")
     evaluable_assumed: bool = column("Evaluable assumed", "bool")
+    studies: int = column("Studies", "count", short="k")
+    pool: str = column("Pool")
+    tau2: float | None = column("tau²", "number")
+    i2: float | None = column("I²", "rate")
+    q: float | None = column("Q", "number")
+    q_p: float | None = column("Q p", "p_value")
+    pi_low: float | None = column("PI low", "rate")
+    pi_high: float | None = column("PI high", "rate")
+    note: str | None = column("Note")
 
     @property
     def ci(self) -> tuple[float, float]:
@@ -58,8 +81,12 @@ class RankRow:
 
     @property
     def name(self) -> str:
-        """What the row ranks: the regimen, the trial, or the trial and cohort."""
-        return " / ".join(x for x in (self.trial, self.cohort) if x) or self.regimen
+        """What the row ranks: the regimen, the histology, the trial, or the trial and cohort."""
+        return " / ".join(x for x in (self.trial, self.cohort) if x) or self.histology or self.regimen
+
+    @property
+    def pi(self) -> tuple[float, float] | None:
+        return None if self.pi_low is None or self.pi_high is None else (self.pi_low, self.pi_high)
 
 
 @dataclass(frozen=True)
@@ -135,42 +162,126 @@ def _group_key(unit: ResponseUnit, by: RankBy) -> tuple[str, ...]:
     return (unit.trial.id, unit.part)
 
 
-def rank_rows(
-    selection: Selection, by: RankBy, method: CiMethod = CiMethod.exact, level: float = 0.95
-) -> list[RankRow]:
-    """The ranked rows: the trials of each group pooled (responders and evaluable summed)."""
-    units = cohort_units(selection) if by is RankBy.cohort else response_units(selection)
+def _histology_of(unit: ResponseUnit) -> str | None:
+    """The one histology a trial's, cohort's or arm's figure is of; None where it mixes several."""
+    histologies = (unit.cohort.histologies if unit.cohort else ()) or unit.trial.histologies
+    return histologies[0] if len(histologies) == 1 else None
+
+
+def histology_units(selection: Selection) -> tuple[list[ResponseUnit], int]:
+    """Every single-histology figure: a trial's own where it enrolled one histology, else its
+    cohorts and arms of one; and how many figures mixed several histologies (left out)."""
+    units: list[ResponseUnit] = []
+    mixed = 0
+    for trial in selection.trials():
+        whole = selection.whole_trial_matches(trial)
+        if whole and trial.response is not None and len(trial.histologies) == 1:
+            units.append(ResponseUnit(trial, None, trial.response))
+            continue
+        if whole and trial.response is not None:
+            mixed += 1
+        for unit in (*_cohorts_of(selection, trial), *_experimental_arms(selection, trial)):
+            if _histology_of(unit) is None:
+                mixed += 1
+            else:
+                units.append(unit)
+    return units, mixed
+
+
+def grouped_units(selection: Selection, by: RankBy) -> tuple[dict[tuple[str, ...], list[ResponseUnit]], int]:
+    """The response figures of each row, and (by histology) how many mixed several histologies."""
+    mixed = 0
+    if by is RankBy.histology:
+        units, mixed = histology_units(selection)
+    else:
+        units = list(cohort_units(selection) if by is RankBy.cohort else response_units(selection))
     groups: dict[tuple[str, ...], list[ResponseUnit]] = {}
     for unit in units:
-        groups.setdefault(_group_key(unit, by), []).append(unit)
+        key = (str(_histology_of(unit)),) if by is RankBy.histology else _group_key(unit, by)
+        groups.setdefault(key, []).append(unit)
+    return groups, mixed
+
+
+@dataclass(frozen=True)
+class _Estimate:
+    rate: float
+    ci_low: float
+    ci_high: float
+    pooled: Pooled | None = None
+    note: str | None = None
+
+
+def _estimate(members: list[ResponseUnit], pool: Pool, method: CiMethod, level: float) -> _Estimate:
+    """The row's rate and interval: the summed counts, or a random-effects fit of two or more."""
+    evaluable = sum(u.response.evaluable for u in members)
+    responders = sum(u.response.responders_used for u in members)
+    low, high = interval(responders, evaluable, method, level)
+    counts = _Estimate(responders / evaluable, low, high)
+    if pool is Pool.counts or len(members) < 2:
+        return counts
+    from igfcli.pooling import pool as fit
+
+    counts_of = [(u.response.responders_used, u.response.evaluable) for u in members]
+    pooled = fit(counts_of, "glmm" if pool is Pool.glmm else "dl", level)
+    if pooled.rate is None or pooled.ci_low is None or pooled.ci_high is None:
+        # never a number that was not computed: the row keeps the summed counts, and says why
+        return replace(counts, note=f"{pool.value} not fitted ({pooled.note}); the summed counts are shown")
+    return _Estimate(pooled.rate, pooled.ci_low, pooled.ci_high, pooled)
+
+
+def rank_rows(
+    selection: Selection,
+    by: RankBy,
+    method: CiMethod = CiMethod.exact,
+    level: float = 0.95,
+    pool: Pool = Pool.counts,
+) -> list[RankRow]:
+    """The ranked rows: the figures of each row pooled by `pool`, ordered by its rate."""
+    groups, _ = grouped_units(selection, by)
     rows = []
     for key, members in groups.items():
-        evaluable = sum(u.response.evaluable for u in members)
-        responders = sum(u.response.responders_used for u in members)
-        low, high = interval(responders, evaluable, method, level)
+        estimate = _estimate(members, pool, method, level)
+        fitted = estimate.pooled
         first = members[0]
         rows.append(
             RankRow(
                 rank=0,
-                trial=key[0] if by is not RankBy.regimen else None,
+                trial=key[0] if by in (RankBy.trial, RankBy.cohort) else None,
                 cohort=key[1] if by is RankBy.cohort else None,
+                histology=key[0] if by is RankBy.histology else None,
                 regimen=first.regimen_name,
-                agents=tuple(sorted(first.agents, key=lambda a: (a.casefold(), a))),
+                agents=tuple(sorted({a for u in members for a in u.agents}, key=lambda a: (a.casefold(), a))),
                 trials=len(dict.fromkeys(u.trial.id for u in members)),
                 trial_ids=tuple(dict.fromkeys(u.trial.id for u in members)),
-                evaluable=evaluable,
-                responders=responders,
-                rate=responders / evaluable,
-                ci_low=low,
-                ci_high=high,
+                evaluable=sum(u.response.evaluable for u in members),
+                responders=sum(u.response.responders_used for u in members),
+                rate=estimate.rate,
+                ci_low=estimate.ci_low,
+                ci_high=estimate.ci_high,
                 ci_method=method.value,
                 level=level,
                 estimated=any(u.response.responders_estimated for u in members),
                 evaluable_assumed=any(u.response.evaluable_defaulted for u in members),
+                studies=len(members),
+                pool=pool.value,
+                tau2=fitted.tau2 if fitted else None,
+                i2=fitted.i2 if fitted else None,
+                q=fitted.q if fitted else None,
+                q_p=fitted.q_p if fitted else None,
+                pi_low=fitted.pi_low if fitted else None,
+                pi_high=fitted.pi_high if fitted else None,
+                note=estimate.note,
             )
         )
     rows.sort(key=lambda r: (-r.rate, -r.ci_low, -r.evaluable, r.name.casefold(), r.name))
     return [replace(row, rank=position) for position, row in enumerate(rows, 1)]
+
+
+POOL_LABELS = {
+    Pool.counts: "Trials pooled by summing responders and evaluable patients",
+    Pool.glmm: "Trials pooled by a random-effects logistic model (GLMM, maximum likelihood)",
+    Pool.dl: "Trials pooled by inverse-variance logits with the DerSimonian-Laird tau²",
+}
 
 
 def rank_listing(
@@ -178,22 +289,56 @@ def rank_listing(
     by: RankBy = RankBy.regimen,
     method: CiMethod = CiMethod.exact,
     level: float = 0.95,
+    pool: Pool = Pool.counts,
 ) -> Listing:
-    rows = rank_rows(selection, by, method, level)
+    rows = rank_rows(selection, by, method, level, pool)
     percent = f"{level * 100:g}%"
-    omit = {RankBy.regimen: ("trial", "cohort"), RankBy.trial: ("cohort",), RankBy.cohort: ()}[by]
+    omit = {
+        RankBy.regimen: ("trial", "cohort", "histology"),
+        RankBy.trial: ("cohort", "histology"),
+        RankBy.cohort: ("histology",),
+        RankBy.histology: ("trial", "cohort", "regimen"),
+    }[by]
     columns = columns_of(
         RankRow, omit=omit, labels={"ci_low": f"{percent} CI low", "ci_high": f"{percent} CI high"}
     )
-    people = ("rank", "trial", "cohort", "regimen", "evaluable", "responders", "rate", "ci", "estimated")
+    people = ["rank", "trial", "cohort", "histology", "regimen", "evaluable", "responders", "rate", "ci"]
+    if pool is not Pool.counts:
+        people += ["studies", "tau2", "i2", "pi"]
+    people.append("estimated")
+    notes: list[str] = []
+    if any(r.evaluable_assumed for r in rows):
+        notes.append(ASSUMED_NOTE)
+    if pool is not Pool.counts:
+        notes.append(
+            f"{POOL_LABELS[pool]}; {percent} Wald interval of the pooled rate, and {percent} "
+            "prediction interval (PI) for a new trial from 3 trials up; a row of one trial keeps its "
+            f"{CI_LABELS[method]} interval (docs/methods.md)."
+        )
+    notes += [f"{r.name}: {r.note}." for r in rows if r.note]
+    if by is RankBy.histology:
+        _, mixed = grouped_units(selection, by)
+        if mixed:
+            notes.append(
+                f"Left out: {mixed} trial or cohort figure{'s' if mixed != 1 else ''} of more than one "
+                "histology, which no single histology can claim."
+            )
+    how = "" if pool is Pool.counts else f", {pool.value} pooling"
     return Listing(
         columns,
         tuple(rows),
-        title=f"Objective response rate by {by.value}, {percent} {CI_LABELS[method]} intervals",
+        title=f"Objective response rate by {by.value}, {percent} {CI_LABELS[method]} intervals{how}",
         forest=("rate", "ci_low", "ci_high"),
+        forest_band=("pi_low", "pi_high") if pool is not Pool.counts else None,
         table_columns=tuple(k for k in people if k not in omit),
-        display_only=(Column("ci", f"{percent} CI", "interval"),),
-        footnotes=(ASSUMED_NOTE,) if any(r.evaluable_assumed for r in rows) else (),
-        drop_order=("estimated", "responders", *(("regimen",) if by is not RankBy.regimen else ())),
+        display_only=(Column("ci", f"{percent} CI", "interval"), Column("pi", f"{percent} PI", "interval")),
+        footnotes=tuple(notes),
+        drop_order=(
+            "estimated",
+            "responders",
+            "pi",
+            "studies",
+            *(("regimen",) if by in (RankBy.trial, RankBy.cohort) else ()),
+        ),
         stack=("cohort",) if by is RankBy.cohort else (),
     )

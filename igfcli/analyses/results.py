@@ -79,6 +79,8 @@ class Listing:
     group_by: str | None = None
     # fields of (estimate, interval low, interval high): the terminal table draws a forest plot
     forest: tuple[str, str, str] | None = None
+    # fields of a wider interval (a prediction interval) drawn thinner behind the forest's
+    forest_band: tuple[str, str] | None = None
     # the columns people see in the table and markdown formats (all of them when empty)
     table_columns: tuple[str, ...] = ()
     # lines printed under the table and markdown formats (a benchmark's source, say)
@@ -97,6 +99,7 @@ class Listing:
         known = {c.attr for c in (*self.columns, *self.display_only)}
         named = {*self.table_columns, *(self.forest or ()), *([self.group_by] if self.group_by else [])}
         named |= {*self.drop_order, *self.stack, *([self.emphasis] if self.emphasis else [])}
+        named |= set(self.forest_band or ())
         named |= {c.mark[0] for c in (*self.columns, *self.display_only) if c.mark}
         missing = sorted(k for k in named if k not in known and not self._row_has(k))
         if missing:

@@ -10,7 +10,8 @@ from typing import Annotated
 import typer
 
 from igfcli.analyses.halted import GroupBy
-from igfcli.analyses.ranking import CiMethod, RankBy
+from igfcli.analyses.ranking import CiMethod, Pool, RankBy
+from igfcli.analyses.results import Listing
 from igfcli.analyses.selection import Filters
 from igfcli.commands.options import DATA, FILTERS, OUTPUT, DataSource, LevelOpt, Output, takes
 from igfcli.commands.plumbing import (
@@ -24,6 +25,29 @@ from igfcli.commands.plumbing import (
     select,
 )
 from igfcli.errors import BadValue, OutputError
+
+
+PoolOpt = Annotated[
+    Pool,
+    typer.Option(
+        "--pool",
+        help="How the trials of a row are pooled: counts (summed), glmm (random-effects logistic "
+        "model) or dl (DerSimonian-Laird); see docs/methods.md.",
+    ),
+]
+
+
+def write_plot(listing: Listing, path: Path, force: bool) -> None:
+    """The forest plot as a figure, written atomically; a one-line error without matplotlib."""
+    try:
+        from igfcli.output.plot import forest_figure
+    except ModuleNotFoundError as exc:
+        fail(f"--plot needs matplotlib: pip install \"igfcli[plot]\" ({exc.name} is not installed)")
+    try:
+        forest_figure(listing, path, force=force)
+    except OutputError as exc:
+        fail(str(exc))
+    sys.stderr.write(f"igf: wrote {path}\n")
 
 
 class Preset(StrEnum):
@@ -49,24 +73,40 @@ def rank(
         CiMethod, typer.Option("--ci", help="Interval: exact (Clopper-Pearson) or Wilson score.")
     ] = CiMethod.exact,
     level: LevelOpt = 0.95,
+    pool: PoolOpt = Pool.counts,
+    plot: Annotated[
+        Path | None,
+        typer.Option(
+            "--plot",
+            metavar="FILE",
+            help="Also draw the forest plot as a figure: .svg, .png or .pdf (needs the plot extra).",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --plot file.")] = False,
     *,
     filters: Filters,
     out: Output,
 ) -> None:
-    """Rank regimens (or trials, or cohorts) by objective response rate, with confidence intervals.
+    """Rank regimens (or trials, cohorts, histologies) by objective response rate, with intervals.
 
-    Trials of the same regimen are pooled: responders summed over evaluable
-    patients summed. Where a record gives only a reported rate, responders are
-    the nearest whole number to rate x evaluable, and the row says so
-    (estimated). Order: rate, then the interval's lower bound, then evaluable
-    patients, all descending.
+    The trials of a regimen are pooled: by default responders summed over
+    evaluable patients summed; --pool glmm or dl fits a random-effects model
+    and prints its heterogeneity (tau², I²) and prediction interval. --by
+    histology pools every single-histology trial and cohort across agents.
+    Where a record gives only a reported rate, responders are the nearest
+    whole number to rate x evaluable, and the row says so (estimated). Order:
+    rate, then the interval's lower bound, then evaluable patients, all
+    descending.
 
-    Example: igf rank --by trial --ci wilson --format csv
+    Example: igf rank --pool glmm --by histology --format csv
     """
     from igfcli.analyses.ranking import rank_listing
 
     selection = select(load_checked(source), filters)
-    emit_listing(rank_listing(selection, by, ci, level), out)
+    listing = rank_listing(selection, by, ci, level, pool)
+    if plot is not None:
+        write_plot(listing, plot, force)
+    emit_listing(listing, out)
 
 
 @takes(DATA, FILTERS, OUTPUT)
@@ -200,29 +240,44 @@ def report(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")] = False,
     ci: Annotated[CiMethod, typer.Option("--ci", help="Interval method of the ranking.")] = CiMethod.exact,
     level: LevelOpt = 0.95,
+    pool: PoolOpt = Pool.counts,
+    plots: Annotated[
+        bool,
+        typer.Option(
+            "--plots",
+            help="Also draw the forest plot as NAME-forest.svg beside the report (-o NAME.md), linked from it.",
+        ),
+    ] = False,
     *,
     filters: Filters,
 ) -> None:
-    """Write one markdown report: ranking, halted programs, benchmark flags, checks, methods, references.
+    """Write one markdown report: ranking, halted programs, benchmark flags, randomised comparisons,
+    checks, methods, references.
 
     To stdout, or with -o FILE to a file, written atomically and never over an
     existing file without --force.
 
-    Example: igf report --histology sarcoma -o igf-report.md
+    Example: igf report --pool glmm --plots -o igf-report.md
     """
+    from igfcli.analyses.ranking import RankBy, rank_listing
     from igfcli.output.report import build_report
     from igfcli.records.folder import bundled_data
 
+    if plots and output is None:
+        fail("--plots writes a figure beside the report: name the report with -o FILE")
     evidence, warnings = load_with_warnings(source)
     selection = select(evidence, filters)
     folder = source.folder
     label = "the bundled evidence base" if folder == bundled_data() else str(folder)
-    text = build_report(selection, warnings, ci, level, label)
+    figure = output.with_name(f"{output.stem}-forest.svg") if plots and output is not None else None
+    text = build_report(selection, warnings, ci, level, label, pool, figure.name if figure else None)
     if output is None:
         emit(text)
         return
     from igfcli.output.files import write_atomic
 
+    if figure is not None:
+        write_plot(rank_listing(selection, RankBy.regimen, ci, level, pool), figure, force)
     try:
         write_atomic(output, text, force=force)
     except OutputError as exc:

@@ -33,17 +33,32 @@ EMPHASIS = {
 def forest_scale(listing: Listing) -> float:
     """The right end of the forest plot's shared scale: the widest interval, up to a round 10%."""
     assert listing.forest is not None
-    top = max((float(getattr(row, listing.forest[2])) for row in listing.rows), default=0.1)
+    highs = [listing.forest[2], *(listing.forest_band[1:] if listing.forest_band else ())]
+    top = max(
+        (float(getattr(row, k)) for row in listing.rows for k in highs if getattr(row, k) is not None),
+        default=0.1,
+    )
     return min(1.0, max(0.1, math.ceil(top * 10 - 1e-9) / 10))
 
 
-def forest_bar(estimate: float, low: float, high: float, top: float, width: int = FOREST_WIDTH) -> str:
-    """One row of a text forest plot: the interval as a bar, the estimate as a dot."""
+def forest_bar(
+    estimate: float,
+    low: float,
+    high: float,
+    top: float,
+    width: int = FOREST_WIDTH,
+    band: tuple[float, float] | None = None,
+) -> str:
+    """One row of a text forest plot: the interval as a bar, the estimate as a dot, and a wider
+    interval (a prediction interval) as a dotted line behind it."""
 
     def at(x: float) -> int:
         return min(width - 1, max(0, round(x / top * (width - 1))))
 
     cells = [" "] * width
+    if band is not None:
+        for i in range(at(band[0]), at(band[1]) + 1):
+            cells[i] = "┄"
     a, b = at(low), at(high)
     for i in range(a, b + 1):
         cells[i] = "─"
@@ -203,7 +218,11 @@ def _table(
         if forest:
             assert listing.forest is not None
             est, low, high = (float(getattr(row, k)) for k in listing.forest)
-            cells.append(Text(forest_bar(est, low, high, top)))
+            band = None
+            if listing.forest_band:
+                edges = [getattr(row, k) for k in listing.forest_band]
+                band = None if None in edges else (float(edges[0]), float(edges[1]))
+            cells.append(Text(forest_bar(est, low, high, top, band=band)))
         look = EMPHASIS.get(str(getattr(row, listing.emphasis))) if listing.emphasis else None
         table.add_row(*cells, style=look)
     return table

@@ -14,8 +14,8 @@ from pathlib import Path
 from igfcli.errors import OutputError
 
 
-def write_atomic(path: Path, text: str, *, force: bool = False) -> None:
-    """Write `text` to `path` atomically; refuse an existing file unless `force`.
+def write_atomic(path: Path, text: str | bytes, *, force: bool = False) -> None:
+    """Write `text` (or bytes, a figure's) to `path` atomically; refuse an existing file unless `force`.
 
     A symbolic link is written through: its target is replaced and the link kept.
     Only a regular file is ever replaced, whatever `force` says: a device, a pipe
@@ -43,8 +43,9 @@ def write_atomic(path: Path, text: str, *, force: bool = False) -> None:
         raise OutputError(f"{path}: cannot write in {folder}: {exc.strerror or exc}") from None
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         if target.exists():

@@ -8,7 +8,7 @@ from igfcli import __version__
 from igfcli.analyses.benchmark import EDITORIAL, benchmark_rows
 from igfcli.analyses.halted import halted_rows
 from igfcli.analyses.randomised import randomised_rows
-from igfcli.analyses.ranking import CI_LABELS, CiMethod, RankBy, rank_rows
+from igfcli.analyses.ranking import CI_LABELS, CiMethod, Pool, RankBy, RankRow, rank_rows
 from igfcli.analyses.results import Column, Listing, column, columns_of
 from igfcli.analyses.selection import Selection
 from igfcli.errors import Problem
@@ -27,13 +27,20 @@ class _RankLine:
     responders: str = column("Responders/evaluable", "count")
     rate: float = column("ORR", "rate")
     ci: tuple[float, float] = column("CI", "interval")
+    studies: int = column("k", "count")
+    tau2: str = column("tau²", "count")
+    i2: float | None = column("I²", "rate")
+    pi: tuple[float, float] | None = column("PI", "interval")
     sources: str = column("Sources")
 
 
-def _ranking_section(selection: Selection, refs: References, method: CiMethod, level: float) -> str:
+def _ranking_section(
+    selection: Selection, refs: References, method: CiMethod, level: float, pool: Pool, figure: str | None
+) -> str:
     by_id = {t.id: t for t in selection.evidence.trials}
-    out = []
+    out = [f"![Forest plot of the response rates by regimen]({figure})\n"] if figure else []
     for by, heading in ((RankBy.regimen, "By regimen"), (RankBy.trial, "By trial")):
+        rows = rank_rows(selection, by, method, level, pool if by is RankBy.regimen else Pool.counts)
         lines = [
             _RankLine(
                 rank=row.rank,
@@ -43,17 +50,31 @@ def _ranking_section(selection: Selection, refs: References, method: CiMethod, l
                 responders=f"{row.responders}/{row.evaluable}" + (" (est.)" if row.estimated else ""),
                 rate=row.rate,
                 ci=row.ci,
+                studies=row.studies,
+                tau2="" if row.tau2 is None else f"{row.tau2:.3g}",
+                i2=row.i2,
+                pi=row.pi,
                 sources=", ".join(refs.cite_trial(by_id[t]) for t in row.trial_ids),
             )
-            for row in rank_rows(selection, by, method, level)
+            for row in rows
         ]
-        shown = ("rank", "name", "trials" if by is RankBy.regimen else "regimen", "responders", "rate", "ci")
+        shown: tuple[str, ...] = ("rank", "name", "trials" if by is RankBy.regimen else "regimen", "responders")
+        shown += ("rate", "ci")
+        if by is RankBy.regimen and pool is not Pool.counts:
+            shown += ("studies", "tau2", "i2", "pi")
         columns = columns_of(
             _RankLine,
-            labels={"name": "Regimen" if by is RankBy.regimen else "Trial", "ci": f"{level * 100:g}% CI"},
+            labels={
+                "name": "Regimen" if by is RankBy.regimen else "Trial",
+                "ci": f"{level * 100:g}% CI",
+                "pi": f"{level * 100:g}% PI",
+            },
         )
         table = to_markdown(Listing(columns, tuple(lines), table_columns=(*shown, "sources")))
-        out.append(f"### {heading}\n\n" + (table if lines else "No response data.\n"))
+        notes = "".join(f"\n{markdown_escape(row.name)}: {markdown_escape(row.note)}.\n" for row in rows if row.note)
+        if by is RankBy.regimen and pool is not Pool.counts:
+            notes += _heterogeneity(rows)
+        out.append(f"### {heading}\n\n" + (table + notes if lines else "No response data.\n"))
     return "\n".join(out)
 
 
@@ -185,6 +206,21 @@ def _randomised_section(selection: Selection, refs: References) -> str:
     return summary + to_markdown(Listing(columns, lines))
 
 
+def _heterogeneity(rows: list[RankRow]) -> str:
+    """Each pooled regimen's heterogeneity, in words."""
+    said = []
+    for row in rows:
+        if row.tau2 is None or row.i2 is None or row.q is None or row.q_p is None:
+            continue
+        said.append(
+            f"{markdown_escape(row.regimen)}: {row.studies} studies, tau² {row.tau2:.3g} (logit scale), "
+            f"I² {format_percent(row.i2)}, Q {row.q:.2f} on {row.studies - 1} df (p {format_p(row.q_p)})"
+        )
+    if not said:
+        return "\nNo regimen pools two trials or more, so no heterogeneity is estimated.\n"
+    return "\nHeterogeneity of each pooled regimen: " + "; ".join(said) + ".\n"
+
+
 def _checks_section(warnings: list[Problem]) -> str:
     if not warnings:
         return "The evidence checks found nothing to report.\n"
@@ -198,12 +234,26 @@ def _checks_section(warnings: list[Problem]) -> str:
     )
 
 
-def _methods(method: CiMethod, level: float, refs: References) -> str:
+def _methods(method: CiMethod, level: float, refs: References, pool: Pool) -> str:
     benchmark = EDITORIAL
+    pooling = {
+        Pool.counts: "are pooled by summing responders and evaluable patients",
+        Pool.glmm: (
+            "are pooled by a random-effects logistic regression (binomial-normal model) fitted by "
+            "maximum likelihood, its integrals by adaptive Gauss-Hermite quadrature; the pooled rate has a "
+            f"{level * 100:g}% Wald interval, and from three trials a prediction interval for a new trial "
+            "(t on k - 2 degrees of freedom); tau² and I² state how much the trials disagree"
+        ),
+        Pool.dl: (
+            "are pooled by inverse-variance weighting of logits with the DerSimonian-Laird tau² (0.5 "
+            f"added to the counts of a trial with no or all responders); the pooled rate has a {level * 100:g}% "
+            "Wald interval, and from three trials a prediction interval for a new trial"
+        ),
+    }[pool]
     return (
         "Objective response rate is responders (complete and partial responses) over evaluable "
-        "patients. Trials of the same regimen (the same agents, in any order) are pooled by summing "
-        "responders and evaluable patients. Where a record gives only a reported rate, responders are "
+        f"patients. Trials of the same regimen (the same agents, in any order) {pooling}; a regimen of "
+        "one trial keeps the interval below (docs/methods.md). Where a record gives only a reported rate, responders are "
         "the nearest whole number to rate x evaluable and marked (est.). Intervals are two-sided "
         f"{level * 100:g}% {CI_LABELS[method]} intervals. Progression-free rates are compared with a "
         f"benchmark {benchmark.describe()} [{refs.cite(benchmark.source)}]; a rate reported in "
@@ -223,7 +273,10 @@ def build_report(
     method: CiMethod = CiMethod.exact,
     level: float = 0.95,
     data_label: str | None = None,
+    pool: Pool = Pool.counts,
+    figure: str | None = None,
 ) -> str:
+    """The report; `figure` is the forest plot's file, as the report links it (beside the report)."""
     evidence = selection.evidence
     trials = selection.trials()
     agents = sorted({name for t in trials for name in t.regimen})
@@ -240,12 +293,12 @@ def build_report(
     )
     sections = [
         header,
-        "## Response rates\n\n" + _ranking_section(selection, refs, method, level),
+        "## Response rates\n\n" + _ranking_section(selection, refs, method, level, pool, figure),
         "## Halted programs by sponsor\n\n" + _halted_section(selection, refs),
         "## Progression-free rate against the sarcoma benchmark\n\n" + _benchmark_section(selection, refs),
         "## Randomised comparisons\n\n" + _randomised_section(selection, refs),
         "## Evidence checks\n\n" + _checks_section(warnings),
-        "## Methods\n\n" + _methods(method, level, refs),
+        "## Methods\n\n" + _methods(method, level, refs, pool),
         "## References\n\n" + (refs.listing() or "None.\n"),
     ]
     return "\n".join(sections)
