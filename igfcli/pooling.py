@@ -149,8 +149,9 @@ def _expit(x: float) -> float:
     return e / (1.0 + e)
 
 
-def _summary(method: Method, studies: list[tuple[int, int]], mu: float, se: float, tau2: float,
-             level: float) -> Pooled:
+def _summary(
+    method: Method, studies: list[tuple[int, int]], mu: float, se: float, tau2: float, level: float
+) -> Pooled:
     from statistics import NormalDist  # only here: its import costs more than this module
 
     q, s2 = _heterogeneity(*_logits(studies))
@@ -161,16 +162,26 @@ def _summary(method: Method, studies: list[tuple[int, int]], mu: float, se: floa
         half = t_quantile(upper, len(studies) - 2) * math.sqrt(se * se + tau2)
         pi_low, pi_high = _expit(mu - half), _expit(mu + half)
     return Pooled(
-        method=method, studies=len(studies), rate=_expit(mu),
-        ci_low=_expit(mu - z * se), ci_high=_expit(mu + z * se),
-        tau2=tau2, i2=tau2 / (tau2 + s2), q=q, q_p=chi2_sf(q, len(studies) - 1),
-        pi_low=pi_low, pi_high=pi_high, mu=mu, se=se,
+        method=method,
+        studies=len(studies),
+        rate=_expit(mu),
+        ci_low=_expit(mu - z * se),
+        ci_high=_expit(mu + z * se),
+        tau2=tau2,
+        i2=tau2 / (tau2 + s2),
+        q=q,
+        q_p=chi2_sf(q, len(studies) - 1),
+        pi_low=pi_low,
+        pi_high=pi_high,
+        mu=mu,
+        se=se,
     )
 
 
 def _failed(studies: list[tuple[int, int]], note: str) -> Pooled:
-    return Pooled("glmm", len(studies), None, None, None, None, None, None, None, None, None,
-                  None, None, note)
+    return Pooled(
+        "glmm", len(studies), None, None, None, None, None, None, None, None, None, None, None, note
+    )
 
 
 # --- the binomial-normal likelihood -----------------------------------------------------------------
@@ -208,8 +219,10 @@ def _rule(nodes: int) -> tuple[tuple[tuple[float, float], ...], ...]:
     """Gauss-Hermite nodes for the standard normal (sqrt(2) x) with log(weight) + x^2 beside each,
     in two halves each going out from the centre: x >= 0, then x < 0."""
     xs, log_ws = gauss_hermite(nodes)
-    pairs = sorted(((math.sqrt(2.0) * x, log_w + x * x) for x, log_w in zip(xs, log_ws, strict=True)),
-                   key=lambda pair: abs(pair[0]))
+    pairs = sorted(
+        ((math.sqrt(2.0) * x, log_w + x * x) for x, log_w in zip(xs, log_ws, strict=True)),
+        key=lambda pair: abs(pair[0]),
+    )
     return tuple(p for p in pairs if p[0] >= 0.0), tuple(p for p in pairs if p[0] < 0.0)
 
 
@@ -248,12 +261,19 @@ def _study(k: int, n: int, mu: float, tau: float, centre: float, scale: float, n
             if w < 1e-17 * total:
                 break
     g_m, g_t = g_m / total, g_t / total
-    return (top + math.log(total * scale) - _LOG_SQRT_PI, g_m, g_t, s_mm / total - g_m * g_m,
-            s_mt / total - g_m * g_t, s_tt / total - g_t * g_t)
+    return (
+        top + math.log(total * scale) - _LOG_SQRT_PI,
+        g_m,
+        g_t,
+        s_mm / total - g_m * g_m,
+        s_mt / total - g_m * g_t,
+        s_tt / total - g_t * g_t,
+    )
 
 
-def _evaluate(studies: list[tuple[int, int]], mu: float, tau: float, nodes: int,
-              modes: list[float]) -> _State:
+def _evaluate(
+    studies: list[tuple[int, int]], mu: float, tau: float, nodes: int, modes: list[float]
+) -> _State:
     """The log-likelihood, its gradient and Hessian; updates `modes`, each study's last mode."""
     ll = g_m = g_t = h_mm = h_mt = h_tt = 0.0
     for i, (k, n) in enumerate(studies):
@@ -297,8 +317,10 @@ def _fit(studies: list[tuple[int, int]], nodes: int) -> tuple[float, float, floa
             continue
         h_mm, h_mt, h_tt = hessian
         if 2 * rule > MAX_NODES:
-            return (f"the quadrature did not settle with {MAX_NODES} nodes (tau^2 is about {tau * tau:.2g}, "
-                    "too large for it with studies this lopsided)")
+            return (
+                f"the quadrature did not settle with {MAX_NODES} nodes (tau^2 is about {tau * tau:.2g}, "
+                "too large for it with studies this lopsided)"
+            )
         rule *= 2
         state = _evaluate(studies, mu, tau, rule, modes)
         d_m, d_t, definite = _direction(*state[1:])
@@ -316,8 +338,14 @@ def _fit(studies: list[tuple[int, int]], nodes: int) -> tuple[float, float, floa
     return mu, math.sqrt(-h_tt / det), tau
 
 
-def _newton(studies: list[tuple[int, int]], mu: float, tau: float, nodes: int, modes: list[float],
-            state: _State | None) -> tuple[float, float, tuple[float, float, float] | None] | str:
+def _newton(
+    studies: list[tuple[int, int]],
+    mu: float,
+    tau: float,
+    nodes: int,
+    modes: list[float],
+    state: _State | None,
+) -> tuple[float, float, tuple[float, float, float] | None] | str:
     """Newton's method from (mu, tau) (where the likelihood is `state`, when known): the maximum
     and the Hessian there; the point reached and None if it stalled; or why it failed.
 
@@ -351,8 +379,7 @@ def _newton(studies: list[tuple[int, int]], mu: float, tau: float, nodes: int, m
     return mu, tau, None
 
 
-def _direction(g_m: float, g_t: float, h_mm: float, h_mt: float,
-               h_tt: float) -> tuple[float, float, bool]:
+def _direction(g_m: float, g_t: float, h_mm: float, h_mt: float, h_tt: float) -> tuple[float, float, bool]:
     """The Newton step -H^-1 g, with H's eigenvalues made negative (at least 1e-8 in size) first,
     and whether H was negative definite as it was."""
     half_trace, det = (h_mm + h_tt) / 2.0, h_mm * h_tt - h_mt * h_mt

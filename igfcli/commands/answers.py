@@ -26,7 +26,6 @@ from igfcli.commands.plumbing import (
 )
 from igfcli.errors import BadValue, OutputError
 
-
 PoolOpt = Annotated[
     Pool,
     typer.Option(
@@ -42,7 +41,7 @@ def write_plot(listing: Listing, path: Path, force: bool) -> None:
     try:
         from igfcli.output.plot import forest_figure
     except ModuleNotFoundError as exc:
-        fail(f"--plot needs matplotlib: pip install \"igfcli[plot]\" ({exc.name} is not installed)")
+        fail(f'--plot needs matplotlib: pip install "igfcli[plot]" ({exc.name} is not installed)')
     try:
         forest_figure(listing, path, force=force)
     except OutputError as exc:
@@ -245,7 +244,8 @@ def report(
         bool,
         typer.Option(
             "--plots",
-            help="Also draw the forest plot as NAME-forest.svg beside the report (-o NAME.md), linked from it.",
+            help="Also draw the forest plot as NAME-forest.svg beside the report (-o NAME.md), "
+            "linked from it.",
         ),
     ] = False,
     *,

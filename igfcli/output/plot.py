@@ -23,7 +23,9 @@ def _label(row: Any) -> str:
     return safe_text(str(row.name))
 
 
-def forest_figure(listing: Listing, path: Path, *, force: bool = False, reference: float | None = None) -> None:
+def forest_figure(
+    listing: Listing, path: Path, *, force: bool = False, reference: float | None = None
+) -> None:
     """Draw the listing's forest plot into `path` (its extension chooses the format), atomically.
 
     One row per listing row, top to bottom in its order: the estimate as a square, its interval

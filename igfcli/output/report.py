@@ -58,7 +58,12 @@ def _ranking_section(
             )
             for row in rows
         ]
-        shown: tuple[str, ...] = ("rank", "name", "trials" if by is RankBy.regimen else "regimen", "responders")
+        shown: tuple[str, ...] = (
+            "rank",
+            "name",
+            "trials" if by is RankBy.regimen else "regimen",
+            "responders",
+        )
         shown += ("rate", "ci")
         if by is RankBy.regimen and pool is not Pool.counts:
             shown += ("studies", "tau2", "i2", "pi")
@@ -71,7 +76,9 @@ def _ranking_section(
             },
         )
         table = to_markdown(Listing(columns, tuple(lines), table_columns=(*shown, "sources")))
-        notes = "".join(f"\n{markdown_escape(row.name)}: {markdown_escape(row.note)}.\n" for row in rows if row.note)
+        notes = "".join(
+            f"\n{markdown_escape(row.name)}: {markdown_escape(row.note)}.\n" for row in rows if row.note
+        )
         if by is RankBy.regimen and pool is not Pool.counts:
             notes += _heterogeneity(rows)
         out.append(f"### {heading}\n\n" + (table + notes if lines else "No response data.\n"))
@@ -246,15 +253,15 @@ def _methods(method: CiMethod, level: float, refs: References, pool: Pool) -> st
         ),
         Pool.dl: (
             "are pooled by inverse-variance weighting of logits with the DerSimonian-Laird tau² (0.5 "
-            f"added to the counts of a trial with no or all responders); the pooled rate has a {level * 100:g}% "
-            "Wald interval, and from three trials a prediction interval for a new trial"
+            "added to the counts of a trial with no or all responders); the pooled rate has a "
+            f"{level * 100:g}% Wald interval, and from three trials a prediction interval for a new trial"
         ),
     }[pool]
     return (
         "Objective response rate is responders (complete and partial responses) over evaluable "
         f"patients. Trials of the same regimen (the same agents, in any order) {pooling}; a regimen of "
-        "one trial keeps the interval below (docs/methods.md). Where a record gives only a reported rate, responders are "
-        "the nearest whole number to rate x evaluable and marked (est.). Intervals are two-sided "
+        "one trial keeps the interval below (docs/methods.md). Where a record gives only a reported "
+        "rate, responders are the nearest whole number to rate x evaluable and marked (est.). Intervals are two-sided "
         f"{level * 100:g}% {CI_LABELS[method]} intervals. Progression-free rates are compared with a "
         f"benchmark {benchmark.describe()} [{refs.cite(benchmark.source)}]; a rate reported in "
         f"months converts at 52/12 weeks a month, and {benchmark.time_point_text()}. "
