@@ -52,6 +52,7 @@ def test_report_structure_and_tables() -> None:
         "Progression-free rate against the sarcoma benchmark",
         "Randomised comparisons",
         "Evidence checks",
+        "Trials",
         "Methods",
         "References",
     ]

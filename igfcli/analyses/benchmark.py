@@ -29,6 +29,7 @@ class Benchmark:
     inactive_at: float | None = None
     scope: str = ""  # the population the thresholds were set for, where narrower than sarcoma
     tolerance_weeks: float = 1.0  # a time point this close to `weeks` stands for it
+    months: float | None = None  # the time point as the source set it, where in months
 
     def verdict(self, rate: float) -> str:
         if self.inactive_at is None:
@@ -45,6 +46,9 @@ class Benchmark:
 
     @property
     def when(self) -> str:
+        """The time point as its source set it: "12 weeks", or "3 months" (13 weeks)."""
+        if self.months is not None:
+            return f"{self.months:g} months"
         return f"{self.weeks:g} weeks"
 
     def describe(self) -> str:
@@ -78,6 +82,7 @@ EDITORIAL = Benchmark(
 EORTC_2002 = Benchmark(
     name="eortc-2002",
     weeks=3 * WEEKS_PER_MONTH,
+    months=3,
     threshold=0.40,
     inactive_at=0.20,
     source="Van Glabbeke M, et al. Eur J Cancer. 2002;38:543-549 (EORTC Soft Tissue and Bone Sarcoma Group)",
@@ -108,7 +113,7 @@ def custom(
         if chosen.inactive_at is not None and value < chosen.inactive_at:
             raise BadValue("threshold", "below the preset's inactive level; use the editorial-2014 preset")
     if weeks is not None:
-        chosen = replace(chosen, weeks=weeks, name="custom")
+        chosen = replace(chosen, weeks=weeks, months=None, name="custom")
     if tolerance is not None:
         chosen = replace(chosen, tolerance_weeks=tolerance)
     return chosen
@@ -246,7 +251,8 @@ def footnotes(benchmark: Benchmark, alpha: float) -> tuple[str, str]:
         "(P(X <= k), k = rate x evaluable to the nearest whole number, halves up), "
         "treating a Kaplan-Meier rate as a simple proportion; "
         f"significant when p < {alpha:g}. Time points within {tolerance:g} week{plural} of "
-        f"{benchmark.when} are used; {APPROXIMATE_MARK} marks those that are not exact.",
+        f"{benchmark.when}{'' if benchmark.months is None else f' ({benchmark.weeks:.1f} weeks)'} are used; "
+        f"{APPROXIMATE_MARK} marks those that are not exact.",
     )
 
 

@@ -94,6 +94,17 @@ VERDICTS_NOTE = (
 )
 
 
+def _left_out(selection: Selection, rows: list[ComparisonRow]) -> tuple[str, ...]:
+    """The randomised trials of the selection that give no hazard ratio, named."""
+    shown = {r.trial for r in rows}
+    silent = [t.id for t in selection.trials() if t.arms and t.id not in shown]
+    return (
+        (f"Randomised, but no hazard ratio with its interval in the record: {', '.join(silent)}.",)
+        if silent
+        else ()
+    )
+
+
 def randomised_listing(selection: Selection) -> Listing:
     rows = randomised_rows(selection)
     shown = ("trial", "endpoint", "experimental", "control", "patients", "hr_ci", "p_text", "verdict")
@@ -103,7 +114,7 @@ def randomised_listing(selection: Selection) -> Listing:
         title="Randomised comparisons: hazard ratios, experimental against control",
         table_columns=shown,
         display_only=(Column("hr_ci", "HR (CI)"),),
-        footnotes=(VERDICTS_NOTE,) if rows else (),
+        footnotes=((VERDICTS_NOTE,) if rows else ()) + _left_out(selection, rows),
         drop_order=("control", "patients", "p_text", "experimental"),
         stack=("endpoint",),
         emphasis="verdict",

@@ -316,6 +316,10 @@ def rank_listing(
             f"{CI_LABELS[method]} interval (docs/methods.md)."
         )
     notes += [f"{r.name}: {r.note}." for r in rows if r.note]
+    ranked = {t for r in rows for t in r.trial_ids}
+    unranked = [t.id for t in selection.trials() if t.id not in ranked]
+    if unranked:
+        notes.append(f"Not ranked, no response figure for this selection: {', '.join(unranked)}.")
     if by is RankBy.histology:
         _, mixed = grouped_units(selection, by)
         if mixed:

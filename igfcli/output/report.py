@@ -5,16 +5,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from igfcli import __version__
-from igfcli.analyses.benchmark import EDITORIAL, benchmark_rows
+from igfcli.analyses.benchmark import APPROXIMATE_MARK, EDITORIAL, benchmark_rows
+from igfcli.analyses.benchmark import footnotes as benchmark_footnotes
 from igfcli.analyses.halted import halted_rows
 from igfcli.analyses.randomised import randomised_rows
-from igfcli.analyses.ranking import CI_LABELS, CiMethod, Pool, RankBy, RankRow, rank_rows
-from igfcli.analyses.results import Column, Listing, column, columns_of
+from igfcli.analyses.ranking import (
+    ASSUMED_MARK,
+    ASSUMED_NOTE,
+    CI_LABELS,
+    CiMethod,
+    Pool,
+    RankBy,
+    RankRow,
+    rank_rows,
+)
+from igfcli.analyses.results import Listing, column, columns_of
 from igfcli.analyses.selection import Selection
 from igfcli.errors import Problem
+from igfcli.model import Trial
 from igfcli.output.formats import to_markdown
 from igfcli.output.references import References
-from igfcli.output.text import display_cell, format_p, markdown_escape
+from igfcli.output.text import format_p, markdown_escape
 from igfcli.stats import format_percent
 
 
@@ -24,7 +35,7 @@ class _RankLine:
     name: str = column("Regimen")
     trials: int = column("Trials", "count")
     regimen: str = column("Regimen")
-    responders: str = column("Responders/evaluable", "count")
+    responders: str = column("Responders/evaluable", "count", mark=("evaluable_assumed", ASSUMED_MARK))
     rate: float = column("ORR", "rate")
     ci: tuple[float, float] = column("CI", "interval")
     studies: int = column("k", "count")
@@ -32,6 +43,7 @@ class _RankLine:
     i2: float | None = column("I²", "rate")
     pi: tuple[float, float] | None = column("PI", "interval")
     sources: str = column("Sources")
+    evaluable_assumed: bool = False
 
 
 def _ranking_section(
@@ -55,6 +67,7 @@ def _ranking_section(
                 i2=row.i2,
                 pi=row.pi,
                 sources=", ".join(refs.cite_trial(by_id[t]) for t in row.trial_ids),
+                evaluable_assumed=row.evaluable_assumed,
             )
             for row in rows
         ]
@@ -75,7 +88,9 @@ def _ranking_section(
                 "pi": f"{level * 100:g}% PI",
             },
         )
-        table = to_markdown(Listing(columns, tuple(lines), table_columns=(*shown, "sources")))
+        marks = (ASSUMED_NOTE,) if any(line.evaluable_assumed for line in lines) else ()
+        listing = Listing(columns, tuple(lines), table_columns=(*shown, "sources"), footnotes=marks)
+        table = to_markdown(listing)
         notes = "".join(
             f"\n{markdown_escape(row.name)}: {markdown_escape(row.note)}.\n" for row in rows if row.note
         )
@@ -124,12 +139,14 @@ class _BenchmarkLine:
     trial: str = column("Trial")
     cohort: str = column("Cohort")
     regimen: str = column("Regimen")
-    weeks: str = column("Weeks", "count")
-    pfs: str = column("PFS rate", "count")
-    evaluable: int | None = column("Evaluable", "count")
+    weeks: float | None = column("Weeks", "number", mark=("approximate", APPROXIMATE_MARK))
+    pfs: float | None = column("PFS rate", "rate")
+    evaluable: int | None = column("Evaluable", "count", mark=("evaluable_assumed", ASSUMED_MARK))
     verdict: str = column("Verdict")
     p: str = column("p", "count")
     source: str = column("Source")
+    approximate: bool | None = None
+    evaluable_assumed: bool | None = None
 
 
 def _benchmark_section(selection: Selection, refs: References) -> str:
@@ -141,32 +158,35 @@ def _benchmark_section(selection: Selection, refs: References) -> str:
             "No trial in the selection reports a progression-free rate near "
             f"{benchmark.when.replace(' weeks', '')} weeks.\n"
         )
-    weeks = Column("weeks", "Weeks", "number")
     lines = tuple(
         _BenchmarkLine(
             trial=row.trial,
             cohort=row.cohort or "(whole trial)",
             regimen=row.regimen,
-            weeks=display_cell(row.weeks, weeks),
-            pfs=str(row.reported_rate)
-            if str(row.reported_rate).endswith("%")
-            else format_percent(row.pfs_rate),
+            weeks=row.weeks,
+            pfs=row.pfs_rate,
             evaluable=row.evaluable,
             verdict=row.verdict,
             p="" if row.p_value is None else format_p(row.p_value),
             source=refs.cite_trial(by_id[row.trial]),
+            approximate=row.approximate,
+            evaluable_assumed=row.evaluable_assumed,
         )
         for row in with_data
     )
     threshold = format_percent(benchmark.threshold, 0)
-    below = sum(1 for r in with_data if r.verdict in benchmark.failing_verdicts)
+    below = [r for r in with_data if r.verdict in benchmark.failing_verdicts]
+    significant = sum(1 for r in below if r.significant)
     summary = (
-        f"{below} of {len(with_data)} trials and cohorts with a progression-free rate near "
-        f"{benchmark.when.replace(' weeks', '')} weeks fall below the benchmark of {threshold} "
-        f"[{refs.cite(benchmark.source)}].\n\n"
+        f"{len(below)} of {len(with_data)} trials and cohorts with a progression-free rate near "
+        f"{benchmark.when} fall below the benchmark of {threshold} [{refs.cite(benchmark.source)}]; "
+        f"{significant} of them significantly (one-sided exact binomial test, p < 0.05).\n\n"
     )
+    notes = [benchmark_footnotes(benchmark, 0.05)[1]]
+    if any(r.evaluable_assumed for r in with_data):
+        notes.append(ASSUMED_NOTE)
     columns = columns_of(_BenchmarkLine, labels={"p": f"p (vs {threshold})"})
-    return summary + to_markdown(Listing(columns, lines))
+    return summary + to_markdown(Listing(columns, lines, footnotes=tuple(notes)))
 
 
 @dataclass(frozen=True)
@@ -228,11 +248,28 @@ def _heterogeneity(rows: list[RankRow]) -> str:
     return "\nHeterogeneity of each pooled regimen: " + "; ".join(said) + ".\n"
 
 
-def _checks_section(warnings: list[Problem]) -> str:
+def _trials_section(trials: list[Trial], refs: References) -> str:
+    """Every trial the report counts, with its sources, whether or not an analysis could use it."""
+    return "".join(
+        f"- {markdown_escape(t.id)}: {markdown_escape(t.title)} {refs.cite_trial(t)}\n" for t in trials
+    )
+
+
+def _where(problem: Problem, folder: str) -> str:
+    """A record named by its path inside the data folder, with the line: the same on every machine."""
+    import os
+
+    inside = os.path.relpath(os.path.abspath(problem.path), os.path.abspath(folder))
+    line = f":{problem.line}:{problem.column or 1}" if problem.line is not None else ""
+    return f"{inside}{line}"
+
+
+def _checks_section(warnings: list[Problem], folder: str) -> str:
     if not warnings:
         return "The evidence checks found nothing to report.\n"
     lines = "".join(
-        f"- `{p.path}`: {markdown_escape(p.field + ': ' if p.field else '')}{markdown_escape(p.message)}\n"
+        f"- `{markdown_escape(_where(p, folder))}`: "
+        f"{markdown_escape(p.field + ': ' if p.field else '')}{markdown_escape(p.message)}\n"
         for p in warnings
     )
     return (
@@ -305,7 +342,8 @@ def build_report(
         "## Halted programs by sponsor\n\n" + _halted_section(selection, refs),
         "## Progression-free rate against the sarcoma benchmark\n\n" + _benchmark_section(selection, refs),
         "## Randomised comparisons\n\n" + _randomised_section(selection, refs),
-        "## Evidence checks\n\n" + _checks_section(warnings),
+        "## Evidence checks\n\n" + _checks_section(warnings, evidence.folder),
+        "## Trials\n\n" + _trials_section(trials, refs),
         "## Methods\n\n" + _methods(method, level, refs, pool),
         "## References\n\n" + (refs.listing() or "None.\n"),
     ]
