@@ -70,6 +70,15 @@ class Response:
             return None
         return self.responders_used / self.evaluable
 
+    @property
+    def reported_disagrees(self) -> bool:
+        """The printed rate is not responders / evaluable at the precision it was printed."""
+        if self.reported_rate is None or self.responders is None or not self.evaluable:
+            return False
+        from igfcli.stats import matches  # stats builds on this module
+
+        return not matches(self.reported_rate, self.responders, self.evaluable)
+
 
 @dataclass(frozen=True)
 class PfsPoint:

@@ -9,6 +9,7 @@ pure-Python YAML parser must give exactly what the C parser gives.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import yaml
 
 from igfcli.records import yamldoc
 from tests.corpus import CATALOGS, RECORDS, assert_refused, assert_warned, data_folder
+from tests.helpers import igf
 
 LOADERS = [pytest.param(yaml.SafeLoader, id="python")]
 if hasattr(yaml, "CSafeLoader"):
@@ -319,6 +321,21 @@ def test_doubtful_record_is_warned_about(name: str, tmp_path: Path, monkeypatch:
     monkeypatch.chdir(tmp_path)
     data_folder(tmp_path, RECORDS / f"{name}.yaml")
     assert_warned("data", [f"data/{name}.yaml{tail}" for tail in WARNED[name]])
+
+
+def test_a_rate_that_disagrees_with_its_counts_is_marked_in_the_analyses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # validate warns (above); rank then marks the row, and says what the mark means
+    monkeypatch.chdir(tmp_path)
+    data_folder(tmp_path, RECORDS / "rate-disagrees.yaml")
+    row = json.loads(igf("rank", "--data", "data", "-f", "json").stdout)[0]
+    assert (row["responders"], row["evaluable"], row["reported_disagrees"]) == (5, 38, True)
+    table = igf("rank", "--data", "data", env={"COLUMNS": "120"}).stdout
+    assert "13.2%‡" in table
+    assert "‡ The source's printed rate disagrees with its counts; the counts are used" in table
+    markdown = igf("rank", "--data", "data", "-f", "markdown").stdout
+    assert "13.2%‡" in markdown
 
 
 @pytest.mark.parametrize("name", sorted(CATALOG_REFUSED))

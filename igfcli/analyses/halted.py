@@ -32,7 +32,7 @@ class ProgramRow:
     codes: tuple[str, ...] = column("Codes", "list")
     drug_class: str | None = column("Class", key="class")
     status: str = column("Status", whole=True)
-    status_as_of: int | None = column("As of", "count", short="Year")
+    status_as_of: int | None = column("Status since", "count", short="Since")
     reason: str | None = column("Reason")
     status_source: str | None = column("Status source")
     trials: int = column("Trials", "count")

@@ -62,7 +62,7 @@ class AgentRow:
     sponsor: str | None = column("Sponsor")
     parent: str | None = column("Parent")
     status: str = column("Status", whole=True)
-    status_as_of: int | None = column("As of", "count")
+    status_as_of: int | None = column("Status since", "count", short="Since")
     trials: int = column("Trials", "count")
     patients: int = column("Patients", "count")
     history: tuple[str, ...] = column("History", "list")

@@ -37,10 +37,17 @@ class Pool(StrEnum):
 
 
 CI_LABELS = {CiMethod.exact: "exact (Clopper-Pearson)", CiMethod.wilson: "Wilson score"}
+CI_SHORT = {CiMethod.exact: "exact", CiMethod.wilson: "Wilson"}
 # marks a count the record does not give, taken as the number enrolled, in tables for people
 ASSUMED_MARK = "†"
 ASSUMED_NOTE = (
     f"{ASSUMED_MARK} The record gives no evaluable count for this figure: the number enrolled is used."
+)
+# marks a row whose source printed a rate its own counts do not give
+DISAGREES_MARK = "‡"
+DISAGREES_NOTE = (
+    f"{DISAGREES_MARK} The source's printed rate disagrees with its counts; the counts are used "
+    "(igf validate names the figure)."
 )
 
 
@@ -58,7 +65,7 @@ class RankRow:
     trial_ids: tuple[str, ...] = column("Trial ids", "list")
     evaluable: int = column("Evaluable", "count", short="N", mark=("evaluable_assumed", ASSUMED_MARK))
     responders: int = column("Responders", "count", short="Resp.")
-    rate: float = column("Rate", "rate")
+    rate: float = column("Rate", "rate", mark=("reported_disagrees", DISAGREES_MARK))
     ci_low: float = column("CI low", "rate")
     ci_high: float = column("CI high", "rate")
     ci_method: str = column("CI method")
@@ -74,6 +81,7 @@ class RankRow:
     pi_low: float | None = column("PI low", "rate")
     pi_high: float | None = column("PI high", "rate")
     note: str | None = column("Note")
+    reported_disagrees: bool = column("Reported rate disagrees", "bool")
 
     @property
     def ci(self) -> tuple[float, float]:
@@ -271,6 +279,7 @@ def rank_rows(
                 pi_low=fitted.pi_low if fitted else None,
                 pi_high=fitted.pi_high if fitted else None,
                 note=estimate.note,
+                reported_disagrees=any(u.response.reported_disagrees for u in members),
             )
         )
     rows.sort(key=lambda r: (-r.rate, -r.ci_low, -r.evaluable, r.name.casefold(), r.name))
@@ -309,6 +318,8 @@ def rank_listing(
     notes: list[str] = []
     if any(r.evaluable_assumed for r in rows):
         notes.append(ASSUMED_NOTE)
+    if any(r.reported_disagrees for r in rows):
+        notes.append(DISAGREES_NOTE)
     if pool is not Pool.counts:
         notes.append(
             f"{POOL_LABELS[pool]}; {percent} Wald interval of the pooled rate, and {percent} "
@@ -335,7 +346,11 @@ def rank_listing(
         forest=("rate", "ci_low", "ci_high"),
         forest_band=("pi_low", "pi_high") if pool is not Pool.counts else None,
         table_columns=tuple(k for k in people if k not in omit),
-        display_only=(Column("ci", f"{percent} CI", "interval"), Column("pi", f"{percent} PI", "interval")),
+        display_only=(
+            # the method in the label: markdown has no title to say it
+            Column("ci", f"{percent} CI, {CI_SHORT[method]}", "interval"),
+            Column("pi", f"{percent} PI", "interval"),
+        ),
         footnotes=tuple(notes),
         drop_order=(
             "estimated",

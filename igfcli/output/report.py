@@ -106,7 +106,7 @@ class _HaltedLine:
     agent: str = column("Agent")
     codes: tuple[str, ...] = column("Codes", "list")
     drug_class: str | None = column("Class", key="class")
-    as_of: int | None = column("Halted by", "count")
+    as_of: int | None = column("Status since", "count")
     trials: int = column("Trials", "count")
     patients: int = column("Patients", "count")
     reason: str | None = column("Reason")
