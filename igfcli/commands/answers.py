@@ -13,7 +13,7 @@ from igfcli.analyses.halted import GroupBy
 from igfcli.analyses.ranking import CiMethod, Pool, RankBy
 from igfcli.analyses.results import Listing
 from igfcli.analyses.selection import Filters
-from igfcli.commands.options import DATA, FILTERS, OUTPUT, DataSource, LevelOpt, Output, takes
+from igfcli.commands.options import DATA, FILTERS, OUTPUT, DataSource, LevelOpt, Output, proportion, takes
 from igfcli.commands.plumbing import (
     EXIT_CHECK_FAILED,
     bad_value,
@@ -178,7 +178,13 @@ def benchmark(
         typer.Option("--tolerance-weeks", min=0, help="Use a time point this close to the benchmark's."),
     ] = 1.0,
     alpha: Annotated[
-        float, typer.Option("--alpha", min=0.0001, max=0.5, help="Significance level of the one-sided test.")
+        float,
+        typer.Option(
+            "--alpha",
+            parser=proportion(0.0001, 0.5),
+            metavar="ALPHA",
+            help="Significance level of the one-sided test: 0.05 or 5%.",
+        ),
     ] = 0.05,
     only_below: Annotated[
         bool, typer.Option("--only-below", help="Show only rows below the benchmark.")
@@ -234,7 +240,10 @@ def randomised(source: DataSource, *, filters: Filters, out: Output) -> None:
 def report(
     source: DataSource,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to this file (atomically).")
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the report to this file (atomically); - is standard output."
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")] = False,
     ci: Annotated[CiMethod, typer.Option("--ci", help="Interval method of the ranking.")] = CiMethod.exact,
@@ -263,6 +272,8 @@ def report(
     from igfcli.output.report import build_report
     from igfcli.records.folder import bundled_data
 
+    if output is not None and str(output) == "-":
+        output = None  # the usual name for standard output
     if plots and output is None:
         fail("--plots writes a figure beside the report: name the report with -o FILE")
     evidence, warnings = load_with_warnings(source)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -23,23 +24,44 @@ from igfcli.commands.plumbing import (
 from igfcli.output.formats import Format
 
 
+class ProblemFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
 @takes(DATA)
 def validate(
     source: DataSource,
     strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on warnings too.")] = False,
+    fmt: Annotated[
+        ProblemFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text: one line a problem on stderr; json: a list of objects (path, line, column, "
+            "field, message, severity) on stdout, for editors and CI.",
+        ),
+    ] = ProblemFormat.text,
 ) -> None:
     """Check every record in the data folder and list every problem, one per line, on stderr.
 
     Exit 0 when there are no errors (warnings are allowed unless --strict), 1 when
     there are.
 
-    Example: igf validate --data my-trials/
+    Example: igf validate --format json --data my-trials/
     """
     from igfcli.records.folder import display_path, load
 
     folder = source.folder
     loaded = load(folder, use_cache=source.use_cache)
-    print_problems(loaded.problems)
+    if fmt is ProblemFormat.json:
+        from dataclasses import asdict
+
+        from igfcli.output.formats import json_text
+
+        emit(json_text([asdict(p) for p in loaded.problems]))
+    else:
+        print_problems(loaded.problems)
     errors, warnings = len(loaded.errors), len(loaded.warnings)
     evidence = loaded.evidence
     files = (

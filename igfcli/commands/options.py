@@ -21,9 +21,48 @@ from igfcli.analyses.selection import Filters
 from igfcli.commands.completion import complete_agents
 from igfcli.output.formats import Format
 
+
+def proportion(low: float, high: float) -> Callable[[str], float]:
+    """A parser of a proportion written as a fraction (0.95) or a percentage (95%), between low and high."""
+
+    def parse(text: str | float) -> float:
+        import re
+
+        if isinstance(text, float):  # the default, already a fraction
+            return text
+
+        from igfcli.stats import RateError, parse_rate
+
+        written = text.strip()
+        # ASCII digits in plain notation only: Python's float() also reads 1_0, nan and other scripts' digits
+        if not re.fullmatch(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)%?", written, flags=re.ASCII):
+            raise typer.BadParameter(f"'{text}' is not a number; write 0.95 or 95%")
+        try:
+            if written.endswith("%"):
+                value = parse_rate(written).value
+            else:
+                value = parse_rate(float(written), written).value
+        except RateError as exc:
+            raise typer.BadParameter(str(exc)) from None
+        except ValueError:
+            raise typer.BadParameter(f"'{text}' is not a number; write 0.95 or 95%") from None
+        if not low <= value <= high:
+            raise typer.BadParameter(
+                f"{written} is not between {low:g} and {high:g} ({low:.1%} and {high:.1%})"
+            )
+        return value
+
+    return parse
+
+
 LevelOpt = Annotated[
     float,
-    typer.Option("--level", min=0.5, max=0.999, help="Confidence level of the intervals (two-sided)."),
+    typer.Option(
+        "--level",
+        parser=proportion(0.5, 0.999),
+        metavar="LEVEL",
+        help="Confidence level of the intervals (two-sided): 0.95 or 95%.",
+    ),
 ]
 
 

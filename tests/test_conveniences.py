@@ -1,0 +1,79 @@
+"""What each cost a user a minute: validate as JSON, -o - for stdout, percentages for proportions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.corpus import RECORDS
+from tests.helpers import data_folder, igf
+
+SMALL = Path(__file__).parent / "data" / "small"
+
+
+def test_validate_lists_the_problems_as_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    data_folder(tmp_path, RECORDS / "float-count.yaml", RECORDS / "rate-disagrees.yaml")
+    run = igf("validate", "--data", "data", "--format", "json")
+    assert run.exit_code == 1
+    assert json.loads(run.stdout) == [
+        {
+            "path": "data/float-count.yaml",
+            "line": 8,
+            "column": 15,
+            "field": "response.responders",
+            "message": "15.0 is not a count; write 15",
+            "severity": "error",
+        },
+        {
+            "path": "data/rate-disagrees.yaml",
+            "line": 9,
+            "column": 18,
+            "field": "response.reported_rate",
+            "message": "15.2% disagrees with responders / evaluable (5/38 = 13.2%)",
+            "severity": "warning",
+        },
+    ]
+    # the summary stays on stderr, so stdout is the JSON alone
+    assert run.stderr == "data: 1 error, 1 warning (1 trial record and 3 agents loaded)\n"
+    clean = igf("validate", "--data", SMALL, "-f", "json")
+    assert (clean.exit_code, clean.stdout) == (0, "[]\n")
+
+
+def test_dash_as_the_report_file_is_standard_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    run = igf("report", "--data", SMALL, "-o", "-")
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout.startswith("# IGF-1R inhibitor trials: evidence summary\n")
+    assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize(("given", "level"), [("0.9", 0.9), ("90%", 0.9), ("99.5%", 0.995)])
+def test_a_level_is_a_fraction_or_a_percentage(given: str, level: float) -> None:
+    row = json.loads(igf("rank", "--data", SMALL, "--level", given, "-f", "json").stdout)[0]
+    assert row["level"] == level
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("90", "90 is more than 1; write 90% for a percentage, or 0.9 for a fraction"),
+        ("nan", "'nan' is not a number; write 0.95 or 95%"),
+        ("1_0%", "'1_0%' is not a number; write 0.95 or 95%"),
+        ("٩٠%", "'٩٠%' is not a number; write 0.95 or 95%"),
+        ("0.1", "0.1 is not between 0.5 and 0.999 (50.0% and 99.9%)"),
+    ],
+)
+def test_a_level_that_is_not_a_proportion_is_refused(given: str, message: str) -> None:
+    run = igf("rank", "--data", SMALL, "--level", given)
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr == f"igf: error: Invalid value for '--level': {message} (see 'igf rank --help')\n"
+
+
+def test_alpha_takes_a_percentage_too() -> None:
+    as_fraction = igf("benchmark", "--data", SMALL, "--alpha", "0.2", "-f", "csv").stdout
+    assert igf("benchmark", "--data", SMALL, "--alpha", "20%", "-f", "csv").stdout == as_fraction
+    # the third row's p of 0.193 is significant at 20%, not at the default 5%
+    assert as_fraction != igf("benchmark", "--data", SMALL, "-f", "csv").stdout
