@@ -127,6 +127,7 @@ def test_a_named_command_is_built_alone_and_answers_as_in_the_whole_app() -> Non
             "benchmark",
             "halted",
             "import",
+            "init",
             "new",
             "randomised",
             "rank",

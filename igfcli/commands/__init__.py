@@ -33,6 +33,7 @@ COMMANDS = (
     ("benchmark", "answers", "benchmark"),
     ("randomised", "answers", "randomised"),
     ("report", "answers", "report"),
+    ("init", "curators", "init"),
     ("schema", "curators", "schema"),
     ("new", "curators", "new_trial"),
 )

@@ -278,8 +278,8 @@ def report(
         fail("--plots writes a figure beside the report: name the report with -o FILE")
     evidence, warnings = load_with_warnings(source)
     selection = select(evidence, filters)
-    folder = source.folder
-    label = "the bundled evidence base" if folder == bundled_data() else str(folder)
+    folders = source.folders
+    label = "the bundled evidence base" if folders == [bundled_data()] else ", ".join(map(str, folders))
     figure = output.with_name(f"{output.stem}-forest.svg") if plots and output is not None else None
     text = build_report(selection, warnings, ci, level, label, pool, figure.name if figure else None)
     if output is None:

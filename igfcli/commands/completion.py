@@ -8,11 +8,11 @@ from typing import Any
 import typer
 
 
-def _folder(ctx: typer.Context) -> Path:
-    from igfcli.records.folder import resolve_folder
+def _folders(ctx: typer.Context) -> list[Path]:
+    from igfcli.records.combine import resolve_folders
 
     data: Any = ctx.params.get("data")
-    return resolve_folder(data)
+    return resolve_folders(data)
 
 
 def complete_trial_ids(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -20,7 +20,7 @@ def complete_trial_ids(ctx: typer.Context, incomplete: str) -> list[str]:
     from igfcli.records.folder import trial_files
 
     try:
-        stems = sorted({path.stem for path in trial_files(_folder(ctx))})
+        stems = sorted({path.stem for folder in _folders(ctx) for path in trial_files(folder)})
     except OSError:  # completion must never fail loudly in the middle of a command line
         return []
     return [stem for stem in stems if stem.startswith(incomplete)]
@@ -31,14 +31,17 @@ def complete_agents(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
     from igfcli.records import yamldoc
     from igfcli.records.folder import AGENTS_FILE
 
-    path = _folder(ctx) / AGENTS_FILE
-    try:
-        doc, _ = yamldoc.parse(str(path), path.read_bytes())
-    except OSError:
-        return []
-    entries = doc.data.get("agents") if doc is not None and isinstance(doc.data, dict) else None
+    entries: list[Any] = []
+    for folder in _folders(ctx):
+        path = folder / AGENTS_FILE
+        try:
+            doc, _ = yamldoc.parse(str(path), path.read_bytes())
+        except OSError:
+            continue
+        listed = doc.data.get("agents") if doc is not None and isinstance(doc.data, dict) else None
+        entries += listed if isinstance(listed, list) else []
     out: list[tuple[str, str]] = []
-    for entry in entries if isinstance(entries, list) else []:
+    for entry in entries:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             continue
         name: str = entry["name"]
@@ -47,4 +50,4 @@ def complete_agents(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
         for label in (name, *(str(c) for c in codes)):
             if label.startswith(incomplete):  # Typer drops any other, as the shell would
                 out.append((label, name if label != name else str(entry.get("class") or "")))
-    return out
+    return list(dict.fromkeys(out))

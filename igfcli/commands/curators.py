@@ -62,6 +62,66 @@ def _record_ids(folder: Path) -> dict[str, Path]:
     return {path.stem: path for path in trial_files(folder)}
 
 
+INIT_README = """\
+# Trial records for igf
+
+One YAML file per trial, and `agents.yaml`, the agent catalog (a copy of the one
+bundled with igf: add an agent there before a record names it). Start a record
+with `igf new ID --data {folder} ...` or `igf import ctgov FILE --data {folder}`,
+check the folder with `igf validate --data {folder}`, and read it with any
+command: `igf rank --data {folder}`. Give `--data` twice (or IGF_DATA=a:b) to
+read this folder together with another, the bundled one say.
+
+The record format is described in docs/format.md of igf's source; `igf schema
+trial` prints its JSON Schema for editors.
+"""
+
+
+def init(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="The new data folder.")],
+    with_bundled: Annotated[
+        bool, typer.Option("--with-bundled", help="Copy the bundled trial records too.")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files of the same names in DIR.")] = False,
+) -> None:
+    """Start a data folder of your own: the bundled agent catalog and a short README (and with
+    --with-bundled, the bundled trial records), ready for igf new and igf validate.
+
+    Example: igf init my-trials
+    """
+    from igfcli.output.files import write_atomic
+    from igfcli.records.folder import AGENTS_FILE, bundled_data, trial_files
+
+    bundled = bundled_data()
+    files = {AGENTS_FILE: (bundled / AGENTS_FILE).read_text(encoding="utf-8")}
+    files["README.md"] = INIT_README.format(folder=folder)
+    if with_bundled:
+        files.update({p.name: p.read_text(encoding="utf-8") for p in trial_files(bundled)})
+    if folder.exists() and not folder.is_dir():
+        fail(f"{folder}: is not a folder")
+    taken = [name for name in files if (folder / name).exists()]
+    if taken and not force:
+        fail(
+            f"{folder}: already holds {', '.join(sorted(taken)[:3])}{' ...' if len(taken) > 3 else ''}; "
+            "use --force to overwrite, or name a new folder"
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"{folder}: cannot be created: {exc.strerror or exc}")
+    for name, text in files.items():
+        try:
+            write_atomic(folder / name, text, force=force)
+        except IgfError as exc:
+            fail(str(exc))
+    records = len(files) - 2
+    emit(
+        f"wrote {folder}: {AGENTS_FILE}, README.md"
+        + (f" and {records} trial records" if records else "")
+        + "\n"
+    )
+
+
 def schema(
     kind: Annotated[
         SchemaKind,

@@ -50,10 +50,11 @@ def validate(
 
     Example: igf validate --format json --data my-trials/
     """
-    from igfcli.records.folder import display_path, load
+    from igfcli.records.combine import load_all
+    from igfcli.records.folder import display_path
 
-    folder = source.folder
-    loaded = load(folder, use_cache=source.use_cache)
+    folders = source.folders
+    loaded = load_all(folders, use_cache=source.use_cache)
     if fmt is ProblemFormat.json:
         from dataclasses import asdict
 
@@ -70,7 +71,7 @@ def validate(
         else "nothing"
     )
     # named as the problems name their files: relative to here, so the line is the same in every checkout
-    shown = display_path(folder, folder)
+    shown = ", ".join(display_path(folder, folder) for folder in folders)
     sys.stderr.write(f"{shown}: {count(errors, 'error')}, {count(warnings, 'warning')} ({files} loaded)\n")
     if errors or (strict and warnings):
         raise typer.Exit(EXIT_CHECK_FAILED)

@@ -68,16 +68,21 @@ LevelOpt = Annotated[
 
 @dataclass(frozen=True)
 class DataSource:
-    """The data folder a command reads (--data, else $IGF_DATA, else the bundled records)."""
+    """The data folders a command reads (every --data, else $IGF_DATA, else the bundled records)."""
 
-    data: Path | None = None
+    data: list[Path] | None = None
     no_cache: bool = False
 
     @property
-    def folder(self) -> Path:
-        from igfcli.records.folder import resolve_folder
+    def folders(self) -> list[Path]:
+        from igfcli.records.combine import resolve_folders
 
-        return resolve_folder(self.data)
+        return resolve_folders(self.data)
+
+    @property
+    def folder(self) -> Path:
+        """The one folder a command that writes records writes into: the first."""
+        return self.folders[0]
 
     @property
     def use_cache(self) -> bool:
@@ -158,11 +163,12 @@ DATA = Group(
     _options(
         data=(
             Annotated[
-                Path | None,
+                list[Path] | None,
                 typer.Option(
                     "--data",
-                    help="Data folder (agents.yaml and one YAML file per trial). "
-                    "Default: $IGF_DATA, else the bundled evidence base.",
+                    help="Data folder (agents.yaml and one YAML file per trial); repeatable, the folders "
+                    "read as one. Default: $IGF_DATA (folders separated by ':'), else the bundled "
+                    "evidence base.",
                     show_default=False,
                 ),
             ],

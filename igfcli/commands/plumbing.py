@@ -42,9 +42,9 @@ def count(n: int, noun: str) -> str:
 
 def load_with_warnings(source: DataSource) -> tuple[Evidence, list[Problem]]:
     """Load the folder; with any error, list every problem and stop (exit 2)."""
-    from igfcli.records.folder import load
+    from igfcli.records.combine import load_all
 
-    loaded = load(source.folder, use_cache=source.use_cache)
+    loaded = load_all(source.folders, use_cache=source.use_cache)
     if loaded.errors or loaded.evidence is None:
         print_problems(loaded.problems)
         errors = len(loaded.errors)

@@ -1,0 +1,68 @@
+"""Several data folders read as one evidence base (--data given more than once, or IGF_DATA=a:b).
+
+Each folder is loaded on its own, with its own catalog and parse cache; then an agent defined
+identically in two catalogs is one agent, an agent defined differently is an error naming both
+places, and a trial id found in two folders is an error naming both files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from igfcli.errors import Problem
+from igfcli.model import Agent, Evidence, Trial
+from igfcli.records.folder import AGENTS_FILE, DATA_ENV, Loaded, bundled_data, display_path, load
+
+
+def resolve_folders(data: Sequence[str | os.PathLike[str]] | None) -> list[Path]:
+    """Every --data, else the folders of $IGF_DATA (separated by the system's path separator, ':'),
+    else the bundled records."""
+    if data:
+        return [Path(d) for d in data]
+    from_env = os.environ.get(DATA_ENV)
+    if from_env:
+        return [Path(part) for part in from_env.split(os.pathsep) if part]
+    return [bundled_data()]
+
+
+def load_all(folders: Sequence[Path], *, use_cache: bool = True) -> Loaded:
+    """Load each folder and combine them; with one folder, exactly `load`."""
+    if len(folders) == 1:
+        return load(folders[0], use_cache=use_cache)
+    problems: list[Problem] = []
+    agents: dict[str, tuple[Agent, str]] = {}  # casefolded name -> (agent, catalog that defined it)
+    trials: dict[str, Trial] = {}
+    for folder in folders:
+        loaded = load(folder, use_cache=use_cache)
+        problems += loaded.problems
+        if loaded.evidence is None:
+            continue
+        catalog = display_path(folder / AGENTS_FILE, folder)
+        for agent in loaded.evidence.agents:
+            seen = agents.get(agent.name.casefold())
+            if seen is None:
+                agents[agent.name.casefold()] = (agent, catalog)
+            elif seen[0] != agent:
+                message = (
+                    f"agent '{agent.name}' is also defined in {seen[1]}, differently; "
+                    "define it once, or identically in both catalogs"
+                )
+                problems.append(Problem(catalog, None, None, "agents", message))
+        for trial in loaded.evidence.trials:
+            other = trials.get(trial.id)
+            if other is not None:
+                line, column = trial.location("id")
+                problems.append(
+                    Problem(trial.path, line, column, "id", f"'{trial.id}' is also the id of {other.path}")
+                )
+                continue
+            trials[trial.id] = trial
+    evidence = Evidence(
+        os.pathsep.join(str(f) for f in folders),
+        tuple(agent for agent, _ in agents.values()),
+        tuple(trials.values()),
+    )
+    problems.sort(key=lambda p: p.sort_key)
+    return Loaded(evidence, problems)

@@ -1,0 +1,91 @@
+"""Starting a data folder of one's own, and reading several folders as one evidence base."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DATA, REPO
+from tests.helpers import data_folder, igf
+
+SMALL = DATA / "small"
+
+
+def test_init_starts_a_folder_that_validates(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    run = igf("init", folder)
+    assert (run.exit_code, run.stdout) == (0, f"wrote {folder}: agents.yaml, README.md\n")
+    assert (folder / "agents.yaml").read_text() == (REPO / "trials" / "agents.yaml").read_text()
+    assert "igf validate --data" in (folder / "README.md").read_text()
+    checked = igf("validate", "--data", folder)
+    assert (checked.exit_code, checked.stderr.splitlines()[-1]) == (
+        0,
+        f"{folder}: 0 errors, 0 warnings (0 trial records and 12 agents loaded)",
+    )
+    # never over what is there without --force
+    again = igf("init", folder)
+    assert (again.exit_code, again.stderr) == (
+        2,
+        f"igf: error: {folder}: already holds README.md, agents.yaml; use --force to overwrite, "
+        "or name a new folder\n",
+    )
+    assert igf("init", folder, "--force").exit_code == 0
+
+
+def test_init_with_the_bundled_records_copies_them(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    assert igf("init", folder, "--with-bundled").exit_code == 0
+    assert sorted(p.name for p in folder.glob("*.yaml")) == sorted(
+        p.name for p in (REPO / "trials").glob("*.yaml")
+    )
+    assert igf("rank", "--data", folder, "-f", "csv").stdout == igf("rank", "-f", "csv").stdout
+
+
+def _second_folder(tmp_path: Path) -> Path:
+    """A folder with the small catalog, identical, and one trial of its own."""
+    text = (SMALL / "trial-a.yaml").read_text().replace("id: trial-a", "id: trial-c")
+    return data_folder(tmp_path, name="second", texts={"trial-c.yaml": text})
+
+
+def test_two_folders_read_as_one(tmp_path: Path) -> None:
+    second = _second_folder(tmp_path)
+    rows = json.loads(igf("trials", "--data", SMALL, "--data", second, "-f", "json").stdout)
+    assert [r["id"] for r in rows] == ["trial-a", "trial-b", "trial-c"]
+    # an agent defined identically in both catalogs is one agent
+    agents = json.loads(igf("agents", "--data", SMALL, "--data", second, "-f", "json").stdout)
+    assert {a["name"]: a["trials"] for a in agents}["alphamab"] == 3
+    # IGF_DATA lists folders as PATH does
+    env = {"IGF_DATA": f"{SMALL}{os.pathsep}{second}"}
+    assert (
+        igf("trials", "-f", "json", env=env).stdout
+        == igf("trials", "--data", SMALL, "--data", second, "-f", "json").stdout
+    )
+
+
+def test_a_trial_id_in_two_folders_is_an_error_naming_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    data_folder(tmp_path, name="first", texts={"trial-a.yaml": (SMALL / "trial-a.yaml").read_text()})
+    data_folder(tmp_path, SMALL / "trial-a.yaml", name="second")
+    run = igf("validate", "--data", "first", "--data", "second")
+    assert (run.exit_code, run.stderr) == (
+        1,
+        "second/trial-a.yaml:1:5: id: 'trial-a' is also the id of first/trial-a.yaml\n"
+        "first, second: 1 error, 0 warnings (1 trial record and 3 agents loaded)\n",
+    )
+
+
+def test_an_agent_defined_differently_is_an_error_naming_both_catalogs(tmp_path: Path) -> None:
+    second = _second_folder(tmp_path)
+    catalog = second / "agents.yaml"
+    catalog.write_text(catalog.read_text().replace("sponsor: Acme", "sponsor: Other", 1))
+    run = igf("trials", "--data", SMALL, "--data", second)
+    assert run.exit_code == 2
+    assert "agents: agent 'alphamab' is also defined in" in run.stderr
+    assert "differently; define it once, or identically in both catalogs" in run.stderr
+    shutil.rmtree(second)
