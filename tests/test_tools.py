@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
@@ -178,3 +181,28 @@ def test_the_columns_page_lists_every_machine_column_in_order() -> None:
     for command, args in commands.items():
         header = igf(*args, "--data", DATA / "small", "-f", "csv").stdout.splitlines()[0]
         assert documented[command] == header.split(","), command
+
+
+def test_every_example_in_every_commands_help_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each `Example:` line of the help is run as written, in a folder that holds what the examples
+    name: my-trials (from `igf init`) and study.json (a registry record)."""
+    import shlex
+    import shutil
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(DATA / "ctgov" / "terminated.json", tmp_path / "study.json")
+    examples = []
+    for name, ctx in clidocs.commands():
+        for line in (ctx.command.help or "").splitlines():
+            if line.strip().startswith("Example: "):
+                examples.append((name, line.strip().removeprefix("Example: ")))
+    assert len(examples) >= 13
+    # init first: later examples write into the folder it makes
+    examples.sort(key=lambda e: e[0] != "igf init")
+    for name, example in examples:
+        words = shlex.split(example.split(" > ")[0])
+        assert words[0] == "igf", example
+        run = igf(*words[1:])
+        # --check exits 1 when a row falls below the benchmark, as the bundled data has rows that do
+        expected = 1 if "--check" in words else 0
+        assert run.exit_code == expected, (name, example, run.stderr)

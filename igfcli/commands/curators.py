@@ -179,7 +179,7 @@ def new_trial(
     until it is filled in. An id that is already taken, or an agent the catalog does
     not know, is refused.
 
-    Example: igf new doe-2012-alphamab-ewing --regimen AM-1 --phase 2 --title "..." --citation "..."
+    Example: igf new doe-2012-figi --data my-trials --regimen CP-751871 --phase 2 --title t --citation c
     """
     from igfcli.curation.scaffold import NewTrial, check_id, new_record, parse_list, resolve_regimen
     from igfcli.output.files import write_atomic
@@ -243,7 +243,7 @@ def import_ctgov(
     listed; such a record fails igf validate until it is finished. Nothing is written
     when any file cannot be read, or a record exists (without --force).
 
-    Example: curl -s https://clinicaltrials.gov/api/v2/studies/NCT00560560 | igf import ctgov -
+    Example: igf import ctgov --dry-run --data my-trials study.json
     """
     from igfcli.curation.ctgov import clashes, skeletons
     from igfcli.curation.registry import RegistryError, read_studies
