@@ -25,8 +25,19 @@ def _import(folder: Path, *args: str, stdin: bytes | None = None):  # type: igno
     return igf(*["import", "ctgov", "--data", str(folder), *args], input=stdin)
 
 
-def test_real_record_becomes_the_expected_skeleton(folder: Path) -> None:
+def test_a_study_with_no_agent_of_the_catalog_is_named_and_not_written(folder: Path) -> None:
+    # the real NCT04267848 is a lung-cancer immunotherapy trial: nothing in it is an IGF-1R agent
     result = _import(folder, str(CTGOV / "NCT04267848.json"))
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == (
+        "igf: NCT04267848: none of its interventions is in the agent catalog, "
+        "so no record was written (--all writes one)\n"
+    )
+    assert sorted(p.name for p in folder.iterdir()) == ["agents.yaml"]
+
+
+def test_real_record_becomes_the_expected_skeleton(folder: Path) -> None:
+    result = _import(folder, str(CTGOV / "NCT04267848.json"), "--all")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
         f"wrote {folder}/sands-2020.yaml (NCT04267848)\n"
@@ -41,7 +52,7 @@ def test_real_record_becomes_the_expected_skeleton(folder: Path) -> None:
 
 
 def test_unfinished_skeleton_fails_validation_at_each_todo(folder: Path) -> None:
-    assert _import(folder, str(CTGOV / "page.json")).exit_code == 0
+    assert _import(folder, str(CTGOV / "page.json"), "--all").exit_code == 0
     result = igf(*["validate", "--data", str(folder)])
     assert result.exit_code == 1
     lines = [line for line in result.stderr.splitlines() if "left for a curator" in line]
@@ -72,7 +83,7 @@ def test_terminated_trial_mapped_through_other_names_loads_cleanly(folder: Path)
 def test_page_gives_one_record_per_study_and_keeps_an_estimated_enrolment_out_of_enrolled(
     folder: Path,
 ) -> None:
-    result = _import(folder, str(CTGOV / "page.json"))
+    result = _import(folder, str(CTGOV / "page.json"), "--all")
     assert result.stdout == (
         f"wrote {folder}/spc-2011-betinib.yaml (NCT00000202)\n"
         "  TODO regimen: Paclitaxel is not in the agent catalog\n"
@@ -98,7 +109,7 @@ def test_dry_run_prints_and_writes_nothing(folder: Path) -> None:
 
 def test_existing_record_is_kept_unless_forced(folder: Path) -> None:
     (folder / "doe-2009-alphamab.yaml").write_text("kept\n")
-    result = _import(folder, str(CTGOV / "terminated.json"), str(CTGOV / "page.json"))
+    result = _import(folder, str(CTGOV / "terminated.json"), str(CTGOV / "page.json"), "--all")
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == (
@@ -109,7 +120,7 @@ def test_existing_record_is_kept_unless_forced(folder: Path) -> None:
     assert (folder / "doe-2009-alphamab.yaml").read_text() == "kept\n"
     assert not (folder / "spc-2011-betinib.yaml").exists()
     forced = _import(folder, "--force", str(CTGOV / "terminated.json"))
-    assert forced.exit_code == 0, forced.output
+    assert forced.exit_code == 0, forced.stderr
     assert (folder / "doe-2009-alphamab.yaml").read_text() == (
         EXPECTED / "doe-2009-alphamab.yaml"
     ).read_text()

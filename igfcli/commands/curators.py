@@ -234,14 +234,21 @@ def import_ctgov(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the records instead of writing them.")
     ] = False,
+    write_all: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Also write studies none of whose interventions is in the agent catalog."
+        ),
+    ] = False,
 ) -> None:
     """Write a trial record skeleton for each ClinicalTrials.gov study into the data folder.
 
     Each skeleton has the registry's title, phase, conditions, identifiers, lead sponsor,
     status (and why it stopped), enrolment if ACTUAL, and the interventions mapped to the
     agent catalog by name, code or other name. What needs a curator is marked TODO and
-    listed; such a record fails igf validate until it is finished. Nothing is written
-    when any file cannot be read, or a record exists (without --force).
+    listed; such a record fails igf validate until it is finished. A study none of whose
+    interventions the catalog knows is named and left out (--all writes it). Nothing is
+    written when any file cannot be read, or a record exists (without --force).
 
     Example: igf import ctgov --dry-run --data my-trials study.json
     """
@@ -269,6 +276,19 @@ def import_ctgov(
     if messages:
         sys.stderr.write("".join(f"{m}\n" for m in messages))
         fail("nothing was imported")
+    if not write_all:
+        from igfcli.curation.ctgov import map_regimen
+
+        kept = []
+        for draft in drafts:
+            if map_regimen(draft.study, catalog)[0]:
+                kept.append(draft)
+            else:
+                sys.stderr.write(
+                    f"igf: {draft.study.nct_id}: none of its interventions is in the agent catalog, "
+                    "so no record was written (--all writes one)\n"
+                )
+        drafts = kept
     if dry_run:
         emit("---\n".join(f"# {folder / (d.id + '.yaml')}\n{d.text}" for d in drafts))
         return
