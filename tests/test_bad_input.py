@@ -33,6 +33,9 @@ def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> I
 
 # what follows the file name in each message: line:column: field: message
 REFUSED: dict[str, list[str]] = {
+    "key-indented-under-a-value": [
+        ":3:10: YAML syntax: this line is indented under 'title', which already has a value on its own line; line it up with the keys above",
+    ],
     "arm-agent-not-in-regimen": [
         ":13:15: arms[1].regimen[0]: betinib is not in the trial's regimen (alphamab)",
     ],

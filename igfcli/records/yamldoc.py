@@ -149,12 +149,36 @@ def _syntax(exc: yaml.MarkedYAMLError, text: str) -> str:
     if "block mapping" in context or "block collection" in context:
         return f"this line is not indented like the others in the block at {opened}; line it up with them"
     if "mapping values are not allowed" in what:
-        return "a second ': ' on one line; put the value in quotes"
+        return _indented_under_a_value(exc, text) or "a second ': ' on one line; put the value in quotes"
     # libyaml says "did not find expected X", PyYAML "expected 'X', but found Y": say it one way
     expected = re.fullmatch(r"(?:did not find )?expected (.+?)(?:, but (?:found|got) .*)?", what, re.DOTALL)
     if expected:
         return f"expected {expected.group(1).strip(chr(39))} here"
     return what
+
+
+def _indented_under_a_value(exc: yaml.MarkedYAMLError, text: str) -> str | None:
+    """A `key: value` line indented deeper than the `key: value` above it reads, to YAML, as more of
+    that value: say so, rather than speak of a second ': '."""
+    mark = exc.problem_mark
+    if mark is None:
+        return None
+    lines = text.splitlines()
+    if mark.line >= len(lines):
+        return None
+    line = lines[mark.line]
+    above = next((lines[i] for i in range(mark.line - 1, -1, -1) if lines[i].strip()), None)
+    if above is None or ":" not in above or above.lstrip().startswith(("#", "-")):
+        return None
+    indent = len(line) - len(line.lstrip(" "))
+    above_indent = len(above) - len(above.lstrip(" "))
+    key, _, value = above.strip().partition(":")
+    if indent > above_indent and value.strip() and not value.strip().startswith("#"):
+        return (
+            f"this line is indented under '{key}', which already has a value on its own line; "
+            "line it up with the keys above"
+        )
+    return None
 
 
 class _Collection:
