@@ -77,3 +77,14 @@ def test_alpha_takes_a_percentage_too() -> None:
     assert igf("benchmark", "--data", SMALL, "--alpha", "20%", "-f", "csv").stdout == as_fraction
     # the third row's p of 0.193 is significant at 20%, not at the default 5%
     assert as_fraction != igf("benchmark", "--data", SMALL, "-f", "csv").stdout
+
+
+def test_a_known_value_with_nothing_to_show_says_so_on_stderr() -> None:
+    # MEDI-573 is in the catalog, with no trial in the bundled records
+    run = igf("trials", "--agent", "MEDI-573", "-f", "csv")
+    assert run.exit_code == 0
+    assert run.stdout.count("\n") == 1  # the header alone
+    assert run.stderr == "igf: nothing in the data for agent MEDI-573\n"
+    # a value the data does not know is still an error
+    unknown = igf("trials", "--agent", "no-such-agent")
+    assert unknown.exit_code == 2 and unknown.stderr.startswith("igf: error: --agent: ")

@@ -105,7 +105,7 @@ def rank(
     listing = rank_listing(selection, by, ci, level, pool)
     if plot is not None:
         write_plot(listing, plot, force)
-    emit_listing(listing, out)
+    emit_listing(listing, out, filters)
 
 
 @takes(DATA, FILTERS, OUTPUT)
@@ -150,7 +150,7 @@ def halted(
     from igfcli.analyses.halted import halted_listing
 
     selection = select(load_checked(source), filters)
-    emit_listing(halted_listing(selection, None if all_programs else status.value, by, as_of), out)
+    emit_listing(halted_listing(selection, None if all_programs else status.value, by, as_of), out, filters)
 
 
 @takes(DATA, FILTERS, OUTPUT)
@@ -215,7 +215,7 @@ def benchmark(
         bad_value(exc)
     selection = select(load_checked(source), filters)
     listing = benchmark_listing(selection, chosen, alpha, only_below)
-    emit_listing(listing, out)
+    emit_listing(listing, out, filters)
     if check and any(r.verdict in chosen.failing_verdicts for r in listing.rows):
         raise typer.Exit(EXIT_CHECK_FAILED)
 
@@ -233,7 +233,7 @@ def randomised(source: DataSource, *, filters: Filters, out: Output) -> None:
     """
     from igfcli.analyses.randomised import randomised_listing
 
-    emit_listing(randomised_listing(select(load_checked(source), filters)), out)
+    emit_listing(randomised_listing(select(load_checked(source), filters)), out, filters)
 
 
 @takes(DATA, FILTERS)

@@ -236,9 +236,7 @@ def import_ctgov(
     ] = False,
     write_all: Annotated[
         bool,
-        typer.Option(
-            "--all", help="Also write studies none of whose interventions is in the agent catalog."
-        ),
+        typer.Option("--all", help="Also write studies none of whose interventions is in the agent catalog."),
     ] = False,
 ) -> None:
     """Write a trial record skeleton for each ClinicalTrials.gov study into the data folder.

@@ -85,7 +85,7 @@ def trials(source: DataSource, *, filters: Filters, out: Output) -> None:
     """
     from igfcli.analyses.listings import trials_listing
 
-    emit_listing(trials_listing(select(load_checked(source), filters)), out)
+    emit_listing(trials_listing(select(load_checked(source), filters)), out, filters)
 
 
 @takes(DATA, OUTPUT)
@@ -137,4 +137,4 @@ def agents(source: DataSource, *, filters: Filters, out: Output) -> None:
     """
     from igfcli.analyses.listings import agents_listing
 
-    emit_listing(agents_listing(select(load_checked(source), filters)), out)
+    emit_listing(agents_listing(select(load_checked(source), filters)), out, filters)

@@ -100,7 +100,14 @@ def silence_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
-def emit_listing(listing: Listing, out: Output) -> None:
+def emit_listing(listing: Listing, out: Output, filters: Filters | None = None) -> None:
+    """The listing in its format; an empty one for a known filter value says so on stderr."""
+    if filters is not None and not listing.rows and filters.describe():
+        sys.stderr.write(f"igf: nothing in the data for {filters.describe()}\n")
+    _emit(listing, out)
+
+
+def _emit(listing: Listing, out: Output) -> None:
     if out.fmt is not Format.table:
         from igfcli.output.formats import render_text
 
