@@ -163,7 +163,7 @@ def test_the_columns_page_lists_every_machine_column_in_order() -> None:
     documented = {
         command: [
             name
-            for row in re.findall(r"^\| (`.+?`) \|", body, flags=re.MULTILINE)
+            for row in re.findall(r"^\| (`.+?`) \|", body.split("\n### ")[0], flags=re.MULTILINE)
             for name in re.findall(r"`(\w+)`", row)
         ]
         for command, body in zip(sections[1::2], sections[2::2], strict=True)
@@ -206,3 +206,22 @@ def test_every_example_in_every_commands_help_runs(tmp_path: Path, monkeypatch: 
         # --check exits 1 when a row falls below the benchmark, as the bundled data has rows that do
         expected = 1 if "--check" in words else 0
         assert run.exit_code == expected, (name, example, run.stderr)
+
+
+def test_the_columns_page_names_every_key_of_show_as_json() -> None:
+    import json
+    import re
+
+    page = (REPO / "docs" / "columns.md").read_text().split("### `igf show ID --format json`")[1]
+    rows = re.findall(r"^\|.*\|$", page, flags=re.MULTILINE)
+    documented = {k for row in rows for k in re.findall(r"`(\w+)`", row)}
+    detail = json.loads(igf("show", "rand-a", "--data", DATA / "randomised", "-f", "json").stdout)
+    nested = {
+        k
+        for value in detail.values()
+        if isinstance(value, list)
+        for item in value
+        if isinstance(item, dict)
+        for k in item
+    }
+    assert set(detail) | nested <= documented
