@@ -169,3 +169,23 @@ def test_patients_of_a_record_that_counts_them_only_by_cohort() -> None:
     assert agents["temsirolimus"] == 162 + 20 + 46
     # Schoffski 113, Schwartz 162, Weigel 116, Malempati 47, Naing 20, COG 46
     assert agents["cixutumumab"] == 113 + 162 + 116 + 47 + 20 + 46
+
+
+def test_one_histology_rule_in_every_command() -> None:
+    # Tap 2012 enrolled Ewing family tumours and DSRCT and reports its 2 responses of 35 and its
+    # 38 patients together: for Ewing, only its 22 Ewing patients count, and its own figures do not
+    trials = {r["id"]: r for r in _json("trials", "--histology", "ewing")}
+    tap = trials["tap-2012-ganitumab-eft-dsrct"]
+    assert (tap["enrolled"], tap["evaluable"], tap["responders"], tap["response_rate"]) == (
+        22,
+        None,
+        None,
+        None,
+    )
+    halted = {r["agent"]: r["patients"] for r in _json("halted", "--histology", "ewing")}
+    assert halted["ganitumab"] == 22 + 298 + 10  # Tap's 22 Ewing patients among them
+    ranked = {t for r in _json("rank", "--histology", "ewing") for t in r["trial_ids"]}
+    assert "tap-2012-ganitumab-eft-dsrct" not in ranked
+    # a trial wholly of the histology keeps its own figures
+    juergens = trials["juergens-2011-figitumumab-ewing"]
+    assert (juergens["enrolled"], juergens["responders"], juergens["evaluable"]) == (107, 15, 106)

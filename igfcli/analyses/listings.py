@@ -43,11 +43,43 @@ def trial_row(trial: Trial) -> TrialRow:
     )
 
 
+def _partly(trial: Trial, selection: Selection) -> TrialRow:
+    """A trial only some of whose histologies are selected: its own figures do not count (they mix
+    in the others), and its patients are those of its selected cohorts, as in every analysis."""
+    from dataclasses import replace
+
+    return replace(
+        trial_row(trial),
+        enrolled=selection.patients(trial),
+        evaluable=None,
+        responders=None,
+        response_rate=None,
+        responders_estimated=None,
+        pfs_12w=None,
+    )
+
+
 def trials_listing(selection: Selection) -> Listing:
+    rows, partly = [], []
+    for trial in selection.trials():
+        if selection.whole_trial_matches(trial):
+            rows.append(trial_row(trial))
+        else:
+            rows.append(_partly(trial, selection))
+            partly.append(trial.id)
+    notes = (
+        (
+            "Only some histologies of these trials are selected: their patients are those of the "
+            f"selected cohorts, and their own figures are left out: {', '.join(partly)}.",
+        )
+        if partly
+        else ()
+    )
     return Listing(
         columns_of(TrialRow),
-        tuple(trial_row(t) for t in selection.trials()),
+        tuple(rows),
         title="Trials",
+        footnotes=notes,
         drop_order=("histologies", "responders_estimated", "evaluable", "responders", "phase"),
     )
 
