@@ -18,7 +18,7 @@ run: $(STAMP)
 	$(BIN)/igf validate
 	$(BIN)/igf rank
 	$(BIN)/igf halted
-	$(BIN)/igf benchmark
+	$(BIN)/igf benchmark --with-data
 
 test: lint typecheck unit
 

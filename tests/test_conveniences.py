@@ -88,3 +88,10 @@ def test_a_known_value_with_nothing_to_show_says_so_on_stderr() -> None:
     # a value the data does not know is still an error
     unknown = igf("trials", "--agent", "no-such-agent")
     assert unknown.exit_code == 2 and unknown.stderr.startswith("igf: error: --agent: ")
+
+
+def test_benchmark_can_leave_out_the_rows_with_no_data() -> None:
+    rows = json.loads(igf("benchmark", "-f", "json").stdout)
+    kept = json.loads(igf("benchmark", "--with-data", "-f", "json").stdout)
+    assert kept == [r for r in rows if r["verdict"] != "no-data"]
+    assert 0 < len(kept) < len(rows)

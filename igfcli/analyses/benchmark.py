@@ -232,11 +232,17 @@ def _units(selection: Selection) -> list[_Unit]:
 
 
 def benchmark_rows(
-    selection: Selection, benchmark: Benchmark = EDITORIAL, alpha: float = 0.05, only_below: bool = False
+    selection: Selection,
+    benchmark: Benchmark = EDITORIAL,
+    alpha: float = 0.05,
+    only_below: bool = False,
+    with_data: bool = False,
 ) -> list[BenchmarkRow]:
     rows = [_row(benchmark, alpha, unit) for unit in _units(selection)]
     if only_below:
         rows = [r for r in rows if r.verdict in benchmark.failing_verdicts]
+    if with_data:
+        rows = [r for r in rows if r.verdict != "no-data"]
     return rows
 
 
@@ -257,9 +263,13 @@ def footnotes(benchmark: Benchmark, alpha: float) -> tuple[str, str]:
 
 
 def benchmark_listing(
-    selection: Selection, benchmark: Benchmark = EDITORIAL, alpha: float = 0.05, only_below: bool = False
+    selection: Selection,
+    benchmark: Benchmark = EDITORIAL,
+    alpha: float = 0.05,
+    only_below: bool = False,
+    with_data: bool = False,
 ) -> Listing:
-    rows = benchmark_rows(selection, benchmark, alpha, only_below)
+    rows = benchmark_rows(selection, benchmark, alpha, only_below, with_data)
     notes: tuple[str, ...] = footnotes(benchmark, alpha)
     if any(r.evaluable_assumed for r in rows):
         notes += (ASSUMED_NOTE,)

@@ -189,6 +189,12 @@ def benchmark(
     only_below: Annotated[
         bool, typer.Option("--only-below", help="Show only rows below the benchmark.")
     ] = False,
+    with_data: Annotated[
+        bool,
+        typer.Option(
+            "--with-data", help="Leave out the rows with no progression-free rate near the time point."
+        ),
+    ] = False,
     check: Annotated[
         bool, typer.Option("--check", help="Exit 1 when any row is below the benchmark (for scripts and CI).")
     ] = False,
@@ -214,7 +220,7 @@ def benchmark(
     except BadValue as exc:
         bad_value(exc)
     selection = select(load_checked(source), filters)
-    listing = benchmark_listing(selection, chosen, alpha, only_below)
+    listing = benchmark_listing(selection, chosen, alpha, only_below, with_data)
     emit_listing(listing, out, filters)
     if check and any(r.verdict in chosen.failing_verdicts for r in listing.rows):
         raise typer.Exit(EXIT_CHECK_FAILED)
