@@ -251,6 +251,7 @@ def main() -> None:
         commands = {
             "rank --format csv": ["rank", "--format", "csv"],
             "rank (table)": ["rank"],
+            "rank --pool glmm --format csv": ["rank", "--pool", "glmm", "--format", "csv"],
             "validate": ["validate"],
             "report": ["report"],
         }
