@@ -54,3 +54,17 @@ def test_a_narrow_table_says_which_columns_it_left_out() -> None:
     assert "Left out at this width: Estimated, Responders" in out.replace("\n", " ")
     wide = igf("rank", env={"COLUMNS": "160"}).stdout
     assert "Left out" not in wide
+
+
+def test_colour_marks_the_verdict_and_the_words_say_the_same_without_it() -> None:
+    env = {"FORCE_COLOR": "1", "TERM": "xterm-256color", "COLUMNS": "200"}
+    coloured = igf("benchmark", "--with-data", env=env).stdout
+    below = next(line for line in coloured.splitlines() if "pappo-2014-r1507-sarcoma" in line)
+    meets = next(line for line in coloured.splitlines() if "adipocytic" in line)
+    assert "\x1b[31m" in below and "below" in below  # red
+    assert "\x1b[32m" in meets and "meets" in meets  # green
+    plain = igf("benchmark", "--with-data", env={**env, "NO_COLOR": "1"}).stdout
+    assert "\x1b[" not in plain
+    assert [line.split()[-3:] for line in plain.splitlines() if "pappo-2014" in line] == [
+        ["below", "<0.001", "yes"]
+    ]
