@@ -21,7 +21,7 @@ Method = Literal["glmm", "dl"]
 
 # Nodes of the adaptive Gauss-Hermite rule each study's integral starts with; they are doubled,
 # up to MAX_NODES, until the maximum no longer moves (see _fit).
-NODES = 8
+NODES = 12
 MAX_NODES = 128
 _MAX_ITERATIONS = 30  # Newton steps with one rule; a rule that needs more is replaced by a finer one
 _TAU_LIMIT = 25.0  # a standard deviation of 25 on the logit scale: the likelihood has no finite maximum
@@ -311,17 +311,17 @@ def _fit(studies: list[tuple[int, int]], nodes: int) -> tuple[float, float, floa
         if hessian is None:
             # Newton's method stalled: a coarse rule's gradient and Hessian can disagree with its
             # likelihood and with each other. A finer rule takes over from where it stopped.
-            if 2 * rule > MAX_NODES:
+            if rule >= MAX_NODES:
                 return "the likelihood's maximum was not found: Newton's method stalled"
-            rule, state = 2 * rule, None
+            rule, state = min(2 * rule, MAX_NODES), None
             continue
         h_mm, h_mt, h_tt = hessian
-        if 2 * rule > MAX_NODES:
+        if rule >= MAX_NODES:
             return (
                 f"the quadrature did not settle with {MAX_NODES} nodes (tau^2 is about {tau * tau:.2g}, "
                 "too large for it with studies this lopsided)"
             )
-        rule *= 2
+        rule = min(2 * rule, MAX_NODES)
         state = _evaluate(studies, mu, tau, rule, modes)
         d_m, d_t, definite = _direction(*state[1:])
         if definite and max(abs(d_m), abs(d_t)) <= 1e-6 * (1.0 + abs(mu)):
