@@ -264,3 +264,23 @@ def test_records_read_in_worker_processes_give_the_same_results(
     assert parallel == serial
     readers = log.read_text().split()
     assert len(readers) == N and str(os.getpid()) not in readers  # every file read in a worker
+
+
+def test_an_edit_at_the_same_size_with_its_time_put_back_is_read_again(tmp_path: Path) -> None:
+    # `touch -d`, `rsync -t` and unpacking an archive put a file's modification time back; its
+    # change time and inode cannot be put back, so the cache keys on them too, as git's index does
+    folder = _folder(tmp_path)
+    load(folder)
+    time.sleep(0.05)  # past the coarsest tick of the change time the cache saw
+    target = folder / "t0003.yaml"
+    target.write_text(target.read_text().replace("responders: 5", "responders: 6"))
+    _age(folder)  # the very modification time the cache holds
+    problems = _outcome(folder, use_cache=True)[0]
+    assert any("t0003.yaml" in p and "6/38" in p for p in problems), problems
+    # a file replaced by another of the same size and time (a new inode) is read again too
+    replacement = tmp_path / "replacement.yaml"
+    replacement.write_text(target.read_text().replace("responders: 6", "responders: 7"))
+    os.replace(replacement, target)
+    _age(folder)
+    problems = _outcome(folder, use_cache=True)[0]
+    assert any("t0003.yaml" in p and "7/38" in p for p in problems), problems

@@ -1,8 +1,8 @@
 """The parse cache: each file's validated result, reused while the file is unchanged.
 
 One JSON file per data folder under the user's cache directory. An entry is
-used only when the record file's size and modification time, the agent
-catalog's, the cache format, the igf version and the modules that decide a
+used only when the record file's size, modification time, change time and
+inode, the agent catalog's, the cache format, the igf version and the modules that decide a
 record's result (their sizes and times) all still match; anything
 else in the file (truncated, corrupt, another program's, another folder's) is
 discarded and the cache rebuilt. JSON, not pickle: a cache file that someone
@@ -10,11 +10,16 @@ else can write must never run code when it is read. Writes go to a temporary
 file renamed into place, so two processes writing at once leave one whole
 cache, never a mix.
 
-A file changed twice within one tick of the file system's clock keeps its
-modification time; if the cache had read it between the two writes it would
-never notice the second. So, as git does with its index, a file modified less
-than RACY_SECONDS before it was read is not cached: it is simply read again
-next time.
+The modification time alone can be put back (`touch -d`, `rsync -t`, unpacking
+an archive do), so an edit at the same size would go unseen; the change time and
+the inode cannot be set by a user, and any write or rename changes one of them,
+as git's index relies on.
+
+A file changed twice within one tick of the file system's clock keeps all of
+these; if the cache had read it between the two writes it would never notice the
+second. So, as git does with its index, a file modified less than RACY_SECONDS
+before it was read (by this machine's clock) is not cached: it is simply read
+again next time.
 """
 
 from __future__ import annotations
@@ -34,9 +39,11 @@ from igfcli.model import Agent, Trial
 from igfcli.records.codec import Malformed, decode, encode
 
 FORMAT = "igfcli-parse-cache"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 ENV_OFF = "IGF_NO_CACHE"
-# Coarser than any file system's timestamps (FAT keeps 2 s) and any clock skew of a network share.
+# Coarser than any file system's timestamps (FAT keeps 2 s). The file's times are the file
+# system's clock and the window is this machine's: a share whose clock runs more than this
+# behind defeats it (docs/speed.md says so).
 RACY_SECONDS = 3
 
 
@@ -51,14 +58,14 @@ def disabled_by_environment() -> bool:
 
 
 def _signature(path: str | Path) -> list[int] | None:
-    """Size and modification time of a regular file, or None for anything else."""
+    """Size, modification time, change time and inode of a regular file; None for anything else."""
     try:
         info = os.stat(path)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the name
         return None
     if not stat.S_ISREG(info.st_mode):
         return None
-    return [info.st_size, info.st_mtime_ns]
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
 
 
 # The modules whose code decides what a record file yields: a cache made by other code
