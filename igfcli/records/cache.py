@@ -57,6 +57,32 @@ def disabled_by_environment() -> bool:
     return os.environ.get(ENV_OFF, "").strip().lower() not in ("", "0", "false", "no")
 
 
+# A cache file is never larger than this: a base, and for each record file a part of its own and a
+# multiple of its size (JSON escapes a control character in six bytes); anything bigger is not one
+# this version wrote, and is discarded unread.
+MAX_BYTES_BASE = 1024 * 1024
+MAX_BYTES_PER_FILE = 64 * 1024
+MAX_BYTES_PER_BYTE = 16
+
+
+def read_regular(path: Path, limit: int) -> bytes | None:
+    """A regular file's bytes, at most `limit` of them; None for anything else (a pipe that would
+    wait for ever, a device that never ends, a larger file) and for a file that cannot be read."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        # not blocking: should a pipe replace the file after the stat, opening it returns at once
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            raw = handle.read(limit + 1)
+    except (OSError, ValueError):
+        return None
+    return raw if len(raw) <= limit else None
+
+
 def _signature(path: str | Path) -> list[int] | None:
     """Size, modification time, change time and inode of a regular file; None for anything else."""
     try:
@@ -103,7 +129,9 @@ def cache_file(folder: Path) -> Path:
 class ParseCache:
     """The cached results of one data folder, read once and written back once."""
 
-    def __init__(self, folder: Path, catalog_file: Path, catalog: list[int]) -> None:
+    def __init__(
+        self, folder: Path, catalog_file: Path, catalog: list[int], files: list[tuple[str, str]]
+    ) -> None:
         self.folder = folder.resolve()
         self.file = cache_file(self.folder)
         self.catalog_file = catalog_file
@@ -118,6 +146,11 @@ class ParseCache:
             "catalog": catalog,
         }
         self.catalog: dict[str, Any] | None = None
+        # each record file's signature, taken once: the cache file's size limit and the lookups use them
+        self.signatures = {inside: _signature(file) for file, inside in files}
+        self.limit = MAX_BYTES_BASE + sum(
+            MAX_BYTES_PER_FILE + MAX_BYTES_PER_BYTE * (s[0] if s else 0) for s in self.signatures.values()
+        )
         self.entries: dict[str, Any] = {}  # as read, until a lookup takes each
         # what this run found for each file, cached or read: what save() writes
         self.results: dict[str, tuple[list[int], Trial | None, list[Problem], list[Problem]]] = {}
@@ -125,21 +158,24 @@ class ParseCache:
         self._read()
 
     @classmethod
-    def open(cls, folder: Path, catalog_file: Path) -> ParseCache | None:
-        """The folder's cache, or None when it is turned off or the folder has no catalog file to key it."""
+    def open(cls, folder: Path, catalog_file: Path, files: list[tuple[str, str]]) -> ParseCache | None:
+        """The cache of a folder's record `files` (path, path inside the folder), or None when it is
+        turned off or the folder has no catalog file to key it."""
         if disabled_by_environment():
             return None
         catalog = _signature(catalog_file)
         if catalog is None:
             return None
-        return cls(folder, catalog_file, catalog)
+        return cls(folder, catalog_file, catalog, files)
 
     def _read(self) -> None:
+        raw = read_regular(self.file, self.limit)
+        if raw is None:
+            return  # none yet, unreadable, not a file or too big for this folder: start afresh
         try:
-            with self.file.open("rb") as handle:
-                content = json.load(handle)
-        except (OSError, ValueError, RecursionError):
-            return  # none yet, unreadable or not JSON: start afresh
+            content = json.loads(raw)
+        except (ValueError, RecursionError):
+            return  # not JSON: start afresh
         if (
             isinstance(content, dict)
             and all(content.get(k) == v for k, v in self.header.items())
@@ -184,7 +220,7 @@ class ParseCache:
             return None
         try:
             signature = entry["file"]
-            if signature != _signature(file):
+            if signature is None or signature != self.signatures.get(key):
                 return None
             problems = [decode(Problem, p, path=shown) for p in entry["problems"]]
             warnings = [decode(Problem, p, path=shown) for p in entry["warnings"]]

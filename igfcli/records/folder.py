@@ -109,11 +109,12 @@ def load(folder: Path, *, use_cache: bool = True) -> Loaded:
         return Loaded(None, [Problem(shown, None, None, "", "not a folder; --data names a folder")])
 
     agents_path = folder / AGENTS_FILE
+    files = record_files(folder)
     cache = None
     if use_cache:
         from igfcli.records.cache import ParseCache
 
-        cache = ParseCache.open(folder, agents_path)
+        cache = ParseCache.open(folder, agents_path, files)
     catalog_shown = display_path(agents_path, folder)
     cached_catalog = cache.lookup_catalog(catalog_shown) if cache else None
     if cached_catalog is not None:
@@ -127,7 +128,6 @@ def load(folder: Path, *, use_cache: bool = True) -> Loaded:
     catalog = Catalog(agents)
     trials: list[Trial] = []
     first_seen: dict[str, str] = {}
-    files = record_files(folder)
     folder_shown = display_path(folder, folder)
     # as display_path would name each file, without its cost for every file of a large folder
     names = [inside if folder_shown == "." else os.path.join(folder_shown, inside) for _, inside in files]
