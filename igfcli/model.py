@@ -12,6 +12,9 @@ ARM_ROLES = ("experimental", "control")
 MEDIAN_UNITS = ("weeks", "months", "years")
 PHASES = ("1", "1/2", "2", "2/3", "3")
 WEEKS_PER_MONTH = 52 / 12
+# More patients than any trial has enrolled: a count above it is a slip, not a figure (and
+# counts this size stay exact as floats).
+MAX_COUNT = 100_000_000
 
 
 @dataclass(frozen=True)
