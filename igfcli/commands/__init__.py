@@ -110,9 +110,11 @@ def __getattr__(name: str) -> Any:
 
 def run(args: list[str]) -> int:
     """Run one command line; the exit code. Usage errors, Typer's included, are one line on stderr."""
+    from igfcli.commands.options import plain_numbers
     from igfcli.commands.plumbing import EXIT_USAGE, silence_stdout
 
     command = typer.main.get_command(app_for(args))
+    plain_numbers(command)
     try:
         result = command.main(args=args, prog_name="igf", standalone_mode=False)
     except BrokenPipeError:  # pragma: no cover - emit() handles the usual case
