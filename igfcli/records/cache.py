@@ -35,8 +35,9 @@ from typing import Any
 
 from igfcli import __version__
 from igfcli.errors import Problem
-from igfcli.model import Agent, Trial
+from igfcli.model import Agent, Catalog, Trial
 from igfcli.records.codec import Malformed, decode, encode
+from igfcli.records.invariants import sound_catalog, sound_result
 
 FORMAT = "igfcli-parse-cache"
 FORMAT_VERSION = 4
@@ -101,11 +102,14 @@ _DECIDING = (
     "../model.py",
     "../stats.py",
     "agents.py",
+    "arms.py",
     "cache.py",
     "checks.py",
     "codec.py",
     "fields.py",
+    "figures.py",
     "folder.py",
+    "invariants.py",
     "trials.py",
     "yamldoc.py",
 )
@@ -192,7 +196,8 @@ class ParseCache:
         try:
             agents = [decode(Agent, a) for a in self.catalog["agents"]]
             problems = [decode(Problem, p, path=shown) for p in self.catalog["problems"]]
-        except (KeyError, TypeError, Malformed):
+            sound_catalog(agents, problems)
+        except (KeyError, TypeError, Malformed):  # Unsound is Malformed
             self.catalog, self.entries = None, {}  # not what this version writes: start afresh
             return None
         return agents, problems
@@ -207,9 +212,10 @@ class ParseCache:
         self.changed = True
 
     def lookup(
-        self, file: str, key: str, shown: str
+        self, key: str, shown: str, catalog: Catalog
     ) -> tuple[Trial | None, list[Problem], list[Problem]] | None:
-        """The cached result for a file (record, problems, evidence-check warnings), if it is unchanged.
+        """The cached result for a file (record, problems, evidence-check warnings), if it is unchanged
+        and is what reading the file against `catalog` could give.
 
         `key` is the file's path inside the folder; `shown` is how messages name it. The raw
         entry is let go once the record is built from it: a large folder would otherwise hold
@@ -225,7 +231,9 @@ class ParseCache:
             problems = [decode(Problem, p, path=shown) for p in entry["problems"]]
             warnings = [decode(Problem, p, path=shown) for p in entry["warnings"]]
             trial = None if entry["trial"] is None else decode(Trial, entry["trial"], path=shown)
-        except (KeyError, TypeError, Malformed):
+            stem = os.path.splitext(os.path.basename(key))[0]
+            sound_result(trial, problems, warnings, catalog, stem)
+        except (KeyError, TypeError, Malformed):  # Unsound is Malformed
             return None  # not what this version writes: the file is read again
         self.results[key] = (signature, trial, problems, warnings)
         return trial, problems, warnings

@@ -21,6 +21,16 @@ _DIGITS = re.compile("[0-9]+")  # str.isdigit() would take fullwidth and Arabic-
 TODO = "TODO"
 
 
+# half of a UTF-16 pair: no character, and no encoder writes one; YAML and JSON can spell it (\ud800)
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def is_text(value: str) -> bool:
+    """Whether `value` is text a record's field can hold: not blank, not left for a curator, and
+    made of characters (what Reader.text returns; a parse-cache entry is checked against it)."""
+    return bool(value.strip()) and not is_todo(value) and LONE_SURROGATE.search(value) is None
+
+
 def is_todo(text: str) -> bool:
     """A value left for a curator ("TODO" or "TODO: ..."), as imported and new records mark them."""
     text = text.strip()

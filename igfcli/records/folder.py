@@ -132,8 +132,8 @@ def load(folder: Path, *, use_cache: bool = True) -> Loaded:
     # as display_path would name each file, without its cost for every file of a large folder
     names = [inside if folder_shown == "." else os.path.join(folder_shown, inside) for _, inside in files]
     results: list[FileResult | None] = [
-        cache.lookup(file, inside, name) if cache else None
-        for (file, inside), name in zip(files, names, strict=True)
+        cache.lookup(inside, name, catalog) if cache else None
+        for (_, inside), name in zip(files, names, strict=True)
     ]
     misses = [i for i, cached in enumerate(results) if cached is None]
     fresh = read_records([(files[i][0], names[i]) for i in misses], folder, catalog)
