@@ -76,3 +76,18 @@ def test_new_refuses_a_count_in_other_digits(tmp_path: Path) -> None:
         )  # fmt: skip
         assert_usage_error(run, mentions="--enrolled")
     assert sorted(p.name for p in data.iterdir()) == ["agents.yaml"]
+
+
+@pytest.mark.parametrize(
+    "option", ["--agent", "--sponsor", "--class", "--phase", "--histology", "--condition"]
+)
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_filter_is_refused_like_every_other(option: str, value: str) -> None:
+    # "" is contained in every text: an empty --histology or --condition would select everything
+    for command in ("trials", "rank", "benchmark", "report"):
+        run = igf(command, "--data", SMALL, option, value)
+        assert_usage_error(run)
+        assert (
+            run.stderr == f"igf: error: {option}: '{value}' is empty; give a value, or leave the option out\n"
+        )
+    assert_usage_error(igf("rank", "--data", SMALL, option, "sarcoma", option, value))
