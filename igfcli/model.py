@@ -320,6 +320,14 @@ def regimen_name(agents: tuple[str, ...] | list[str]) -> str:
     return " + ".join(sorted(agents, key=lambda a: (a.casefold(), a)))
 
 
+def id_key(trial_id: str) -> str:
+    """What makes two ids one trial's: ids that differ only in case or Unicode normal form (an
+    accented letter composed or not, a fullwidth letter) name one trial, on every file system."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", trial_id).casefold())
+
+
 def round_half_up(x: float) -> int:
     """Nearest integer, halves away from zero: what a reader does by hand (0.5 -> 1)."""
     # Python's round() goes to even; a figure like 2.5 patients must become 3.

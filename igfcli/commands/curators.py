@@ -57,9 +57,27 @@ def _writable(folder: Path) -> None:
 
 
 def _record_ids(folder: Path) -> dict[str, Path]:
+    """The records' files by the key of their ids (model.id_key); stop (exit 2) when part of the
+    folder cannot be read, since an id taken there could not be seen."""
+    from igfcli.errors import Problem
+    from igfcli.model import id_key
     from igfcli.records.folder import trial_files
 
-    return {path.stem: path for path in trial_files(folder)}
+    problems: list[Problem] = []
+    files = trial_files(folder, problems)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        print_problems(errors)
+        fail(f"{folder}: the ids already taken cannot all be seen; nothing was written")
+    return {id_key(path.stem): path for path in files}
+
+
+def _taken(trial_id: str, by: Path) -> str:
+    """Why an id is refused: another record has it (or an id that is one with it)."""
+    same = by.stem == trial_id
+    return f"'{trial_id}' is already the id of {by}" + (
+        "" if same else " (ids that differ only in case or Unicode form name one trial)"
+    )
 
 
 def schema(
@@ -134,9 +152,11 @@ def new_trial(
         names = resolve_regimen(parse_list(regimen), _catalog(source))
     except BadValue as exc:
         bad_value(exc)
-    taken = _record_ids(folder).get(trial_id)
+    from igfcli.model import id_key
+
+    taken = _record_ids(folder).get(id_key(trial_id))
     if taken is not None:
-        fail(f"'{trial_id}' is already the id of {taken}")
+        fail(_taken(trial_id, taken))
     identifiers = {key: value for key, value in (("doi", doi), ("pmid", pmid), ("nct", nct)) if value}
     text = new_record(
         NewTrial(

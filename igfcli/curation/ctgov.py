@@ -291,11 +291,14 @@ def skeletons(studies: list[Study], catalog: Catalog) -> list[Skeleton]:
 
 
 def clashes(drafts: list[Skeleton], folder: Path, existing: dict[str, Path], force: bool) -> list[str]:
-    """Each draft whose id another record of the folder already has (or, without `force`, its own file)."""
+    """Each draft whose id another record of the folder already has (or, without `force`, its own
+    file); `existing` maps model.id_key of each record's id to its file."""
+    from igfcli.model import id_key
+
     out = []
     for draft in drafts:
         target = folder / f"{draft.id}.yaml"
-        other = existing.get(draft.id)
+        other = existing.get(id_key(draft.id))
         if other is not None and (other != target or not force):
             out.append(f"{target}: '{draft.id}' is already the id of {other}")
     return out

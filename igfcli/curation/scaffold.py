@@ -222,7 +222,9 @@ def parse_list(value: str) -> tuple[str, ...]:
 
 def check_id(trial_id: str) -> None:
     """Refuse an id that cannot be a record's file name on every system."""
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", trial_id) or trial_id.endswith((".yaml", ".yml")):
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", trial_id) or trial_id.lower().endswith(
+        (".yaml", ".yml")
+    ):
         raise BadValue(
             "id", f"'{trial_id}' cannot be an id: use letters, digits, '-', '_' and '.', without .yaml"
         )
