@@ -123,10 +123,13 @@ def run(args: list[str]) -> int:
     except _CLICK_ERROR as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":  # the help was the answer
             return int(getattr(exc, "exit_code", EXIT_USAGE))
+        from igfcli.output.text import safe_text
+
         message = str(cast(Any, exc).format_message())
         ctx = getattr(exc, "ctx", None)
         hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-        sys.stderr.write(f"igf: error: {message}{hint}\n")
+        # the message quotes the argument as typed: its control characters are shown, not sent
+        sys.stderr.write(f"igf: error: {safe_text(message + hint)}\n")
         return int(getattr(exc, "exit_code", EXIT_USAGE))
     except typer.Abort:
         sys.stderr.write("\nigf: interrupted\n")

@@ -14,6 +14,7 @@ from igfcli.commands.options import DATA, DataSource, takes
 from igfcli.commands.plumbing import bad_value, emit, fail, print_problems
 from igfcli.errors import BadValue, IgfError
 from igfcli.model import Catalog
+from igfcli.output.text import safe_text
 
 
 class SchemaKind(StrEnum):
@@ -176,7 +177,7 @@ def new_trial(
         write_atomic(target, text)
     except IgfError as exc:
         fail(str(exc))
-    emit(f"wrote {target}\n")
+    emit(f"wrote {safe_text(str(target))}\n")
 
 
 @takes(DATA)
@@ -227,15 +228,15 @@ def import_ctgov(
     except RegistryError as exc:
         messages.extend(exc.messages)
     if messages:
-        sys.stderr.write("".join(f"{m}\n" for m in messages))
+        sys.stderr.write("".join(f"{safe_text(m)}\n" for m in messages))
         fail("nothing was imported")
     if dry_run:
-        emit("---\n".join(f"# {folder / (d.id + '.yaml')}\n{d.text}" for d in drafts))
+        emit("---\n".join(f"# {safe_text(str(folder / (d.id + '.yaml')))}\n{d.text}" for d in drafts))
         return
     _writable(folder)
     refused = clashes(drafts, folder, _record_ids(folder), force)
     if refused:
-        sys.stderr.write("".join(f"{c}\n" for c in refused))
+        sys.stderr.write("".join(f"{safe_text(c)}\n" for c in refused))
         fail("nothing was imported" + ("" if force else "; use --force to overwrite"))
     for draft in drafts:
         target = folder / f"{draft.id}.yaml"
@@ -243,6 +244,6 @@ def import_ctgov(
             write_atomic(target, draft.text, force=force)
         except IgfError as exc:
             fail(str(exc))
-        emit(f"wrote {target} ({draft.study.nct_id})\n")
+        emit(f"wrote {safe_text(str(target))} ({draft.study.nct_id})\n")
         for item in draft.to_finish:
-            emit(f"  TODO {item}\n")
+            emit(f"  TODO {safe_text(item)}\n")

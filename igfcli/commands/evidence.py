@@ -35,6 +35,7 @@ def validate(
 
     Example: igf validate --data my-trials/
     """
+    from igfcli.output.text import safe_text
     from igfcli.records.folder import display_path, load
 
     folder = source.folder
@@ -48,7 +49,7 @@ def validate(
         else "nothing"
     )
     # named as the problems name their files: relative to here, so the line is the same in every checkout
-    shown = display_path(folder, folder)
+    shown = safe_text(display_path(folder, folder))
     sys.stderr.write(f"{shown}: {count(errors, 'error')}, {count(warnings, 'warning')} ({files} loaded)\n")
     if errors or (strict and warnings):
         raise typer.Exit(EXIT_CHECK_FAILED)

@@ -14,7 +14,7 @@ from igfcli.analyses.selection import Selection
 from igfcli.errors import Problem
 from igfcli.output.formats import to_markdown
 from igfcli.output.references import References
-from igfcli.output.text import display_cell, format_p, markdown_escape
+from igfcli.output.text import code_span, display_cell, format_p, markdown_escape
 from igfcli.stats import format_percent
 
 
@@ -189,7 +189,7 @@ def _checks_section(warnings: list[Problem]) -> str:
     if not warnings:
         return "The evidence checks found nothing to report.\n"
     lines = "".join(
-        f"- `{p.path}`: {markdown_escape(p.field + ': ' if p.field else '')}{markdown_escape(p.message)}\n"
+        f"- {code_span(p.path)}: {markdown_escape((p.field + ': ' if p.field else '') + p.message)}\n"
         for p in warnings
     )
     return (
