@@ -137,16 +137,46 @@ def run(args: list[str]) -> int:
     return result if isinstance(result, int) else 0
 
 
+# Every signal whose default is to end the process and that a process may handle: each ends igf
+# the same way, so that a file half written (a report, a record, the parse cache) is removed.
+# SIGPIPE is Python's own (a closed pipe is a BrokenPipeError); SIGKILL and SIGSTOP cannot be handled.
+STOPPING = (
+    "SIGINT",
+    "SIGTERM",
+    "SIGHUP",
+    "SIGQUIT",
+    "SIGUSR1",
+    "SIGUSR2",
+    "SIGALRM",
+    "SIGVTALRM",
+    "SIGPROF",
+    "SIGXCPU",
+    "SIGXFSZ",
+    "SIGPWR",
+)
+
+
 def _interrupted(signum: int, frame: object) -> NoReturn:
-    # Ctrl-C is not "a check failed" (1): end with the shell's own code for SIGINT. Raised as
-    # SystemExit so cleanup still runs (a half-written temporary file is removed).
-    sys.stderr.write("\nigf: interrupted\n")
+    # A signal is not "a check failed" (1): end with the shell's own code for it, 128 + its
+    # number. Raised as SystemExit so cleanup still runs (a half-written temporary file is removed).
+    import signal
+
+    name = signal.Signals(signum).name
+    sys.stderr.write("\nigf: interrupted\n" if name == "SIGINT" else f"\nigf: stopped by {name}\n")
     raise SystemExit(128 + signum)
+
+
+def stopping_signals() -> list[int]:
+    """The signals igf ends on cleanly, as this system numbers them."""
+    import signal
+
+    return [getattr(signal, name) for name in STOPPING if hasattr(signal, name)]
 
 
 def main() -> None:
     """Entry point of the `igf` script."""
     import signal
 
-    signal.signal(signal.SIGINT, _interrupted)
+    for signum in stopping_signals():
+        signal.signal(signum, _interrupted)
     sys.exit(run(sys.argv[1:]))

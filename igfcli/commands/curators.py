@@ -12,7 +12,7 @@ import typer
 from igfcli.commands.completion import complete_agents
 from igfcli.commands.options import DATA, DataSource, takes
 from igfcli.commands.plumbing import bad_value, emit, fail, print_problems
-from igfcli.errors import BadValue, IgfError
+from igfcli.errors import BadValue, IgfError, shown_path
 from igfcli.model import Catalog
 from igfcli.output.text import safe_text
 
@@ -41,7 +41,7 @@ def _catalog(source: DataSource) -> Catalog:
     problems = [p for p in loaded.errors if p.path in (catalog_file, shown)]
     if problems or loaded.evidence is None:
         print_problems(problems or loaded.errors)
-        fail(f"{folder}: the agent catalog ({AGENTS_FILE}) could not be read; fix it first")
+        fail(f"{shown_path(folder)}: the agent catalog ({AGENTS_FILE}) could not be read; fix it first")
     return Catalog(loaded.evidence.agents)
 
 
@@ -69,7 +69,7 @@ def _record_ids(folder: Path) -> dict[str, Path]:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         print_problems(errors)
-        fail(f"{folder}: the ids already taken cannot all be seen; nothing was written")
+        fail(f"{shown_path(folder)}: the ids already taken cannot all be seen; nothing was written")
     return {id_key(path.stem): path for path in files}
 
 
@@ -215,7 +215,7 @@ def import_ctgov(
         try:
             raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
         except OSError as exc:
-            messages.append(f"{name}: cannot be read: {exc.strerror or exc}")
+            messages.append(f"{shown_path(name)}: cannot be read: {exc.strerror or exc}")
             continue
         try:
             studies.extend(read_studies(raw, "<stdin>" if name == "-" else name))

@@ -11,7 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from igfcli.errors import OutputError
+from igfcli.errors import OutputError, shown_path
 
 
 def write_atomic(path: Path, text: str, *, force: bool = False) -> None:
@@ -20,27 +20,16 @@ def write_atomic(path: Path, text: str, *, force: bool = False) -> None:
     A symbolic link is written through: its target is replaced and the link kept.
     Only a regular file is ever replaced, whatever `force` says: a device, a pipe
     or a folder at the path is refused, so `-o /dev/full --force` cannot turn a
-    device into a file.
+    device into a file. A path the system refuses (a name over its length limit,
+    say) is an OutputError like any other failure, never an OSError.
     """
-    target = Path(os.path.realpath(path)) if path.is_symlink() else path
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"{path}: folder {folder} does not exist")
-    if target.is_dir():
-        raise OutputError(f"{path}: is a folder")
-    if target.exists() and not target.is_file():
-        raise OutputError(f"{path}: is not a regular file (a device, pipe or socket); name a file to write")
-    if os.path.lexists(path) and not force:
-        what = (
-            "is a symbolic link; use --force to write to its target"
-            if path.is_symlink()
-            else ("already exists; use --force to overwrite it")
-        )
-        raise OutputError(f"{path}: {what}")
+    shown = shown_path(path)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        target, folder = _check_target(path, shown, force)
+        # the temporary name keeps a short part of the target's: a name near the limit fits
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name[:64]}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise OutputError(f"{path}: cannot write in {folder}: {exc.strerror or exc}") from None
+        raise OutputError(f"{shown}: cannot be written: {exc.strerror or exc}") from None
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
@@ -53,14 +42,34 @@ def write_atomic(path: Path, text: str, *, force: bool = False) -> None:
         else:
             os.chmod(tmp, 0o666 & ~_umask())
         if not force and os.path.lexists(path):  # created by someone else meanwhile
-            raise OutputError(f"{path}: already exists; use --force to overwrite it")
+            raise OutputError(f"{shown}: already exists; use --force to overwrite it")
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot be written: {exc.strerror or exc}") from None
-    except BaseException:
+        raise OutputError(f"{shown}: cannot be written: {exc.strerror or exc}") from None
+    except BaseException:  # an error, Ctrl-C, or any signal igf turns into an exit
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _check_target(path: Path, shown: str, force: bool) -> tuple[Path, Path]:
+    """The file to replace (a link's target) and its folder, or OutputError saying why not."""
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"{shown}: folder {shown_path(folder)} does not exist")
+    if target.is_dir():
+        raise OutputError(f"{shown}: is a folder")
+    if target.exists() and not target.is_file():
+        raise OutputError(f"{shown}: is not a regular file (a device, pipe or socket); name a file to write")
+    if os.path.lexists(path) and not force:
+        what = (
+            "is a symbolic link; use --force to write to its target"
+            if path.is_symlink()
+            else ("already exists; use --force to overwrite it")
+        )
+        raise OutputError(f"{shown}: {what}")
+    return target, folder
 
 
 def _umask() -> int:

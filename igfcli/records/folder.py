@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from igfcli.errors import Problem, Severity
+from igfcli.errors import SHOWN_PATH_MAX, Problem, Severity, shown_path
 from igfcli.model import Agent, Catalog, Evidence, Trial, id_key
 
 if TYPE_CHECKING:
@@ -68,6 +68,8 @@ class Loaded:
 
 def display_path(path: Path, folder: Path) -> str:
     """How a file is named in messages: as the user would reach it from here."""
+    if len(os.fspath(path)) > SHOWN_PATH_MAX:
+        return shown_path(path)  # no file has such a path; the message still fits on a screen
     try:
         relative = os.path.relpath(path)
     except ValueError:  # another drive on Windows
@@ -263,6 +265,10 @@ def _worker_started(folder: Path, catalog: Catalog) -> None:
 
     global _WORKER
     _WORKER = (folder, catalog)
+    # the main process's handlers came with the fork: a worker ends quietly when the pool stops it
+    for signum in signal.valid_signals():
+        if callable(signal.getsignal(signum)):
+            signal.signal(signum, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
 
 
