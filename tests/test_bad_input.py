@@ -101,6 +101,11 @@ REFUSED: dict[str, list[str]] = {
         # the escape a double-quoted key spells out is shown escaped, never sent to the terminal
         ":5:1: enrolled\\x1b[8m: unknown key 'enrolled\\x1b[8m'; did you mean 'enrolled'?",
     ],
+    "escape-of-half-a-surrogate-pair": [
+        # libyaml stops at it, PyYAML builds a string no encoder can write: both give this
+        ":2:8: an escape of half a UTF-16 surrogate pair (\\ud800 to \\udfff), which is no character; "
+        "write the character itself, or \\U and its eight hex digits",
+    ],
     "evaluable-over-enrolled": [
         ":7:14: response.evaluable: 41 is more than enrolled (40)",
     ],

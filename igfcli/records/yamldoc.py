@@ -50,6 +50,11 @@ _ONE_DOCUMENT = "more than one YAML document (a '---' separator); keep one recor
 # what YAML allows in a stream (its "printable" set); anything else stops both parsers
 _NOT_YAML_TEXT = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _EMPTY = "file is empty (or holds only comments); write a record in it or remove it"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_HALF_A_PAIR = (
+    "an escape of half a UTF-16 surrogate pair (\\ud800 to \\udfff), which is no character; "
+    "write the character itself, or \\U and its eight hex digits"
+)
 _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 # What YAML 1.1 reads as a number, only where written plainly (PLAIN_NUMBER, and the float
@@ -111,9 +116,12 @@ def parse(path: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
     try:
         refused = _build(text, _Loader, doc)
     except yaml.MarkedYAMLError as exc:
-        if "maximum nesting depth" in str(exc.problem):
-            # libyaml's scanner stops at 1,000 open brackets before any event reaches _build;
-            # the pure-Python parser finds where this module's own limit was passed
+        if "maximum nesting depth" in str(exc.problem) or "invalid Unicode character escape" in str(
+            exc.problem
+        ):
+            # libyaml's scanner stops at 1,000 open brackets, or at an escape of half a UTF-16
+            # pair, before any event reaches _build; the pure-Python parser finds where this
+            # module's own limit was passed, or which value holds the escape
             refused = _build(text, yaml.SafeLoader, Document(path, None))
             if refused is not None:
                 return None, problem(*refused)
@@ -312,6 +320,8 @@ def _scalar(event: Any, path: Path | None, doc: Document, tag: str | None = None
     """A scalar's value, or why it is refused (a tag records never need)."""
     tag = tag or _tag(event)
     if tag == _STR_TAG:
+        if _LONE_SURROGATE.search(event.value):  # spelled as an escape, "\ud800": the Python parser's
+            return None, _HALF_A_PAIR
         return event.value, None  # most values are text, and text is built as it was read
     if tag == _NOT_PLAIN:
         if path is not None:
