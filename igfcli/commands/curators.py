@@ -207,18 +207,15 @@ def import_ctgov(
     Example: curl -s https://clinicaltrials.gov/api/v2/studies/NCT00560560 | igf import ctgov -
     """
     from igfcli.curation.ctgov import clashes, skeletons
-    from igfcli.curation.registry import RegistryError, read_studies
+    from igfcli.curation.registry import RegistryError, read_source, read_studies
     from igfcli.output.files import write_atomic
 
     studies, messages = [], []
+    stdin = getattr(sys.stdin, "buffer", None)  # None when started with standard input closed
     for name in files:
         try:
-            raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-        except OSError as exc:
-            messages.append(f"{shown_path(name)}: cannot be read: {exc.strerror or exc}")
-            continue
-        try:
-            studies.extend(read_studies(raw, "<stdin>" if name == "-" else name))
+            raw = read_source(name, stdin)
+            studies.extend(read_studies(raw, "<stdin>" if name == "-" else shown_path(name)))
         except RegistryError as exc:
             messages.extend(exc.messages)
     folder = source.folder

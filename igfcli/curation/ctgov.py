@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from igfcli.curation.registry import Intervention, RegistryError, Study
 from igfcli.curation.scaffold import HINTS, RecordText
-from igfcli.model import Catalog
+from igfcli.model import Catalog, id_key
 from igfcli.records.fields import TODO
 
 STUDY_URL = "https://clinicaltrials.gov/study/"
@@ -281,10 +282,10 @@ def skeletons(studies: list[Study], catalog: Catalog) -> list[Skeleton]:
             raise RegistryError([f"{study.origin}: {study.nct_id} is also the study at {seen[study.nct_id]}"])
         seen[study.nct_id] = study.origin
     drafts = [skeleton(s, catalog) for s in studies]
-    ids = [d.id for d in drafts]
+    ids = Counter(id_key(d.id) for d in drafts)  # counted once: a page may hold thousands of studies
     return [
         skeleton(d.study, catalog, f"{d.id}-{d.study.nct_id.lower()}")
-        if ids.count(d.id) > 1 and d.id != d.study.nct_id
+        if ids[id_key(d.id)] > 1 and d.id != d.study.nct_id
         else d
         for d in drafts
     ]
@@ -293,8 +294,6 @@ def skeletons(studies: list[Study], catalog: Catalog) -> list[Skeleton]:
 def clashes(drafts: list[Skeleton], folder: Path, existing: dict[str, Path], force: bool) -> list[str]:
     """Each draft whose id another record of the folder already has (or, without `force`, its own
     file); `existing` maps model.id_key of each record's id to its file."""
-    from igfcli.model import id_key
-
     out = []
     for draft in drafts:
         target = folder / f"{draft.id}.yaml"
