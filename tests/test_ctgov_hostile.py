@@ -1,5 +1,5 @@
 """igf import ctgov against hostile registry input: bounded in size, depth, digits and time; every
-record written is one the loader reads."""
+record written is one the loader reads; and a run writes every record or none."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from igfcli.curation import registry
 from igfcli.curation.ctgov import skeletons
 from igfcli.curation.registry import RegistryError, read_studies
 from igfcli.model import Catalog
+from igfcli.output import files as output
 from igfcli.records import yamldoc
 from igfcli.records.agents import read_agents
 from tests.conftest import DATA, REPO
@@ -209,3 +210,31 @@ def test_every_record_written_is_one_the_loader_reads(folder: Path, texts: list[
     for draft in drafts:
         doc, problems = yamldoc.parse(f"{draft.id}.yaml", draft.text.encode())
         assert problems == [] and doc is not None, (problems, draft.text)
+
+
+# --- all or nothing --------------------------------------------------------------------------------
+
+
+def test_a_failure_half_way_writes_nothing(folder: Path) -> None:
+    # the page's second record cannot be written (a folder stands at its name): neither is written
+    (folder / "NCT00000303.yaml").mkdir()
+    assert_refused(run_import(folder, CTGOV / "page.json"), "NCT00000303.yaml: is a folder")
+    assert written(folder) == ["NCT00000303.yaml"]
+
+
+def test_a_failed_rename_puts_every_file_back(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (folder / "spc-2011-betinib.yaml").write_text("kept\n")
+    real_replace = os.replace
+    calls: list[Any] = []
+
+    def second_fails(src: Any, dst: Any) -> None:
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(output.os, "replace", second_fails)
+    run = run_import(folder, CTGOV / "page.json", force=True)
+    assert_refused(run, "cannot be written: No space left on device")
+    assert written(folder) == ["spc-2011-betinib.yaml"]
+    assert (folder / "spc-2011-betinib.yaml").read_text() == "kept\n"

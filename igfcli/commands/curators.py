@@ -201,14 +201,15 @@ def import_ctgov(
     Each skeleton has the registry's title, phase, conditions, identifiers, lead sponsor,
     status (and why it stopped), enrolment if ACTUAL, and the interventions mapped to the
     agent catalog by name, code or other name. What needs a curator is marked TODO and
-    listed; such a record fails igf validate until it is finished. Nothing is written
-    when any file cannot be read, or a record exists (without --force).
+    listed; such a record fails igf validate until it is finished. Every record is
+    written or none: nothing is written when any file cannot be read (or is over
+    128 MiB), a record exists (without --force), or any write fails.
 
     Example: curl -s https://clinicaltrials.gov/api/v2/studies/NCT00560560 | igf import ctgov -
     """
     from igfcli.curation.ctgov import clashes, skeletons
     from igfcli.curation.registry import RegistryError, read_source, read_studies
-    from igfcli.output.files import write_atomic
+    from igfcli.output.files import write_all
 
     studies, messages = [], []
     stdin = getattr(sys.stdin, "buffer", None)  # None when started with standard input closed
@@ -235,12 +236,12 @@ def import_ctgov(
     if refused:
         sys.stderr.write("".join(f"{safe_text(c)}\n" for c in refused))
         fail("nothing was imported" + ("" if force else "; use --force to overwrite"))
+    try:  # every record or none
+        write_all([(folder / f"{d.id}.yaml", d.text) for d in drafts], force=force)
+    except IgfError as exc:
+        sys.stderr.write(f"{safe_text(str(exc))}\n")
+        fail("nothing was imported")
     for draft in drafts:
-        target = folder / f"{draft.id}.yaml"
-        try:
-            write_atomic(target, draft.text, force=force)
-        except IgfError as exc:
-            fail(str(exc))
-        emit(f"wrote {safe_text(str(target))} ({draft.study.nct_id})\n")
+        emit(f"wrote {safe_text(str(folder / f'{draft.id}.yaml'))} ({draft.study.nct_id})\n")
         for item in draft.to_finish:
             emit(f"  TODO {safe_text(item)}\n")

@@ -295,8 +295,14 @@ def clashes(drafts: list[Skeleton], folder: Path, existing: dict[str, Path], for
     """Each draft whose id another record of the folder already has (or, without `force`, its own
     file); `existing` maps model.id_key of each record's id to its file."""
     out = []
+    drafted: dict[str, str] = {}
     for draft in drafts:
         target = folder / f"{draft.id}.yaml"
+        first = drafted.setdefault(id_key(draft.id), draft.id)
+        if first != draft.id:
+            out.append(
+                f"{target}: '{draft.id}' and '{first}', two records of this import, are one trial's id"
+            )
         other = existing.get(id_key(draft.id))
         if other is not None and (other != target or not force):
             out.append(f"{target}: '{draft.id}' is already the id of {other}")
