@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from igfcli.curation import registry
 from igfcli.curation.ctgov import skeletons
-from igfcli.curation.registry import RegistryError, read_studies
+from igfcli.curation.registry import RegistryError, Study, read_studies
 from igfcli.model import Catalog
 from igfcli.output import files as output
 from igfcli.records import yamldoc
@@ -238,3 +238,21 @@ def test_a_failed_rename_puts_every_file_back(folder: Path, monkeypatch: pytest.
     assert_refused(run, "cannot be written: No space left on device")
     assert written(folder) == ["spc-2011-betinib.yaml"]
     assert (folder / "spc-2011-betinib.yaml").read_text() == "kept\n"
+
+
+def test_one_target_named_twice_writes_neither(tmp_path: Path) -> None:
+    from igfcli.errors import OutputError
+
+    target = tmp_path / "a.yaml"
+    with pytest.raises(OutputError, match="named twice"):
+        output.write_all([(target, "one\n"), (tmp_path / "." / "a.yaml", "two\n")])
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_two_records_of_one_import_whose_ids_are_one_trials(folder: Path) -> None:
+    from igfcli.curation.ctgov import Skeleton, clashes
+
+    drafts = [Skeleton(Study("NCT00000001", "x"), name, "") for name in ("doe-2011", "Doe-2011")]
+    assert clashes(drafts, folder, {}, force=True) == [
+        f"{folder}/Doe-2011.yaml: 'Doe-2011' and 'doe-2011', two records of this import, are one trial's id"
+    ]
