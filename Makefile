@@ -33,7 +33,7 @@ unit: $(STAMP)
 
 # The command reference, from the commands' own help; a test in tests/test_tools.py fails when it is stale.
 docs: $(STAMP)
-	$(BIN)/python -m igfcli.clidocs docs/cli.md
+	$(BIN)/python -m igfcli.commands.docs docs/cli.md
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+# A path longer than this is shown cut: no system opens one so long (Linux stops at 4,096 bytes),
+# and a message naming it should still fit on a screen.
+SHOWN_PATH_MAX = 1024
+
+
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """A path as a message names it: whole, or its two ends around its length when absurdly long."""
+    text = os.fspath(path)
+    if len(text) <= SHOWN_PATH_MAX:
+        return text
+    return f"{text[:40]}...{text[-40:]} (a path of {len(text):,} characters)"
 
 
 @dataclass(frozen=True)

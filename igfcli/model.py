@@ -12,6 +12,9 @@ ARM_ROLES = ("experimental", "control")
 MEDIAN_UNITS = ("weeks", "months", "years")
 PHASES = ("1", "1/2", "2", "2/3", "3")
 WEEKS_PER_MONTH = 52 / 12
+# More patients than any trial has enrolled: a count above it is a slip, not a figure (and
+# counts this size stay exact as floats).
+MAX_COUNT = 100_000_000
 
 
 @dataclass(frozen=True)
@@ -329,6 +332,14 @@ class Evidence:
 def regimen_name(agents: tuple[str, ...] | list[str]) -> str:
     """Canonical regimen name: agents sorted case-insensitively, joined with " + "."""
     return " + ".join(sorted(agents, key=lambda a: (a.casefold(), a)))
+
+
+def id_key(trial_id: str) -> str:
+    """What makes two ids one trial's: ids that differ only in case or Unicode normal form (an
+    accented letter composed or not, a fullwidth letter) name one trial, on every file system."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", trial_id).casefold())
 
 
 def round_half_up(x: float) -> int:

@@ -9,6 +9,7 @@ every call; the tests check these against scipy.
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -44,14 +45,23 @@ def _show(value: object) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
-def _decimal(text: str) -> Decimal | None:
-    from decimal import Decimal, InvalidOperation  # only where a rate is read from a file
+# A number as people print one: ASCII digits, a sign, at most one point. Not 1_0 (Python and YAML
+# 1.1 read it as 10), 1e-3, 0x1A, or digits of other scripts (int() reads fullwidth and
+# Arabic-Indic digits), which no source prints and which would read as something else elsewhere.
+PLAIN_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
+
+def _decimal(text: str) -> Decimal | None:
+    """A plain number's exact value, or None for any other text."""
+    from decimal import Decimal  # only where a rate is read from a file
+
+    return Decimal(text) if PLAIN_NUMBER.fullmatch(text) else None
+
+
+def plain_number(text: str) -> float | None:
+    """A plain number written as text (a command-line value), or None for any other text."""
+    text = text.strip()
+    return float(text) if PLAIN_NUMBER.fullmatch(text) else None
 
 
 def _parse_percentage(raw: str) -> Rate:
@@ -253,24 +263,54 @@ def matches(rate: Rate, k: int, n: int) -> bool:
     return n > 0 and abs(k / n - rate.value) <= rate.half_unit + 1e-12
 
 
-def achievable(rate: Rate, n: int) -> list[int]:
-    """Every k for which k/n prints as `rate`."""
+def achievable(rate: Rate, n: int) -> range:
+    """Every k for which k/n prints as `rate`, found in the same few steps whatever n is.
+
+    Those k are one run of whole numbers around rate x n (matches() asks for k/n within a
+    distance of the rate), so only its ends are searched for, from their estimates; the
+    estimates are off by a step at most, so time does not grow with n.
+    """
     if n <= 0:
-        return []
-    low = math.floor((rate.value - rate.half_unit) * n)
-    high = math.ceil((rate.value + rate.half_unit) * n)
-    return [k for k in range(max(0, low), min(n, high) + 1) if matches(rate, k, n)]
+        return range(0)
+    nearest = min(max(round(rate.value * n), 0), n)
+    near = (nearest, nearest - 1, nearest + 1)
+    found = next((k for k in near if 0 <= k <= n and matches(rate, k, n)), None)
+    if found is None:
+        return range(0)
+    low = min(found, max(0, math.ceil((rate.value - rate.half_unit) * n)))
+    while low > 0 and matches(rate, low - 1, n):
+        low -= 1
+    while not matches(rate, low, n):
+        low += 1
+    high = max(found, min(n, math.floor((rate.value + rate.half_unit) * n)))
+    while high < n and matches(rate, high + 1, n):
+        high += 1
+    while not matches(rate, high, n):
+        high -= 1
+    return range(low, high + 1)
 
 
 def neighbours(rate: Rate, n: int) -> tuple[int | None, int | None]:
-    """The k/n just below and just above `rate` (by k), for saying what could have been printed."""
+    """The k/n just below and just above `rate` (by k), for saying what could have been printed.
+
+    Outside the rate exactly where matches() says so: a strict comparison of its own would
+    call 35/400 = 8.75% a miss of 8.8% while matches() (rightly) accepts it.
+    """
     if n <= 0:
         return None, None
-    # outside the rate exactly where matches() says so: a strict comparison of its own would
-    # call 35/400 = 8.75% a miss of 8.8% while matches() (rightly) accepts it
-    below = [k for k in range(n + 1) if k / n < rate.value and not matches(rate, k, n)]
-    above = [k for k in range(n + 1) if k / n > rate.value and not matches(rate, k, n)]
-    return (below[-1] if below else None, above[0] if above else None)
+    ks = achievable(rate, n)
+    if ks:
+        below, above = ks.start - 1, ks.stop
+    else:  # the k whose k/n lies closest on each side of the rate
+        below = min(max(math.ceil(rate.value * n) - 1, -1), n)
+        while below + 1 <= n and (below + 1) / n < rate.value:
+            below += 1
+        while below >= 0 and below / n >= rate.value:
+            below -= 1
+        above = below + 1
+        while above <= n and above / n <= rate.value:
+            above += 1
+    return (below if below >= 0 else None, above if above <= n else None)
 
 
 def nearest_denominator(rate: Rate, n: int, search: int = 1000) -> tuple[int, int] | None:

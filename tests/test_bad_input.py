@@ -31,6 +31,7 @@ def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> I
     yield request.param
 
 
+PLAIN = "(write a number as plain digits 0-9, with at most a sign and one point)"
 # what follows the file name in each message: line:column: field: message
 REFUSED: dict[str, list[str]] = {
     "key-indented-under-a-value": [
@@ -104,6 +105,11 @@ REFUSED: dict[str, list[str]] = {
     "escape-in-key": [
         # the escape a double-quoted key spells out is shown escaped, never sent to the terminal
         ":5:1: enrolled\\x1b[8m: unknown key 'enrolled\\x1b[8m'; did you mean 'enrolled'?",
+    ],
+    "escape-of-half-a-surrogate-pair": [
+        # libyaml stops at it, PyYAML builds a string no encoder can write: both give this
+        ":2:8: an escape of half a UTF-16 surrogate pair (\\ud800 to \\udfff), which is no character; "
+        "write the character itself, or \\U and its eight hex digits",
     ],
     "evaluable-over-enrolled": [
         ":7:14: response.evaluable: 41 is more than enrolled (40)",
@@ -203,6 +209,29 @@ REFUSED: dict[str, list[str]] = {
     ],
     "yes-as-count": [
         ":8:15: response.responders: should be a whole number of patients, not 'yes' (YAML reads it as true)",
+    ],
+    # numbers are ASCII digits in plain notation: what YAML 1.1 or Python would read otherwise is refused
+    "count-in-fullwidth-digits": [
+        ":7:14: response.evaluable: should be a whole number of patients, not text ('３８')",
+    ],
+    "count-in-hex": [f":7:14: response.evaluable: should be a whole number of patients, not '0x26' {PLAIN}"],
+    "count-in-sexagesimal": [
+        f":8:15: response.responders: should be a whole number of patients, not '1:05' {PLAIN}",
+    ],
+    "count-of-a-trillion": [
+        ":6:14: response.evaluable: 1,000,000,000,000 is more patients than any trial holds (at most 100,000,000)",
+    ],
+    "count-with-leading-zero": [f":5:11: enrolled: should be a whole number of patients, not '040' {PLAIN}"],
+    "count-with-underscore": [f":5:11: enrolled: should be a whole number of patients, not '4_0' {PLAIN}"],
+    "hr-in-exponent-notation": [
+        f":21:9: comparisons[0].hr: should be a number as printed, such as 0.97, not '8.0e-1' {PLAIN}",
+    ],
+    "number-of-5000-digits": [":5:11: a number of 5,000 digits; no figure of a record has more than 30"],
+    "rate-in-arabic-indic-digits": [
+        ":8:18: response.reported_rate: '١٣.٢%' is not a percentage; write it as digits and a point, such as 14.2%",
+    ],
+    "rate-with-underscore": [
+        ":8:18: response.reported_rate: '1_3.2%' is not a percentage; write it as digits and a point, such as 14.2%",
     ],
 }
 

@@ -264,3 +264,61 @@ def test_records_read_in_worker_processes_give_the_same_results(
     assert parallel == serial
     readers = log.read_text().split()
     assert len(readers) == N and str(os.getpid()) not in readers  # every file read in a worker
+
+
+def test_an_edit_at_the_same_size_with_its_time_put_back_is_read_again(tmp_path: Path) -> None:
+    # `touch -d`, `rsync -t` and unpacking an archive put a file's modification time back; its
+    # change time and inode cannot be put back, so the cache keys on them too, as git's index does
+    folder = _folder(tmp_path)
+    load(folder)
+    time.sleep(0.05)  # past the coarsest tick of the change time the cache saw
+    target = folder / "t0003.yaml"
+    target.write_text(target.read_text().replace("responders: 5", "responders: 6"))
+    _age(folder)  # the very modification time the cache holds
+    problems = _outcome(folder, use_cache=True)[0]
+    assert any("t0003.yaml" in p and "6/38" in p for p in problems), problems
+    # a file replaced by another of the same size and time (a new inode) is read again too
+    replacement = tmp_path / "replacement.yaml"
+    replacement.write_text(target.read_text().replace("responders: 6", "responders: 7"))
+    os.replace(replacement, target)
+    _age(folder)
+    problems = _outcome(folder, use_cache=True)[0]
+    assert any("t0003.yaml" in p and "7/38" in p for p in problems), problems
+
+
+def _limited(limit_bytes: int) -> None:  # pragma: no cover - runs in the child before exec
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "dev-urandom", "huge"])
+def test_a_cache_file_that_is_not_a_small_regular_file_is_never_read(
+    tmp_path: Path, _cache_home: Path, kind: str
+) -> None:
+    # a pipe would wait for ever, a device never end: a real process, with a deadline and a
+    # memory limit, and the same answer as without the cache
+    folder = _folder(tmp_path)
+    load(folder)
+    [written] = _cache_files(_cache_home)
+    written.unlink()
+    if kind == "fifo":
+        os.mkfifo(written)
+    elif kind == "huge":
+        with open(written, "wb") as handle:
+            handle.truncate(8 * 1024**3)  # sparse: nothing is written
+    else:
+        written.symlink_to(f"/dev/{kind.split('-')[1]}")
+    env = {**os.environ, "XDG_CACHE_HOME": str(_cache_home.parent), "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", "igfcli", "validate", "--data", str(folder)]
+    off = subprocess.run([*command, "--no-cache"], env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        command,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+        preexec_fn=lambda: _limited(1024**3),
+    )
+    assert (done.returncode, done.stderr) == (off.returncode, off.stderr)

@@ -241,19 +241,24 @@ def test_binomial_cdf_is_a_distribution_function(kn: tuple[int, int], p: float) 
 # --- consistency checks -------------------------------------------------------------------------
 
 printed = st.tuples(st.integers(0, 1000), st.integers(0, 2)).map(lambda t: f"{t[0] / 10 ** t[1]:.{t[1]}f}%")
+fractions = st.tuples(st.integers(0, 1000), st.integers(1, 3)).map(
+    lambda t: f"{min(t[0], 10 ** t[1]) / 10 ** t[1]:.{t[1]}f}"
+)
 
 
-@given(printed.filter(lambda s: float(s[:-1]) <= 100), st.integers(1, 500))
+@given(printed.filter(lambda s: float(s[:-1]) <= 100) | fractions, st.integers(1, 500))
 @example("8.8%", 400)  # 35/400 = 8.75% matches 8.8%: it is no neighbour outside it
+@example("0.5", 7)
+@example("100%", 3)
 def test_achievable_is_exactly_the_k_that_match(text: str, n: int) -> None:
-    rate = parse_rate(text)
+    rate = parse_rate(text) if text.endswith("%") else parse_rate(float(text), text)
     ks = achievable(rate, n)
-    assert ks == [k for k in range(n + 1) if matches(rate, k, n)]
+    assert list(ks) == [k for k in range(n + 1) if matches(rate, k, n)]
     below, above = neighbours(rate, n)
-    if below is not None:
-        assert not matches(rate, below, n) and below / n < rate.value
-    if above is not None:
-        assert not matches(rate, above, n) and above / n > rate.value
+    # the nearest k outside the rate on each side, as a search through every k finds them
+    outside = [k for k in range(n + 1) if not matches(rate, k, n)]
+    assert below == max((k for k in outside if k / n < rate.value), default=None)
+    assert above == min((k for k in outside if k / n > rate.value), default=None)
     if not ks:
         found = nearest_denominator(rate, n)
         if found is not None:

@@ -100,15 +100,18 @@ def custom(
     """A preset with its threshold (written as a rate: 30% or 0.3), time point or tolerance replaced."""
     chosen = preset
     if threshold is not None:
-        from igfcli.stats import RateError, parse_rate
+        from igfcli.stats import RateError, parse_rate, plain_number
 
+        text = threshold.strip()
+        number = plain_number(text)
+        if "%" not in text and number is None:
+            raise BadValue(
+                "threshold", f"'{threshold}' is not a rate such as 30% or 0.3 (plain digits 0-9 and a point)"
+            )
         try:
-            text = threshold.strip()
-            value = parse_rate(text).value if "%" in text else parse_rate(float(text), text).value
+            value = parse_rate(text).value if number is None else parse_rate(number, text).value
         except RateError as exc:
             raise BadValue("threshold", str(exc)) from None
-        except ValueError:
-            raise BadValue("threshold", f"'{threshold}' is not a rate") from None
         chosen = replace(chosen, threshold=value, name="custom", source="set on the command line")
         if chosen.inactive_at is not None and value < chosen.inactive_at:
             raise BadValue("threshold", "below the preset's inactive level; use the editorial-2014 preset")

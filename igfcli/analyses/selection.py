@@ -21,20 +21,20 @@ class Filters:
     histologies: tuple[str, ...] = ()
     conditions: tuple[str, ...] = ()
 
+    def named(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Each filter's name, as the library calls it, and its values."""
+        return (
+            ("agent", self.agents),
+            ("sponsor", self.sponsors),
+            ("class", self.classes),
+            ("phase", self.phases),
+            ("histology", self.histologies),
+            ("condition", self.conditions),
+        )
+
     def describe(self) -> str:
         """The filters in words, for report headings; empty when there are none."""
-        parts = [
-            f"{label} {' or '.join(values)}"
-            for label, values in (
-                ("agent", self.agents),
-                ("sponsor", self.sponsors),
-                ("class", self.classes),
-                ("phase", self.phases),
-                ("histology", self.histologies),
-                ("condition", self.conditions),
-            )
-            if values
-        ]
+        parts = [f"{label} {' or '.join(values)}" for label, values in self.named() if values]
         return "; ".join(parts)
 
 
@@ -109,6 +109,11 @@ class Selection:
     def __init__(self, evidence: Evidence, filters: Filters) -> None:
         self.evidence = evidence
         self.filters = filters
+        for option, values in filters.named():
+            # "" is in every text: an empty --histology would select everything, silently
+            empty = next((v for v in values if not v.strip()), None)
+            if empty is not None:
+                raise SelectionError(option, f"'{empty}' is empty; give a value, or leave the option out")
         catalog = Catalog(evidence.agents)
         names = []
         for label in filters.agents:

@@ -111,9 +111,11 @@ def __getattr__(name: str) -> Any:
 
 def run(args: list[str]) -> int:
     """Run one command line; the exit code. Usage errors, Typer's included, are one line on stderr."""
+    from igfcli.commands.options import plain_numbers
     from igfcli.commands.plumbing import EXIT_USAGE, silence_stdout
 
     command = typer.main.get_command(app_for(args))
+    plain_numbers(command)
     try:
         result = command.main(args=args, prog_name="igf", standalone_mode=False)
     except BrokenPipeError:  # pragma: no cover - emit() handles the usual case
@@ -122,10 +124,13 @@ def run(args: list[str]) -> int:
     except _CLICK_ERROR as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":  # the help was the answer
             return int(getattr(exc, "exit_code", EXIT_USAGE))
+        from igfcli.output.text import safe_text
+
         message = str(cast(Any, exc).format_message())
         ctx = getattr(exc, "ctx", None)
         hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-        sys.stderr.write(f"igf: error: {message}{hint}\n")
+        # the message quotes the argument as typed: its control characters are shown, not sent
+        sys.stderr.write(f"igf: error: {safe_text(message + hint)}\n")
         return int(getattr(exc, "exit_code", EXIT_USAGE))
     except typer.Abort:
         sys.stderr.write("\nigf: interrupted\n")
@@ -133,16 +138,46 @@ def run(args: list[str]) -> int:
     return result if isinstance(result, int) else 0
 
 
+# Every signal whose default is to end the process and that a process may handle: each ends igf
+# the same way, so that a file half written (a report, a record, the parse cache) is removed.
+# SIGPIPE is Python's own (a closed pipe is a BrokenPipeError); SIGKILL and SIGSTOP cannot be handled.
+STOPPING = (
+    "SIGINT",
+    "SIGTERM",
+    "SIGHUP",
+    "SIGQUIT",
+    "SIGUSR1",
+    "SIGUSR2",
+    "SIGALRM",
+    "SIGVTALRM",
+    "SIGPROF",
+    "SIGXCPU",
+    "SIGXFSZ",
+    "SIGPWR",
+)
+
+
 def _interrupted(signum: int, frame: object) -> NoReturn:
-    # Ctrl-C is not "a check failed" (1): end with the shell's own code for SIGINT. Raised as
-    # SystemExit so cleanup still runs (a half-written temporary file is removed).
-    sys.stderr.write("\nigf: interrupted\n")
+    # A signal is not "a check failed" (1): end with the shell's own code for it, 128 + its
+    # number. Raised as SystemExit so cleanup still runs (a half-written temporary file is removed).
+    import signal
+
+    name = signal.Signals(signum).name
+    sys.stderr.write("\nigf: interrupted\n" if name == "SIGINT" else f"\nigf: stopped by {name}\n")
     raise SystemExit(128 + signum)
+
+
+def stopping_signals() -> list[int]:
+    """The signals igf ends on cleanly, as this system numbers them."""
+    import signal
+
+    return [getattr(signal, name) for name in STOPPING if hasattr(signal, name)]
 
 
 def main() -> None:
     """Entry point of the `igf` script."""
     import signal
 
-    signal.signal(signal.SIGINT, _interrupted)
+    for signum in stopping_signals():
+        signal.signal(signum, _interrupted)
     sys.exit(run(sys.argv[1:]))

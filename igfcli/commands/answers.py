@@ -299,4 +299,6 @@ def report(
         write_atomic(output, text, force=force)
     except OutputError as exc:
         fail(str(exc))
-    sys.stderr.write(f"igf: wrote {output}\n")
+    from igfcli.output.text import safe_text
+
+    sys.stderr.write(f"igf: wrote {safe_text(str(output))}\n")

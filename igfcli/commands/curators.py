@@ -12,8 +12,9 @@ import typer
 from igfcli.commands.completion import complete_agents
 from igfcli.commands.options import DATA, DataSource, takes
 from igfcli.commands.plumbing import bad_value, emit, fail, print_problems
-from igfcli.errors import BadValue, IgfError
+from igfcli.errors import BadValue, IgfError, shown_path
 from igfcli.model import Catalog
+from igfcli.output.text import safe_text
 
 
 class SchemaKind(StrEnum):
@@ -40,7 +41,7 @@ def _catalog(source: DataSource) -> Catalog:
     problems = [p for p in loaded.errors if p.path in (catalog_file, shown)]
     if problems or loaded.evidence is None:
         print_problems(problems or loaded.errors)
-        fail(f"{folder}: the agent catalog ({AGENTS_FILE}) could not be read; fix it first")
+        fail(f"{shown_path(folder)}: the agent catalog ({AGENTS_FILE}) could not be read; fix it first")
     return Catalog(loaded.evidence.agents)
 
 
@@ -57,9 +58,27 @@ def _writable(folder: Path) -> None:
 
 
 def _record_ids(folder: Path) -> dict[str, Path]:
+    """The records' files by the key of their ids (model.id_key); stop (exit 2) when part of the
+    folder cannot be read, since an id taken there could not be seen."""
+    from igfcli.errors import Problem
+    from igfcli.model import id_key
     from igfcli.records.folder import trial_files
 
-    return {path.stem: path for path in trial_files(folder)}
+    problems: list[Problem] = []
+    files = trial_files(folder, problems)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        print_problems(errors)
+        fail(f"{shown_path(folder)}: the ids already taken cannot all be seen; nothing was written")
+    return {id_key(path.stem): path for path in files}
+
+
+def _taken(trial_id: str, by: Path) -> str:
+    """Why an id is refused: another record has it (or an id that is one with it)."""
+    same = by.stem == trial_id
+    return f"'{trial_id}' is already the id of {by}" + (
+        "" if same else " (ids that differ only in case or Unicode form name one trial)"
+    )
 
 
 INIT_README = """\
@@ -194,9 +213,11 @@ def new_trial(
         names = resolve_regimen(parse_list(regimen), _catalog(source))
     except BadValue as exc:
         bad_value(exc)
-    taken = _record_ids(folder).get(trial_id)
+    from igfcli.model import id_key
+
+    taken = _record_ids(folder).get(id_key(trial_id))
     if taken is not None:
-        fail(f"'{trial_id}' is already the id of {taken}")
+        fail(_taken(trial_id, taken))
     identifiers = {key: value for key, value in (("doi", doi), ("pmid", pmid), ("nct", nct)) if value}
     text = new_record(
         NewTrial(
@@ -216,7 +237,7 @@ def new_trial(
         write_atomic(target, text)
     except IgfError as exc:
         fail(str(exc))
-    emit(f"wrote {target}\n")
+    emit(f"wrote {safe_text(str(target))}\n")
 
 
 @takes(DATA)
@@ -234,7 +255,7 @@ def import_ctgov(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the records instead of writing them.")
     ] = False,
-    write_all: Annotated[
+    every_study: Annotated[
         bool,
         typer.Option("--all", help="Also write studies none of whose interventions is in the agent catalog."),
     ] = False,
@@ -245,24 +266,22 @@ def import_ctgov(
     status (and why it stopped), enrolment if ACTUAL, and the interventions mapped to the
     agent catalog by name, code or other name. What needs a curator is marked TODO and
     listed; such a record fails igf validate until it is finished. A study none of whose
-    interventions the catalog knows is named and left out (--all writes it). Nothing is
-    written when any file cannot be read, or a record exists (without --force).
+    interventions the catalog knows is named and left out (--all writes it). Every record
+    is written or none: nothing is written when any file cannot be read (or is over
+    128 MiB), a record exists (without --force), or any write fails.
 
     Example: igf import ctgov --dry-run --data my-trials study.json
     """
     from igfcli.curation.ctgov import clashes, skeletons
-    from igfcli.curation.registry import RegistryError, read_studies
-    from igfcli.output.files import write_atomic
+    from igfcli.curation.registry import RegistryError, read_source, read_studies
+    from igfcli.output.files import write_all
 
     studies, messages = [], []
+    stdin = getattr(sys.stdin, "buffer", None)  # None when started with standard input closed
     for name in files:
         try:
-            raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-        except OSError as exc:
-            messages.append(f"{name}: cannot be read: {exc.strerror or exc}")
-            continue
-        try:
-            studies.extend(read_studies(raw, "<stdin>" if name == "-" else name))
+            raw = read_source(name, stdin)
+            studies.extend(read_studies(raw, "<stdin>" if name == "-" else shown_path(name)))
         except RegistryError as exc:
             messages.extend(exc.messages)
     folder = source.folder
@@ -272,9 +291,9 @@ def import_ctgov(
     except RegistryError as exc:
         messages.extend(exc.messages)
     if messages:
-        sys.stderr.write("".join(f"{m}\n" for m in messages))
+        sys.stderr.write("".join(f"{safe_text(m)}\n" for m in messages))
         fail("nothing was imported")
-    if not write_all:
+    if not every_study:
         from igfcli.curation.ctgov import map_regimen
 
         kept = []
@@ -288,19 +307,19 @@ def import_ctgov(
                 )
         drafts = kept
     if dry_run:
-        emit("---\n".join(f"# {folder / (d.id + '.yaml')}\n{d.text}" for d in drafts))
+        emit("---\n".join(f"# {safe_text(str(folder / (d.id + '.yaml')))}\n{d.text}" for d in drafts))
         return
     _writable(folder)
     refused = clashes(drafts, folder, _record_ids(folder), force)
     if refused:
-        sys.stderr.write("".join(f"{c}\n" for c in refused))
+        sys.stderr.write("".join(f"{safe_text(c)}\n" for c in refused))
         fail("nothing was imported" + ("" if force else "; use --force to overwrite"))
+    try:  # every record or none
+        write_all([(folder / f"{d.id}.yaml", d.text) for d in drafts], force=force)
+    except IgfError as exc:
+        sys.stderr.write(f"{safe_text(str(exc))}\n")
+        fail("nothing was imported")
     for draft in drafts:
-        target = folder / f"{draft.id}.yaml"
-        try:
-            write_atomic(target, draft.text, force=force)
-        except IgfError as exc:
-            fail(str(exc))
-        emit(f"wrote {target} ({draft.study.nct_id})\n")
+        emit(f"wrote {safe_text(str(folder / f'{draft.id}.yaml'))} ({draft.study.nct_id})\n")
         for item in draft.to_finish:
-            emit(f"  TODO {item}\n")
+            emit(f"  TODO {safe_text(item)}\n")

@@ -1,6 +1,6 @@
 """The command reference (docs/cli.md), written from the commands' own help so it cannot drift.
 
-Run as `python -m igfcli.clidocs docs/cli.md` (`make docs`); a test fails when
+Run as `python -m igfcli.commands.docs docs/cli.md` (`make docs`); a test fails when
 the file in the repository differs from what this writes.
 """
 
@@ -63,7 +63,7 @@ def main(argv: list[str]) -> int:
     from igfcli.output.files import write_atomic
 
     if len(argv) != 1:
-        sys.stderr.write("usage: python -m igfcli.clidocs docs/cli.md\n")
+        sys.stderr.write("usage: python -m igfcli.commands.docs docs/cli.md\n")
         return 2
     write_atomic(Path(argv[0]), render(), force=True)
     return 0

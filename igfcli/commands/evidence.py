@@ -50,6 +50,7 @@ def validate(
 
     Example: igf validate --format json --data my-trials/
     """
+    from igfcli.output.text import safe_text
     from igfcli.records.combine import load_all
     from igfcli.records.folder import display_path
 
@@ -71,7 +72,7 @@ def validate(
         else "nothing"
     )
     # named as the problems name their files: relative to here, so the line is the same in every checkout
-    shown = ", ".join(display_path(folder, folder) for folder in folders)
+    shown = ", ".join(safe_text(display_path(folder, folder)) for folder in folders)
     sys.stderr.write(f"{shown}: {count(errors, 'error')}, {count(warnings, 'warning')} ({files} loaded)\n")
     if errors or (strict and warnings):
         raise typer.Exit(EXIT_CHECK_FAILED)

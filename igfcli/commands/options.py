@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -254,3 +255,41 @@ def takes(*groups: Group) -> Callable[[Callable[..., None]], Callable[..., None]
         return run
 
     return decorate
+
+
+# --- numbers on the command line -----------------------------------------------------------------
+
+_WHOLE = re.compile(r"[-+]?[0-9]+")
+_PLAIN_KINDS: dict[type, type] = {}
+
+
+def plain_numbers(command: Any) -> None:
+    """Every number option and argument of `command` and its subcommands reads ASCII digits in plain
+    notation only: click, through Python's int() and float(), would take nan, inf, 1_0, 1e-3 and
+    fullwidth or Arabic-Indic digits, and nan passes every range check."""
+    for param in getattr(command, "params", ()):
+        kind = type(param.type)
+        if kind.__name__ in ("FloatParamType", "FloatRange", "IntParamType", "IntRange"):
+            param.type.__class__ = _plain_kind(kind)
+    for sub in getattr(command, "commands", {}).values():
+        plain_numbers(sub)
+
+
+def _plain_kind(kind: type) -> type:
+    """`kind` (one of click's number types) refusing any text that is not a plain number."""
+    found = _PLAIN_KINDS.get(kind)
+    if found is not None:
+        return found
+    from igfcli.stats import PLAIN_NUMBER
+
+    whole = kind.__name__.startswith("Int")
+    pattern = _WHOLE if whole else PLAIN_NUMBER
+    example = "a whole number such as 2014" if whole else "a number such as 0.95"
+
+    def convert(self: Any, value: Any, param: Any, ctx: Any) -> Any:
+        if isinstance(value, str) and not pattern.fullmatch(value.strip()):
+            self.fail(f"{value!r} is not {example} (plain digits 0-9)", param, ctx)
+        return kind.convert(self, value, param, ctx)  # type: ignore[attr-defined]
+
+    found = _PLAIN_KINDS[kind] = type(f"Plain{kind.__name__}", (kind,), {"convert": convert})
+    return found

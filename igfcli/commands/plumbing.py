@@ -25,7 +25,10 @@ EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    sys.stderr.write(f"igf: error: {message}\n")
+    from igfcli.output.text import safe_text
+
+    # a message quotes paths, ids and values as given: never send their control bytes raw
+    sys.stderr.write(f"igf: error: {safe_text(message)}\n")
     raise typer.Exit(code)
 
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from igfcli.curation.registry import Intervention, RegistryError, Study
 from igfcli.curation.scaffold import HINTS, RecordText
-from igfcli.model import Catalog
+from igfcli.model import Catalog, id_key
 from igfcli.records.fields import TODO
 
 STUDY_URL = "https://clinicaltrials.gov/study/"
@@ -281,21 +282,28 @@ def skeletons(studies: list[Study], catalog: Catalog) -> list[Skeleton]:
             raise RegistryError([f"{study.origin}: {study.nct_id} is also the study at {seen[study.nct_id]}"])
         seen[study.nct_id] = study.origin
     drafts = [skeleton(s, catalog) for s in studies]
-    ids = [d.id for d in drafts]
+    ids = Counter(id_key(d.id) for d in drafts)  # counted once: a page may hold thousands of studies
     return [
         skeleton(d.study, catalog, f"{d.id}-{d.study.nct_id.lower()}")
-        if ids.count(d.id) > 1 and d.id != d.study.nct_id
+        if ids[id_key(d.id)] > 1 and d.id != d.study.nct_id
         else d
         for d in drafts
     ]
 
 
 def clashes(drafts: list[Skeleton], folder: Path, existing: dict[str, Path], force: bool) -> list[str]:
-    """Each draft whose id another record of the folder already has (or, without `force`, its own file)."""
+    """Each draft whose id another record of the folder already has (or, without `force`, its own
+    file); `existing` maps model.id_key of each record's id to its file."""
     out = []
+    drafted: dict[str, str] = {}
     for draft in drafts:
         target = folder / f"{draft.id}.yaml"
-        other = existing.get(draft.id)
+        first = drafted.setdefault(id_key(draft.id), draft.id)
+        if first != draft.id:
+            out.append(
+                f"{target}: '{draft.id}' and '{first}', two records of this import, are one trial's id"
+            )
+        other = existing.get(id_key(draft.id))
         if other is not None and (other != target or not force):
             out.append(f"{target}: '{draft.id}' is already the id of {other}")
     return out

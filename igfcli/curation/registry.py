@@ -10,11 +10,21 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
-from igfcli.errors import IgfError
+from igfcli.errors import IgfError, shown_path
+from igfcli.model import MAX_COUNT
+from igfcli.records.fields import LONE_SURROGATE
 
-NCT_ID = re.compile(r"NCT\d{8}")
+# ASCII digits only: \d is every script's digits, and an id becomes a file name
+NCT_ID = re.compile(r"NCT[0-9]{8}")
+_DIGITS = re.compile(r"[0-9]+")
+_YEAR = re.compile(r"([0-9]{4})(-|$)")
+# A page of 1,000 full studies, the API's largest, is some 30 MB: anything far larger is not one,
+# and is refused before it fills the memory (/dev/zero never ends).
+MAX_BYTES = 128 * 1024 * 1024
+# No figure of a study has more digits; Python refuses to read an integer of over 4,300.
+MAX_DIGITS = 18
 SECONDARY_ID_LABELS = {
     "NIH": "NIH grant",
     "FDA": "FDA",
@@ -93,6 +103,39 @@ class Study:
 # --- reading the registry's JSON ----------------------------------------------------------------
 
 
+def read_source(name: str, stdin: IO[bytes] | None) -> bytes:
+    """The bytes of a file named on the command line (`-`: standard input), at most MAX_BYTES."""
+    shown = "<stdin>" if name == "-" else shown_path(name)
+    try:
+        if name == "-":
+            if stdin is None:  # started with standard input closed (`<&-`)
+                raise RegistryError([f"{shown}: standard input is closed"])
+            raw = stdin.read(MAX_BYTES + 1)
+        else:
+            with open(name, "rb") as handle:
+                raw = handle.read(MAX_BYTES + 1)
+    except (OSError, ValueError) as exc:  # ValueError: a closed stream, a NUL in the name
+        raise RegistryError([f"{shown}: cannot be read: {getattr(exc, 'strerror', None) or exc}"]) from None
+    if len(raw) > MAX_BYTES:
+        raise RegistryError([f"{shown}: more than {MAX_BYTES:,} bytes; no registry file is so large"])
+    return raw
+
+
+class _Refused(ValueError):
+    """A JSON value the parser is not let build (an integer of thousands of digits)."""
+
+
+def _integer(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_DIGITS:
+        raise _Refused(f"a number of {digits:,} digits; no figure of a study has more than {MAX_DIGITS}")
+    return int(text)
+
+
+def _constant(text: str) -> float:
+    raise _Refused(f"not valid JSON: {text} is not a number JSON allows")
+
+
 def read_studies(raw: bytes, name: str) -> list[Study]:
     """One file's studies: a single study, an API page ({"studies": [...]}) or a JSON list of studies."""
     try:
@@ -100,9 +143,13 @@ def read_studies(raw: bytes, name: str) -> list[Study]:
     except UnicodeDecodeError as exc:
         raise RegistryError([f"{name}: not UTF-8 text (byte {exc.start})"]) from None
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_int=_integer, parse_constant=_constant)
     except json.JSONDecodeError as exc:
         raise RegistryError([f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"]) from None
+    except _Refused as exc:
+        raise RegistryError([f"{name}: {exc}"]) from None
+    except RecursionError:
+        raise RegistryError([f"{name}: JSON nested too deeply to be a study record"]) from None
     if isinstance(value, dict) and "studies" in value:
         items, base = value["studies"], "$.studies"
         if not isinstance(items, list):
@@ -178,6 +225,14 @@ class _Reader:
         if not isinstance(value, str):
             self.problem(path, f"should be text, not {_kind(value)}")
             return None
+        lone = LONE_SURROGATE.search(value)
+        if lone is not None:
+            self.problem(
+                path,
+                f"holds \\u{ord(lone.group()):04x}, half of a UTF-16 surrogate pair and no character; "
+                "the file is damaged",
+            )
+            return None
         value = " ".join(value.split())  # registry text wraps lines; a record field is one line
         return value or None
 
@@ -203,20 +258,25 @@ class _Reader:
         value, path = self.object(node, path, *keys)
         if value is None:
             return None
+        count = None
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return value
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value.strip())
-        if isinstance(value, float) and value.is_integer() and value >= 0:
-            return int(value)
-        self.problem(path, f"should be a count of participants, not {_kind(value)}")
-        return None
+            count = value
+        elif isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
+            count = int(value.strip())
+        elif isinstance(value, float) and value.is_integer() and value >= 0:
+            count = int(value)
+        if count is None:
+            self.problem(path, f"should be a count of participants, not {_kind(value)}")
+        elif count > MAX_COUNT:
+            self.problem(path, f"{count:,} is more participants than any trial holds (at most {MAX_COUNT:,})")
+            count = None
+        return count
 
     def year(self, node: Any, path: str, *keys: str) -> int | None:
         text = self.text(node, path, *keys)
         if text is None:
             return None
-        match = re.match(r"(\d{4})(-|$)", text)
+        match = _YEAR.match(text)
         if match is None:
             self.problem(f"{path}.{'.'.join(keys)}", f"'{text}' is not a date such as 2020-06-16")
             return None

@@ -24,6 +24,9 @@ _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ._()/+'-]*")
 _UNPRINTABLE = re.compile(
     "[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
+# What a comment may not hold raw: what YAML refuses, a character it reads as a line break (which
+# would end the comment and make its rest a value), and the overrides that reorder what is seen.
+_NOT_IN_COMMENT = re.compile(_UNPRINTABLE.pattern + "|[\r\u202a-\u202e\u2066-\u2069]")
 _YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
 
 Value = str | int | None
@@ -42,6 +45,12 @@ def scalar(value: Value) -> str:
     return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
 
 
+def comment_text(text: str) -> str:
+    """Text for a comment (a registry's name of a drug, say), with what a comment cannot hold raw
+    written as an escape: the record stays one YAML reads, and one a terminal shows as it is."""
+    return _NOT_IN_COMMENT.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def flow_list(values: Sequence[Value]) -> str:
     """A short list on one line: [a, b]."""
     return "[" + ", ".join(scalar(v) for v in values) + "]"
@@ -55,16 +64,16 @@ class RecordText:
 
     def comment(self, text: str = "", indent: int = 0) -> None:
         pad = " " * indent
-        for line in text.splitlines() or [""]:
-            self.lines.append(f"{pad}# {line}".rstrip())
+        for line in text.split("\n"):
+            self.lines.append(f"{pad}# {comment_text(line)}".rstrip())
 
     def field(self, key: str, value: Value, note: str = "", indent: int = 0) -> None:
         line = f"{' ' * indent}{key}: {scalar(value)}"
-        self.lines.append(f"{line}  # {note}" if note else line)
+        self.lines.append(f"{line}  # {comment_text(note)}" if note else line)
 
     def item(self, value: Value, note: str = "", indent: int = 0) -> None:
         line = f"{' ' * indent}- {scalar(value)}"
-        self.lines.append(f"{line}  # {note}" if note else line)
+        self.lines.append(f"{line}  # {comment_text(note)}" if note else line)
 
     def list_field(self, key: str, values: Sequence[Value], indent: int = 0) -> None:
         pad = " " * indent
@@ -222,7 +231,9 @@ def parse_list(value: str) -> tuple[str, ...]:
 
 def check_id(trial_id: str) -> None:
     """Refuse an id that cannot be a record's file name on every system."""
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", trial_id) or trial_id.endswith((".yaml", ".yml")):
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", trial_id) or trial_id.lower().endswith(
+        (".yaml", ".yml")
+    ):
         raise BadValue(
             "id", f"'{trial_id}' cannot be an id: use letters, digits, '-', '_' and '.', without .yaml"
         )

@@ -176,7 +176,7 @@ def _table(
     from rich.text import Text
 
     table = Table(
-        title=listing.title or None,
+        title=safe_text(listing.title) or None,
         title_justify="left",
         caption_justify="left",
         box=box.SIMPLE_HEAD,
@@ -232,7 +232,7 @@ def _records(listing: Listing, columns: tuple[Column, ...], texts: list[list[str
     """Rows as blocks of `label: value` lines, for terminals too narrow for the table."""
     from rich.text import Text
 
-    lines = [listing.title, ""] if listing.title else []
+    lines = [safe_text(listing.title), ""] if listing.title else []
     for row_texts in texts:
         lines += [f"{c.label}: {t}" for c, t in zip(columns, row_texts, strict=True) if t]
         lines.append("")

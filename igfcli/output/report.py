@@ -25,7 +25,7 @@ from igfcli.errors import Problem
 from igfcli.model import Trial
 from igfcli.output.formats import to_markdown
 from igfcli.output.references import References
-from igfcli.output.text import format_p, markdown_escape
+from igfcli.output.text import code_span, format_p, markdown_escape
 from igfcli.stats import format_percent
 
 
@@ -268,8 +268,8 @@ def _checks_section(warnings: list[Problem], folder: str) -> str:
     if not warnings:
         return "The evidence checks found nothing to report.\n"
     lines = "".join(
-        f"- `{markdown_escape(_where(p, folder))}`: "
-        f"{markdown_escape(p.field + ': ' if p.field else '')}{markdown_escape(p.message)}\n"
+        f"- {code_span(_where(p, folder))}: "
+        f"{markdown_escape((p.field + ': ' if p.field else '') + p.message)}\n"
         for p in warnings
     )
     return (

@@ -15,8 +15,9 @@ from igfcli.stats import format_percent
 
 NUMERIC = ("count", "rate", "number", "p_value", "interval")
 
-# C0 and C1 controls, DEL, and the bidirectional overrides that can reorder what a reader sees
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls, DEL, the bidirectional overrides that can reorder what a reader sees, and
+# lone surrogates (a name's undecodable bytes, as Python hands them over), which no encoder writes
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 # what a spreadsheet would run as a formula at the start of a cell
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -72,6 +73,14 @@ def markdown_escape(text: str) -> str:
     for ch in "\\`*<>|":
         out = out.replace(ch, "\\" + ch)
     return out
+
+
+def code_span(text: str) -> str:
+    """Text as markdown code (a path, say), made safe: fenced by more backticks than it holds."""
+    out = safe_text(text)
+    fence = "`" * (max((len(run) for run in re.findall("`+", out)), default=0) + 1)
+    pad = " " if out.startswith("`") or out.endswith("`") else ""
+    return f"{fence}{pad}{out}{pad}{fence}"
 
 
 def md_cell(text: str) -> str:

@@ -1,8 +1,8 @@
 """The parse cache: each file's validated result, reused while the file is unchanged.
 
 One JSON file per data folder under the user's cache directory. An entry is
-used only when the record file's size and modification time, the agent
-catalog's, the cache format, the igf version and the modules that decide a
+used only when the record file's size, modification time, change time and
+inode, the agent catalog's, the cache format, the igf version and the modules that decide a
 record's result (their sizes and times) all still match; anything
 else in the file (truncated, corrupt, another program's, another folder's) is
 discarded and the cache rebuilt. JSON, not pickle: a cache file that someone
@@ -10,11 +10,16 @@ else can write must never run code when it is read. Writes go to a temporary
 file renamed into place, so two processes writing at once leave one whole
 cache, never a mix.
 
-A file changed twice within one tick of the file system's clock keeps its
-modification time; if the cache had read it between the two writes it would
-never notice the second. So, as git does with its index, a file modified less
-than RACY_SECONDS before it was read is not cached: it is simply read again
-next time.
+The modification time alone can be put back (`touch -d`, `rsync -t`, unpacking
+an archive do), so an edit at the same size would go unseen; the change time and
+the inode cannot be set by a user, and any write or rename changes one of them,
+as git's index relies on.
+
+A file changed twice within one tick of the file system's clock keeps all of
+these; if the cache had read it between the two writes it would never notice the
+second. So, as git does with its index, a file modified less than RACY_SECONDS
+before it was read (by this machine's clock) is not cached: it is simply read
+again next time.
 """
 
 from __future__ import annotations
@@ -30,13 +35,16 @@ from typing import Any
 
 from igfcli import __version__
 from igfcli.errors import Problem
-from igfcli.model import Agent, Trial
+from igfcli.model import Agent, Catalog, Trial
 from igfcli.records.codec import Malformed, decode, encode
+from igfcli.records.invariants import sound_catalog, sound_result
 
 FORMAT = "igfcli-parse-cache"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 ENV_OFF = "IGF_NO_CACHE"
-# Coarser than any file system's timestamps (FAT keeps 2 s) and any clock skew of a network share.
+# Coarser than any file system's timestamps (FAT keeps 2 s). The file's times are the file
+# system's clock and the window is this machine's: a share whose clock runs more than this
+# behind defeats it (docs/speed.md says so).
 RACY_SECONDS = 3
 
 
@@ -50,15 +58,41 @@ def disabled_by_environment() -> bool:
     return os.environ.get(ENV_OFF, "").strip().lower() not in ("", "0", "false", "no")
 
 
-def _signature(path: str | Path) -> list[int] | None:
-    """Size and modification time of a regular file, or None for anything else."""
+# A cache file is never larger than this: a base, and for each record file a part of its own and a
+# multiple of its size (JSON escapes a control character in six bytes); anything bigger is not one
+# this version wrote, and is discarded unread.
+MAX_BYTES_BASE = 1024 * 1024
+MAX_BYTES_PER_FILE = 64 * 1024
+MAX_BYTES_PER_BYTE = 16
+
+
+def read_regular(path: Path, limit: int) -> bytes | None:
+    """A regular file's bytes, at most `limit` of them; None for anything else (a pipe that would
+    wait for ever, a device that never ends, a larger file) and for a file that cannot be read."""
     try:
         info = os.stat(path)
-    except OSError:
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        # not blocking: should a pipe replace the file after the stat, opening it returns at once
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            raw = handle.read(limit + 1)
+    except (OSError, ValueError):
+        return None
+    return raw if len(raw) <= limit else None
+
+
+def _signature(path: str | Path) -> list[int] | None:
+    """Size, modification time, change time and inode of a regular file; None for anything else."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):  # ValueError: a NUL in the name
         return None
     if not stat.S_ISREG(info.st_mode):
         return None
-    return [info.st_size, info.st_mtime_ns]
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
 
 
 # The modules whose code decides what a record file yields: a cache made by other code
@@ -68,11 +102,14 @@ _DECIDING = (
     "../model.py",
     "../stats.py",
     "agents.py",
+    "arms.py",
     "cache.py",
     "checks.py",
     "codec.py",
     "fields.py",
+    "figures.py",
     "folder.py",
+    "invariants.py",
     "trials.py",
     "yamldoc.py",
 )
@@ -96,7 +133,9 @@ def cache_file(folder: Path) -> Path:
 class ParseCache:
     """The cached results of one data folder, read once and written back once."""
 
-    def __init__(self, folder: Path, catalog_file: Path, catalog: list[int]) -> None:
+    def __init__(
+        self, folder: Path, catalog_file: Path, catalog: list[int], files: list[tuple[str, str]]
+    ) -> None:
         self.folder = folder.resolve()
         self.file = cache_file(self.folder)
         self.catalog_file = catalog_file
@@ -111,6 +150,11 @@ class ParseCache:
             "catalog": catalog,
         }
         self.catalog: dict[str, Any] | None = None
+        # each record file's signature, taken once: the cache file's size limit and the lookups use them
+        self.signatures = {inside: _signature(file) for file, inside in files}
+        self.limit = MAX_BYTES_BASE + sum(
+            MAX_BYTES_PER_FILE + MAX_BYTES_PER_BYTE * (s[0] if s else 0) for s in self.signatures.values()
+        )
         self.entries: dict[str, Any] = {}  # as read, until a lookup takes each
         # what this run found for each file, cached or read: what save() writes
         self.results: dict[str, tuple[list[int], Trial | None, list[Problem], list[Problem]]] = {}
@@ -118,21 +162,24 @@ class ParseCache:
         self._read()
 
     @classmethod
-    def open(cls, folder: Path, catalog_file: Path) -> ParseCache | None:
-        """The folder's cache, or None when it is turned off or the folder has no catalog file to key it."""
+    def open(cls, folder: Path, catalog_file: Path, files: list[tuple[str, str]]) -> ParseCache | None:
+        """The cache of a folder's record `files` (path, path inside the folder), or None when it is
+        turned off or the folder has no catalog file to key it."""
         if disabled_by_environment():
             return None
         catalog = _signature(catalog_file)
         if catalog is None:
             return None
-        return cls(folder, catalog_file, catalog)
+        return cls(folder, catalog_file, catalog, files)
 
     def _read(self) -> None:
+        raw = read_regular(self.file, self.limit)
+        if raw is None:
+            return  # none yet, unreadable, not a file or too big for this folder: start afresh
         try:
-            with self.file.open("rb") as handle:
-                content = json.load(handle)
-        except (OSError, ValueError, RecursionError):
-            return  # none yet, unreadable or not JSON: start afresh
+            content = json.loads(raw)
+        except (ValueError, RecursionError):
+            return  # not JSON: start afresh
         if (
             isinstance(content, dict)
             and all(content.get(k) == v for k, v in self.header.items())
@@ -149,7 +196,8 @@ class ParseCache:
         try:
             agents = [decode(Agent, a) for a in self.catalog["agents"]]
             problems = [decode(Problem, p, path=shown) for p in self.catalog["problems"]]
-        except (KeyError, TypeError, Malformed):
+            sound_catalog(agents, problems)
+        except (KeyError, TypeError, Malformed):  # Unsound is Malformed
             self.catalog, self.entries = None, {}  # not what this version writes: start afresh
             return None
         return agents, problems
@@ -164,9 +212,10 @@ class ParseCache:
         self.changed = True
 
     def lookup(
-        self, file: str, key: str, shown: str
+        self, key: str, shown: str, catalog: Catalog
     ) -> tuple[Trial | None, list[Problem], list[Problem]] | None:
-        """The cached result for a file (record, problems, evidence-check warnings), if it is unchanged.
+        """The cached result for a file (record, problems, evidence-check warnings), if it is unchanged
+        and is what reading the file against `catalog` could give.
 
         `key` is the file's path inside the folder; `shown` is how messages name it. The raw
         entry is let go once the record is built from it: a large folder would otherwise hold
@@ -177,12 +226,14 @@ class ParseCache:
             return None
         try:
             signature = entry["file"]
-            if signature != _signature(file):
+            if signature is None or signature != self.signatures.get(key):
                 return None
             problems = [decode(Problem, p, path=shown) for p in entry["problems"]]
             warnings = [decode(Problem, p, path=shown) for p in entry["warnings"]]
             trial = None if entry["trial"] is None else decode(Trial, entry["trial"], path=shown)
-        except (KeyError, TypeError, Malformed):
+            stem = os.path.splitext(os.path.basename(key))[0]
+            sound_result(trial, problems, warnings, catalog, stem)
+        except (KeyError, TypeError, Malformed):  # Unsound is Malformed
             return None  # not what this version writes: the file is read again
         self.results[key] = (signature, trial, problems, warnings)
         return trial, problems, warnings

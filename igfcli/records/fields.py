@@ -5,18 +5,30 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from igfcli.errors import Problem
-from igfcli.model import Rate
+from igfcli.model import MAX_COUNT, Rate
 from igfcli.stats import RateError, parse_rate
 
 if TYPE_CHECKING:  # only a file being parsed needs YAML; a cached run never loads it
     from igfcli.records import yamldoc
 
+_DIGITS = re.compile("[0-9]+")  # str.isdigit() would take fullwidth and Arabic-Indic digits too
 # Imported and new records mark what a curator must still fill in; such a record fails validation.
 TODO = "TODO"
+
+
+# half of a UTF-16 pair: no character, and no encoder writes one; YAML and JSON can spell it (\ud800)
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def is_text(value: str) -> bool:
+    """Whether `value` is text a record's field can hold: not blank, not left for a curator, and
+    made of characters (what Reader.text returns; a parse-cache entry is checked against it)."""
+    return bool(value.strip()) and not is_todo(value) and LONE_SURROGATE.search(value) is None
 
 
 def is_todo(text: str) -> bool:
@@ -124,7 +136,9 @@ class Reader:
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, float) and value.is_integer() and value >= 0:
                 self.problem(path, f"{self.doc.texts.get(path, value)} is not a count; write {int(value)}")
-            elif isinstance(value, str) and value.strip().isdigit():
+            elif (
+                isinstance(value, str) and _DIGITS.fullmatch(value.strip()) and path not in self.doc.not_plain
+            ):
                 self.problem(
                     path, f"a count written as text ('{value}'); write {value.strip()} without quotes"
                 )
@@ -134,11 +148,14 @@ class Reader:
         if value < 0:
             self.problem(path, f"{value} is negative; a count is 0 or more")
             return None
+        if value > MAX_COUNT:
+            self.problem(path, f"{value:,} is more patients than any trial holds (at most {MAX_COUNT:,})")
+            return None
         return value
 
     def number(self, path: yamldoc.Path, value: Any) -> float | None:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.problem(path, f"should be a number, not {describe_value(value)}")
+            self.problem(path, f"should be a number, not {self.describe(path, value)}")
             return None
         if value != value or value in (float("inf"), float("-inf")):
             self.problem(path, f"{self.doc.texts.get(path, value)} is not a finite number")
@@ -150,6 +167,8 @@ class Reader:
 
     def describe(self, path: yamldoc.Path, value: Any) -> str:
         """A value as the file wrote it, where YAML read it as something else (`yes`, `.nan`)."""
+        if path in self.doc.not_plain:
+            return f"'{value}' (write a number as plain digits 0-9, with at most a sign and one point)"
         written = self.doc.texts.get(path)
         if isinstance(value, bool) and written is not None and written.lower() not in ("true", "false"):
             return f"'{written}' (YAML reads it as {'true' if value else 'false'})"

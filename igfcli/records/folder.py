@@ -14,14 +14,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from igfcli.errors import Problem
-from igfcli.model import Agent, Catalog, Evidence, Trial
+from igfcli.errors import SHOWN_PATH_MAX, Problem, Severity, shown_path
+from igfcli.model import Agent, Catalog, Evidence, Trial, id_key
 
 if TYPE_CHECKING:
     # imported where a file is parsed: a run answered from the parse cache never loads YAML
     from igfcli.records import yamldoc
 
 AGENTS_FILE = "agents.yaml"
+RECORD_SUFFIXES = (".yaml", ".yml")
 DATA_ENV = "IGF_DATA"
 
 
@@ -67,6 +68,8 @@ class Loaded:
 
 def display_path(path: Path, folder: Path) -> str:
     """How a file is named in messages: as the user would reach it from here."""
+    if len(os.fspath(path)) > SHOWN_PATH_MAX:
+        return shown_path(path)  # no file has such a path; the message still fits on a screen
     try:
         relative = os.path.relpath(path)
     except ValueError:  # another drive on Windows
@@ -75,27 +78,71 @@ def display_path(path: Path, folder: Path) -> str:
     return str(path.absolute()) if relative.startswith("..") else relative
 
 
-def trial_files(folder: Path) -> list[Path]:
-    """Every *.yaml / *.yml below the folder except the catalog, in a stable order."""
-    return [Path(file) for file, _ in record_files(folder)]
+def trial_files(folder: Path, problems: list[Problem] | None = None) -> list[Path]:
+    """Every record file below the folder except the catalog, in a stable order."""
+    return [Path(file) for file, _ in record_files(folder, problems)]
 
 
-def record_files(folder: Path) -> list[tuple[str, str]]:
+def is_record_name(name: str) -> bool:
+    """A record file's name: .yaml or .yml in any case, not hidden (the catalog aside)."""
+    return not name.startswith(".") and name.lower().endswith(RECORD_SUFFIXES)
+
+
+def record_files(folder: Path, problems: list[Problem] | None = None) -> list[tuple[str, str]]:
     """Every record file below the folder: its path, and its path inside the folder, in a stable order.
 
-    Paths stay strings: a folder of 10,000 records would spend more time building
-    path objects than reading its parse cache.
+    A folder that cannot be read is an error in `problems`, never skipped in silence. A link
+    to a folder is followed, unless its folder is read anyway (it is or lies in the data
+    folder) or holds the data folder (a loop: a warning names it); a folder is walked once
+    however many links lead to it. Paths stay strings: a folder of 10,000 records would spend more time
+    building path objects than reading its parse cache.
     """
     found: list[tuple[str, str]] = []
-    for root, dirs, files in os.walk(folder, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        inside = os.path.relpath(root, folder)  # once a folder, not once a file
-        for name in sorted(files):
-            if name.startswith(".") or not name.endswith((".yaml", ".yml")):
+    home = os.path.realpath(folder)
+    walked: set[tuple[int, int]] = set()
+
+    def refuse(path: str, message: str, severity: Severity = "error") -> None:
+        if problems is not None:
+            problems.append(Problem(display_path(Path(path), folder), None, None, "", message, severity))
+
+    def walk(path: str, inside: str) -> None:
+        try:
+            info = os.stat(path)
+            with os.scandir(path) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            refuse(path, f"cannot be read: {exc.strerror or exc}; its records were not loaded")
+            return
+        if (info.st_dev, info.st_ino) in walked:
+            return
+        walked.add((info.st_dev, info.st_ino))
+        folders = []
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            if inside == "." and name == AGENTS_FILE:
-                continue
-            found.append((os.path.join(root, name), name if inside == "." else os.path.join(inside, name)))
+            try:
+                is_folder = entry.is_dir()  # through a link
+            except OSError:
+                is_folder = False
+            if is_folder:
+                folders.append(entry)
+            elif is_record_name(entry.name) and not (inside == "" and entry.name == AGENTS_FILE):
+                found.append((entry.path, os.path.join(inside, entry.name)))
+        for entry in folders:
+            if entry.is_symlink():
+                target = os.path.realpath(entry.path)
+                if home.startswith(target.rstrip(os.sep) + os.sep):
+                    refuse(
+                        entry.path,
+                        "is a link to a folder that holds the data folder; not followed",
+                        "warning",
+                    )
+                    continue
+                if target == home or target.startswith(home + os.sep):
+                    continue  # its records are read where they are
+            walk(entry.path, os.path.join(inside, entry.name))
+
+    walk(os.fspath(folder), "")
     return found
 
 
@@ -103,17 +150,23 @@ def load(folder: Path, *, use_cache: bool = True) -> Loaded:
     """Load and validate a whole data folder (through the parse cache unless it is turned off)."""
     problems: list[Problem] = []
     shown = display_path(folder, folder)
-    if not folder.exists():
+    try:
+        info = os.stat(folder)
+    except (FileNotFoundError, NotADirectoryError):
         return Loaded(None, [Problem(shown, None, None, "", "data folder not found")])
-    if not folder.is_dir():
+    except (OSError, ValueError) as exc:  # no permission, a name too long, a NUL in it
+        message = f"cannot be read: {getattr(exc, 'strerror', None) or exc}"
+        return Loaded(None, [Problem(shown, None, None, "", message)])
+    if not stat.S_ISDIR(info.st_mode):
         return Loaded(None, [Problem(shown, None, None, "", "not a folder; --data names a folder")])
 
     agents_path = folder / AGENTS_FILE
+    files = record_files(folder, problems)
     cache = None
     if use_cache:
         from igfcli.records.cache import ParseCache
 
-        cache = ParseCache.open(folder, agents_path)
+        cache = ParseCache.open(folder, agents_path, files)
     catalog_shown = display_path(agents_path, folder)
     cached_catalog = cache.lookup_catalog(catalog_shown) if cache else None
     if cached_catalog is not None:
@@ -126,14 +179,13 @@ def load(folder: Path, *, use_cache: bool = True) -> Loaded:
 
     catalog = Catalog(agents)
     trials: list[Trial] = []
-    first_seen: dict[str, str] = {}
-    files = record_files(folder)
+    first_seen: dict[str, Trial] = {}  # by id_key: ids that differ only in case are one trial's
     folder_shown = display_path(folder, folder)
     # as display_path would name each file, without its cost for every file of a large folder
     names = [inside if folder_shown == "." else os.path.join(folder_shown, inside) for _, inside in files]
     results: list[FileResult | None] = [
-        cache.lookup(file, inside, name) if cache else None
-        for (file, inside), name in zip(files, names, strict=True)
+        cache.lookup(inside, name, catalog) if cache else None
+        for (_, inside), name in zip(files, names, strict=True)
     ]
     misses = [i for i, cached in enumerate(results) if cached is None]
     fresh = read_records([(files[i][0], names[i]) for i in misses], folder, catalog)
@@ -147,15 +199,17 @@ def load(folder: Path, *, use_cache: bool = True) -> Loaded:
         problems.extend(file_problems)
         if trial is None:
             continue
-        if trial.id in first_seen:
+        first = first_seen.setdefault(id_key(trial.id), trial)
+        if first is not trial:
             line, column = trial.location("id")
-            problems.append(
-                Problem(
-                    trial.path, line, column, "id", f"'{trial.id}' is also the id of {first_seen[trial.id]}"
-                )
+            message = (
+                f"'{trial.id}' is also the id of {first.path}"
+                if first.id == trial.id
+                else f"'{trial.id}' differs only in case or Unicode form from '{first.id}', the id of "
+                f"{first.path}; they name one trial: rename one"
             )
+            problems.append(Problem(trial.path, line, column, "id", message))
             continue
-        first_seen[trial.id] = trial.path
         trials.append(trial)
         problems.extend(warnings)  # the evidence checks, on the records that are kept
 
@@ -211,6 +265,10 @@ def _worker_started(folder: Path, catalog: Catalog) -> None:
 
     global _WORKER
     _WORKER = (folder, catalog)
+    # the main process's handlers came with the fork: a worker ends quietly when the pool stops it
+    for signum in signal.valid_signals():
+        if callable(signal.getsignal(signum)):
+            signal.signal(signum, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
 
 
@@ -238,9 +296,13 @@ def read_record(file: str, name: str, folder: Path, catalog: Catalog) -> FileRes
 def _catalog_file(agents_path: Path, folder: Path) -> tuple[list[Agent], list[Problem]]:
     """The agent catalog of a folder, and every problem with it."""
     problems: list[Problem] = []
-    if not agents_path.exists() and not agents_path.is_symlink():
+    try:
+        os.lstat(agents_path)
+    except FileNotFoundError:
         message = f"missing: a data folder needs {AGENTS_FILE}, the agent catalog"
         return [], [Problem(display_path(agents_path, folder), None, None, "", message)]
+    except OSError:
+        pass  # no permission to look: reading it says so
     doc = _read(agents_path, folder, problems)
     from igfcli.records.agents import read_agents
 

@@ -19,6 +19,7 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from igfcli.errors import Problem
+from igfcli.stats import PLAIN_NUMBER
 
 # The C parser is several times faster; the pure-Python one gives the same values.
 try:
@@ -49,6 +50,21 @@ _ONE_DOCUMENT = "more than one YAML document (a '---' separator); keep one recor
 # what YAML allows in a stream (its "printable" set); anything else stops both parsers
 _NOT_YAML_TEXT = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _EMPTY = "file is empty (or holds only comments); write a record in it or remove it"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_HALF_A_PAIR = (
+    "an escape of half a UTF-16 surrogate pair (\\ud800 to \\udfff), which is no character; "
+    "write the character itself, or \\U and its eight hex digits"
+)
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+# What YAML 1.1 reads as a number, only where written plainly (PLAIN_NUMBER, and the float
+# words .inf and .nan, which the fields refuse by name); 1_000, 010 (octal 8), 0x1A, 1:30
+# (sexagesimal 90) and 1.0e-3 are kept as the text they are, which a field asking for a
+# number refuses, and a field asking for text takes as written.
+_NOT_PLAIN = "igf:not-plain"
+_FLOAT_WORDS = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9]")
+MAX_DIGITS = 30
 _NO_ANCHORS = "anchors and aliases (&name / *name) are not supported; write the value out"
 
 
@@ -63,6 +79,8 @@ class Document:
     # the source text of every number and boolean, so that "0.10" keeps its printed precision
     # and a `yes` where a count belongs is quoted back as the user wrote it
     texts: dict[Path, str] = field(default_factory=dict)
+    # values YAML 1.1 would read as numbers but that are not written plainly (1_000, 0x1A): text
+    not_plain: set[Path] = field(default_factory=set)
 
     def mark(self, path: Path) -> tuple[int, int]:
         """The position of the value at `path`, or of the nearest enclosing value."""
@@ -98,9 +116,12 @@ def parse(path: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
     try:
         refused = _build(text, _Loader, doc)
     except yaml.MarkedYAMLError as exc:
-        if "maximum nesting depth" in str(exc.problem):
-            # libyaml's scanner stops at 1,000 open brackets before any event reaches _build;
-            # the pure-Python parser finds where this module's own limit was passed
+        if "maximum nesting depth" in str(exc.problem) or "invalid Unicode character escape" in str(
+            exc.problem
+        ):
+            # libyaml's scanner stops at 1,000 open brackets, or at an escape of half a UTF-16
+            # pair, before any event reaches _build; the pure-Python parser finds where this
+            # module's own limit was passed, or which value holds the escape
             refused = _build(text, yaml.SafeLoader, Document(path, None))
             if refused is not None:
                 return None, problem(*refused)
@@ -300,9 +321,18 @@ def _tag(event: Any) -> str:
     known = _PLAIN_RESOLVED.get(value)
     if known is None:
         known = str(_resolver.resolve(ScalarNode, value, (True, False)))  # type: ignore[no-untyped-call]
+        if known in (_INT_TAG, _FLOAT_TAG) and not _plain(value):
+            known = _NOT_PLAIN
         if len(value) <= 40 and len(_PLAIN_RESOLVED) < 100_000:
             _PLAIN_RESOLVED[value] = known
     return known
+
+
+def _plain(text: str) -> bool:
+    if _FLOAT_WORDS.fullmatch(text):
+        return True
+    # a leading zero makes YAML 1.1 read an integer as octal: 010 is 8
+    return PLAIN_NUMBER.fullmatch(text) is not None and not ("." not in text and _LEADING_ZERO.match(text))
 
 
 # What a plain scalar's text resolves to depends on the text alone, and keys and short values
@@ -314,9 +344,18 @@ def _scalar(event: Any, path: Path | None, doc: Document, tag: str | None = None
     """A scalar's value, or why it is refused (a tag records never need)."""
     tag = tag or _tag(event)
     if tag == _STR_TAG:
+        if _LONE_SURROGATE.search(event.value):  # spelled as an escape, "\ud800": the Python parser's
+            return None, _HALF_A_PAIR
         return event.value, None  # most values are text, and text is built as it was read
+    if tag == _NOT_PLAIN:
+        if path is not None:
+            doc.not_plain.add(path)
+        return event.value, None
     if tag not in _PLAIN_TAGS:
         return None, _no_tag(tag)
+    if tag in (_INT_TAG, _FLOAT_TAG) and sum(c.isdigit() for c in event.value) > MAX_DIGITS:
+        digits = sum(c.isdigit() for c in event.value)
+        return None, f"a number of {digits:,} digits; no figure of a record has more than {MAX_DIGITS}"
     node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
     value = SafeConstructor.yaml_constructors[tag](_constructor, node)
     if path is not None and isinstance(value, (int, float)):
