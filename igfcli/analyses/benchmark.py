@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from igfcli.analyses.ranking import ASSUMED_MARK, ASSUMED_NOTE
 from igfcli.analyses.results import Listing, column, columns_of
 from igfcli.analyses.selection import Selection
+from igfcli.analyses.terms import ASSUMED_MARK, ASSUMED_NOTE
 from igfcli.errors import BadValue
 from igfcli.model import WEEKS_PER_MONTH, PfsPoint, Trial, round_half_up
 from igfcli.stats import binom_cdf, format_percent

@@ -9,16 +9,11 @@ beside it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from igfcli.analyses.results import Listing, column, columns_of
 from igfcli.analyses.selection import Filters, Selection
+from igfcli.analyses.terms import GroupBy
 from igfcli.model import Agent, ProgramEvent
-
-
-class GroupBy(StrEnum):
-    sponsor = "sponsor"
-    parent = "parent"
 
 
 @dataclass(frozen=True)

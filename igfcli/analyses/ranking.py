@@ -4,51 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from igfcli.analyses.results import Column, Listing, column, columns_of
 from igfcli.analyses.selection import Selection
+from igfcli.analyses.terms import (
+    ASSUMED_MARK,
+    ASSUMED_NOTE,
+    CI_LABELS,
+    CI_SHORT,
+    DISAGREES_MARK,
+    DISAGREES_NOTE,
+    CiMethod,
+    Pool,
+    RankBy,
+)
 from igfcli.model import Arm, Cohort, Response, Trial
 
 if TYPE_CHECKING:
     from igfcli.pooling import Pooled
 from igfcli.stats import clopper_pearson, wilson
-
-
-class CiMethod(StrEnum):
-    exact = "exact"
-    wilson = "wilson"
-
-
-class RankBy(StrEnum):
-    regimen = "regimen"
-    trial = "trial"
-    cohort = "cohort"
-    histology = "histology"
-
-
-class Pool(StrEnum):
-    """How the trials of a row are pooled (docs/methods.md)."""
-
-    counts = "counts"  # responders summed over evaluable summed: a common-effect estimate
-    glmm = "glmm"  # random-intercept logistic regression, maximum likelihood
-    dl = "dl"  # inverse-variance logits with the DerSimonian-Laird tau^2
-
-
-CI_LABELS = {CiMethod.exact: "exact (Clopper-Pearson)", CiMethod.wilson: "Wilson score"}
-CI_SHORT = {CiMethod.exact: "exact", CiMethod.wilson: "Wilson"}
-# marks a count the record does not give, taken as the number enrolled, in tables for people
-ASSUMED_MARK = "†"
-ASSUMED_NOTE = (
-    f"{ASSUMED_MARK} The record gives no evaluable count for this figure: the number enrolled is used."
-)
-# marks a row whose source printed a rate its own counts do not give
-DISAGREES_MARK = "‡"
-DISAGREES_NOTE = (
-    f"{DISAGREES_MARK} The source's printed rate disagrees with its counts; the counts are used "
-    "(igf validate names the figure)."
-)
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,9 @@ from typing import Annotated
 
 import typer
 
-from igfcli.analyses.halted import GroupBy
-from igfcli.analyses.ranking import CiMethod, Pool, RankBy
 from igfcli.analyses.results import Listing
 from igfcli.analyses.selection import Filters
+from igfcli.analyses.terms import CiMethod, GroupBy, Pool, RankBy
 from igfcli.commands.options import DATA, FILTERS, OUTPUT, DataSource, LevelOpt, Output, proportion, takes
 from igfcli.commands.plumbing import (
     EXIT_CHECK_FAILED,
@@ -274,7 +273,7 @@ def report(
 
     Example: igf report --pool glmm --plots -o igf-report.md
     """
-    from igfcli.analyses.ranking import RankBy, rank_listing
+    from igfcli.analyses.ranking import rank_listing
     from igfcli.output.report import build_report
     from igfcli.records.folder import bundled_data
 

@@ -9,18 +9,10 @@ from igfcli.analyses.benchmark import APPROXIMATE_MARK, EDITORIAL, benchmark_row
 from igfcli.analyses.benchmark import footnotes as benchmark_footnotes
 from igfcli.analyses.halted import halted_rows
 from igfcli.analyses.randomised import randomised_rows
-from igfcli.analyses.ranking import (
-    ASSUMED_MARK,
-    ASSUMED_NOTE,
-    CI_LABELS,
-    CiMethod,
-    Pool,
-    RankBy,
-    RankRow,
-    rank_rows,
-)
+from igfcli.analyses.ranking import RankRow, rank_rows
 from igfcli.analyses.results import Listing, column, columns_of
 from igfcli.analyses.selection import Selection
+from igfcli.analyses.terms import ASSUMED_MARK, ASSUMED_NOTE, CI_LABELS, CiMethod, Pool, RankBy
 from igfcli.errors import Problem
 from igfcli.model import Trial
 from igfcli.output.formats import to_markdown

@@ -1,0 +1,47 @@
+"""The words the analyses share with their callers: the choices they take and the marks they set."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class GroupBy(StrEnum):
+    """How halted programs are grouped."""
+
+    sponsor = "sponsor"
+    parent = "parent"
+
+
+class CiMethod(StrEnum):
+    exact = "exact"
+    wilson = "wilson"
+
+
+class RankBy(StrEnum):
+    regimen = "regimen"
+    trial = "trial"
+    cohort = "cohort"
+    histology = "histology"
+
+
+class Pool(StrEnum):
+    """How the trials of a row are pooled (docs/methods.md)."""
+
+    counts = "counts"  # responders summed over evaluable summed: a common-effect estimate
+    glmm = "glmm"  # random-intercept logistic regression, maximum likelihood
+    dl = "dl"  # inverse-variance logits with the DerSimonian-Laird tau^2
+
+
+CI_LABELS = {CiMethod.exact: "exact (Clopper-Pearson)", CiMethod.wilson: "Wilson score"}
+CI_SHORT = {CiMethod.exact: "exact", CiMethod.wilson: "Wilson"}
+# marks a count the record does not give, taken as the number enrolled, in tables for people
+ASSUMED_MARK = "†"
+ASSUMED_NOTE = (
+    f"{ASSUMED_MARK} The record gives no evaluable count for this figure: the number enrolled is used."
+)
+# marks a row whose source printed a rate its own counts do not give
+DISAGREES_MARK = "‡"
+DISAGREES_NOTE = (
+    f"{DISAGREES_MARK} The source's printed rate disagrees with its counts; the counts are used "
+    "(igf validate names the figure)."
+)
