@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import difflib
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -52,6 +50,8 @@ def describe_value(value: Any) -> str:
         return f"a boolean ({'true' if value else 'false'})"
     if value is None:
         return "empty (null)"
+    import datetime as dt  # here, not at the top: a run answered from the parse cache needs none
+
     if isinstance(value, (dt.date, dt.datetime)):
         return f"a date ({value.isoformat()})"
     if isinstance(value, str):
@@ -88,6 +88,8 @@ class Reader:
             return None
         for key in value:
             if key not in allowed:
+                import difflib  # only for a key that is wrong
+
                 close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
                 hint = (
                     f"; did you mean '{close[0]}'?"
@@ -183,6 +185,8 @@ class Reader:
         try:
             return parse_rate(value, self.doc.texts.get(path))
         except RateError as exc:
+            import datetime as dt
+
             if isinstance(value, (dt.date, dt.datetime)):
                 self.problem(path, f"should be a rate such as 14.2%, not {describe_value(value)}")
             else:
