@@ -130,14 +130,20 @@ def test_many_studies_take_time_in_proportion(folder: Path) -> None:
         return json.dumps({"studies": [study(f"NCT{i:08d}") for i in range(n)]}).encode()
 
     catalog = Catalog(read_agents(yamldoc.parse("agents.yaml", AGENTS.read_bytes())[0], []))  # type: ignore[arg-type]
-    times = []
-    for n in (4000, 16000):
+
+    def seconds(n: int) -> float:
         raw = page(n)
-        started = time.perf_counter()
-        drafts = skeletons(read_studies(raw, "page.json"), catalog)
-        times.append(time.perf_counter() - started)
+        best = float("inf")
+        for _ in range(2):  # the faster of two runs: less of whatever else the machine does
+            started = time.perf_counter()
+            drafts = skeletons(read_studies(raw, "page.json"), catalog)
+            best = min(best, time.perf_counter() - started)
         assert len(drafts) == n
-    assert times[1] < 4 * times[0] * 2.5  # four times the studies: about four times the time, not 16
+        return best
+
+    small, large = seconds(2000), seconds(16000)
+    # eight times the studies: about eight times the time; in quadratic time it was over 25
+    assert large < 16 * small, (small, large)
 
 
 # --- what a study may hold -------------------------------------------------------------------------

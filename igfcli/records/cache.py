@@ -2,10 +2,11 @@
 
 One JSON file per data folder under the user's cache directory. An entry is
 used only when the record file's size, modification time, change time and
-inode, the agent catalog's, the cache format, the igf version and the modules that decide a
-record's result (their sizes and times) all still match; anything
-else in the file (truncated, corrupt, another program's, another folder's) is
-discarded and the cache rebuilt. JSON, not pickle: a cache file that someone
+inode, the agent catalog's, the cache format, the igf version and the modules
+that decide a record's result all still match, and its values are what a
+reader could build (records/invariants.py); anything else in the file
+(truncated, corrupt, another program's, another folder's) is discarded and the
+cache rebuilt. JSON, not pickle: a cache file that someone
 else can write must never run code when it is read. Writes go to a temporary
 file renamed into place, so two processes writing at once leave one whole
 cache, never a mix.

@@ -94,8 +94,8 @@ def record_files(folder: Path, problems: list[Problem] | None = None) -> list[tu
     A folder that cannot be read is an error in `problems`, never skipped in silence. A link
     to a folder is followed, unless its folder is read anyway (it is or lies in the data
     folder) or holds the data folder (a loop: a warning names it); a folder is walked once
-    however many links lead to it. Paths stay strings: a folder of 10,000 records would spend more time
-    building path objects than reading its parse cache.
+    however many links lead to it. Paths stay strings: a folder of 10,000 records would
+    spend more time building path objects than reading its parse cache.
     """
     found: list[tuple[str, str]] = []
     home = os.path.realpath(folder)
