@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from igfcli.errors import Problem
 from igfcli.model import (
@@ -129,13 +130,16 @@ def _number(text: str) -> float | int:
 
 def _rate(rate: Rate) -> None:
     need(math.isfinite(rate.value) and math.isfinite(rate.half_unit), "a rate")
+    need(_rate_of(rate.text) == rate, "a rate unlike its text")
+
+
+@lru_cache(maxsize=4096)  # a large folder prints the same few hundred rates again and again
+def _rate_of(text: str) -> Rate | None:
+    """The rate a reader builds from this text, or None where it builds none."""
     try:
-        again = (
-            parse_rate(rate.text) if rate.text.endswith("%") else parse_rate(_number(rate.text), rate.text)
-        )
-    except RateError:
-        raise Unsound("a rate") from None
-    need(again == rate, "a rate unlike its text")
+        return parse_rate(text) if text.endswith("%") else parse_rate(_number(text), text)
+    except (RateError, Unsound):
+        return None
 
 
 def _response(r: Response | None, enrolled: int | None) -> None:
