@@ -2,7 +2,8 @@
 
 tests/data/format-v1/trials holds the five records and the catalog as the first version
 bundled them (before program histories, arms and comparisons); printed/ holds that version's
-own CSV output on them. Later versions add columns at the end and never rename one, so each
+own CSV output on them. They test the format, not the evidence: trials/ holds the records as
+they stand now, corrected and grown since. Later versions add columns at the end and never rename one, so each
 earlier column must come out unchanged, value for value.
 """
 
