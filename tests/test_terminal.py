@@ -68,3 +68,29 @@ def test_colour_marks_the_verdict_and_the_words_say_the_same_without_it() -> Non
     assert [line.split()[-3:] for line in plain.splitlines() if "pappo-2014" in line] == [
         ["below", "<0.001", "yes"]
     ]
+
+
+LABELS = {"Field", "Value", "Field:", "Value:"}  # the table's headings, or each block's labels
+
+
+def _words(text: str) -> list[str]:
+    return sorted(w for w in text.split() if w not in LABELS)
+
+
+@pytest.mark.parametrize("width", [60, 80, 100])
+def test_show_loses_no_word_of_any_bundled_trial_at_any_width(width: int) -> None:
+    # every word of every field and value is printed whole: none cropped at the edge, none cut
+    ids = [row["id"] for row in csv.DictReader(io.StringIO(igf("trials", "-f", "csv").stdout))]
+    assert len(ids) >= 20
+    for trial in ids:
+        rows = list(csv.DictReader(io.StringIO(igf("show", trial, "-f", "csv").stdout)))
+        expected = _words(f"{trial} " + " ".join(f"{r['field']} {r['value']}" for r in rows))
+        run = igf("show", trial, env={"COLUMNS": str(width)})
+        assert run.exit_code == 0, run.stderr
+        printed = " ".join(_words(run.stdout.replace("─", " ")))
+        # nothing cropped: the same characters, every one; a word that fits is whole (a link
+        # wider than the terminal can only be folded)
+        assert sorted("".join(printed.split())) == sorted("".join(expected)), f"{trial} at {width}"
+        whole = set(printed.split())
+        assert [w for w in expected if len(w) <= width - 4 and w not in whole] == [], f"{trial} at {width}"
+        assert max(len(line) for line in run.stdout.splitlines()) <= width

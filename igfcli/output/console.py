@@ -112,9 +112,11 @@ def to_rich(listing: Listing, console: Console) -> RenderableType:
         # two spaces at each edge and between columns (SIMPLE_HEAD with collapsed padding)
         needed = sum(minimums) + 2 * len(minimums) + 2
         if with_forest and not dropped and needed + FOREST_WIDTH + 2 <= console.width:
-            return _table(listing, tuple(columns), texts, True, dropped)
+            room = console.width - FOREST_WIDTH - 2 - (needed - sum(minimums))
+            return _table(listing, tuple(columns), texts, True, dropped, _widths(minimums, texts, room))
         if needed <= console.width:
-            return _table(listing, tuple(columns), texts, False, dropped)
+            room = console.width - (needed - sum(minimums))
+            return _table(listing, tuple(columns), texts, False, dropped, _widths(minimums, texts, room))
     stacked = _stacked(listing, tuple(columns), texts, dropped, console.width)
     if stacked is not None:
         return stacked
@@ -168,8 +170,35 @@ def _stacked(
     return Text("\n".join([*lines, "", *notes] if notes else lines))
 
 
+def _widths(minimums: list[int], texts: list[list[str]], room: int) -> list[int]:
+    """Each column's width within `room`: its longest value where all fit; else, from its
+    minimum, an even share of what is left, a column taking no more than its longest value.
+
+    Set here rather than left to rich: rich narrows the widest column first, below the
+    minimum that keeps its longest word whole, and the console then crops what overflows.
+    """
+    natural = [max([m, *(len(row[i]) for row in texts)]) for i, m in enumerate(minimums)]
+    widths = list(minimums)
+    spare = room - sum(widths)
+    while spare > 0:
+        growing = [i for i, w in enumerate(widths) if w < natural[i]]
+        if not growing:
+            break
+        share = max(1, spare // len(growing))
+        for i in growing:
+            grow = min(share, natural[i] - widths[i], spare)
+            widths[i] += grow
+            spare -= grow
+    return widths
+
+
 def _table(
-    listing: Listing, columns: tuple[Column, ...], texts: list[list[str]], forest: bool, dropped: list[Column]
+    listing: Listing,
+    columns: tuple[Column, ...],
+    texts: list[list[str]],
+    forest: bool,
+    dropped: list[Column],
+    widths: list[int],
 ) -> Table:
     from rich import box
     from rich.table import Table
@@ -198,7 +227,8 @@ def _table(
             justify="right" if numeric else "left",
             overflow="fold",
             no_wrap=unbroken,
-            min_width=_min_width(c, [row[i] for row in texts]),
+            # rich gives the first column of a collapsed-padding table one less than its width
+            width=widths[i] + (1 if i == 0 else 0),
         )
     top = 0.0
     if forest:
