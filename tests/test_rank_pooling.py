@@ -53,6 +53,7 @@ def test_glmm_gives_the_reference_fit() -> None:
     expected = _ref_summary(ALPHAMAB, mu, se, tau * tau, 0.95)
     for key in POOLED_KEYS:
         assert alphamab[key] == pytest.approx(expected[key], rel=1e-5, abs=1e-7), key
+    assert alphamab["ci_method"] == "wald"  # the model's interval, not the --ci method
     # the sums stay the sums; the pool and the number of studies are said
     assert (alphamab["responders"], alphamab["evaluable"], alphamab["studies"], alphamab["pool"]) == (
         23,
@@ -73,7 +74,7 @@ def test_dl_gives_statsmodels_dersimonian_laird() -> None:
 def test_a_single_trial_keeps_its_exact_interval_under_every_pool(pool: str) -> None:
     betinib = _by_regimen("--pool", pool)["betinib"]
     ref = binomtest(3, 30).proportion_ci(0.95, method="exact")
-    assert (betinib["rate"], betinib["studies"]) == (0.1, 1)
+    assert (betinib["rate"], betinib["studies"], betinib["ci_method"]) == (0.1, 1, "exact")
     assert (betinib["ci_low"], betinib["ci_high"]) == pytest.approx((ref.low, ref.high), abs=1e-12)
     assert [betinib[k] for k in ["tau2", "i2", "q", "q_p", "pi_low", "pi_high", "note"]] == [None] * 7
 
@@ -116,8 +117,11 @@ def test_by_histology_pools_single_histology_figures_across_agents() -> None:
 def test_the_table_shows_heterogeneity_and_the_prediction_interval() -> None:
     table = igf("rank", "--data", POOLING, "--pool", "dl", env={"COLUMNS": "200"}).stdout
     header = table.splitlines()[2]
-    for label in ("k", "tau²", "I²", "95% PI"):
+    for label in ("k", "tau²", "I²", "95% PI", "95% CI, exact or Wald"):
         assert label in header
+    assert table.splitlines()[0].startswith(
+        "Objective response rate by regimen, 95% exact (Clopper-Pearson) intervals (Wald where pooled)"
+    )
     assert "┄" in table  # the prediction interval behind the confidence interval in the forest
 
 
@@ -159,6 +163,9 @@ def test_report_with_glmm_and_plots_links_the_figure_and_states_heterogeneity(tm
     assert (tmp_path / "summary-forest.svg").is_file()
     assert "Heterogeneity of each pooled regimen: alphamab: 5 studies, tau²" in text
     assert "random-effects logistic regression" in text  # the methods name the method
+    # and say which interval each row has
+    assert "a regimen of one study keeps the interval below (docs/methods.md)" in text
+    assert "Intervals not pooled are two-sided 95% exact (Clopper-Pearson) intervals." in text
     refused = igf("report", "--data", POOLING, "--plots")
     assert (refused.exit_code, refused.stderr) == (
         2,

@@ -241,7 +241,8 @@ def rank_rows(
                 rate=estimate.rate,
                 ci_low=estimate.ci_low,
                 ci_high=estimate.ci_high,
-                ci_method=method.value,
+                # a fitted row's interval is the model's Wald interval, whatever --ci says
+                ci_method="wald" if fitted else method.value,
                 level=level,
                 estimated=any(u.response.responders_estimated for u in members),
                 evaluable_assumed=any(u.response.evaluable_defaulted for u in members),
@@ -298,7 +299,8 @@ def rank_listing(
     if pool is not Pool.counts:
         notes.append(
             f"{POOL_LABELS[pool]}; {percent} Wald interval of the pooled rate, and {percent} "
-            "prediction interval (PI) for a new trial from 3 trials up; a row of one trial keeps its "
+            "prediction interval (PI) for a new trial from 3 studies up (a study is a trial's figure, "
+            "or each cohort's where the trial reports its cohorts apart); a row of one study keeps its "
             f"{CI_LABELS[method]} interval (docs/methods.md)."
         )
     notes += [f"{r.name}: {r.note}." for r in rows if r.note]
@@ -313,7 +315,8 @@ def rank_listing(
                 f"Left out: {mixed} trial or cohort figure{'s' if mixed != 1 else ''} of more than one "
                 "histology, which no single histology can claim."
             )
-    how = "" if pool is Pool.counts else f", {pool.value} pooling"
+    how = "" if pool is Pool.counts else f" (Wald where pooled), {pool.value} pooling"
+    short = CI_SHORT[method] if pool is Pool.counts else f"{CI_SHORT[method]} or Wald"
     return Listing(
         columns,
         tuple(rows),
@@ -323,7 +326,7 @@ def rank_listing(
         table_columns=tuple(k for k in people if k not in omit),
         display_only=(
             # the method in the label: markdown has no title to say it
-            Column("ci", f"{percent} CI, {CI_SHORT[method]}", "interval"),
+            Column("ci", f"{percent} CI, {short}", "interval"),
             Column("pi", f"{percent} PI", "interval"),
         ),
         footnotes=tuple(notes),

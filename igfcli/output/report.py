@@ -277,21 +277,27 @@ def _methods(method: CiMethod, level: float, refs: References, pool: Pool) -> st
         Pool.glmm: (
             "are pooled by a random-effects logistic regression (binomial-normal model) fitted by "
             "maximum likelihood, its integrals by adaptive Gauss-Hermite quadrature; the pooled rate has a "
-            f"{level * 100:g}% Wald interval, and from three trials a prediction interval for a new trial "
+            f"{level * 100:g}% Wald interval, and from three studies a prediction interval for a new trial "
             "(t on k - 2 degrees of freedom); tau² and I² state how much the trials disagree"
         ),
         Pool.dl: (
             "are pooled by inverse-variance weighting of logits with the DerSimonian-Laird tau² (0.5 "
             "added to the counts of a trial with no or all responders); the pooled rate has a "
-            f"{level * 100:g}% Wald interval, and from three trials a prediction interval for a new trial"
+            f"{level * 100:g}% Wald interval, and from three studies a prediction interval for a new trial"
         ),
     }[pool]
+    single = (
+        ""
+        if pool is Pool.counts
+        else "; a study is a trial's figure, or each cohort's where the trial reports its cohorts apart, "
+        "and a regimen of one study keeps the interval below"
+    )
     return (
         "Objective response rate is responders (complete and partial responses) over evaluable "
-        f"patients. Trials of the same regimen (the same agents, in any order) {pooling}; a regimen of "
-        "one trial keeps the interval below (docs/methods.md). Where a record gives only a reported "
+        f"patients. Trials of the same regimen (the same agents, in any order) {pooling}{single} "
+        "(docs/methods.md). Where a record gives only a reported "
         "rate, responders are the nearest whole number to rate x evaluable and marked (est.). "
-        "Intervals are two-sided "
+        f"{'Intervals' if pool is Pool.counts else 'Intervals not pooled'} are two-sided "
         f"{level * 100:g}% {CI_LABELS[method]} intervals. Progression-free rates are compared with a "
         f"benchmark {benchmark.describe()} [{refs.cite(benchmark.source)}]; a rate reported in "
         f"months converts at 52/12 weeks a month, and {benchmark.time_point_text()}. "
