@@ -34,9 +34,9 @@ TRIALS_MARKDOWN = """\
 """
 
 RANK_CSV = """\
-rank,regimen,agents,trials,trial_ids,evaluable,responders,rate,ci_low,ci_high,ci_method,level,estimated,evaluable_assumed,studies,pool,tau2,i2,q,q_p,pi_low,pi_high,note,reported_disagrees
-1,alphamab,alphamab,1,trial-a,38,5,0.13157894736842105,0.0441374400579145,0.28086384588375335,exact,0.95,false,false,1,counts,,,,,,,,false
-2,alphamab + gammalimus,alphamab; gammalimus,1,trial-b,50,5,0.1,0.033275093589022364,0.2181353664342028,exact,0.95,true,false,1,counts,,,,,,,,false
+rank,regimen,agents,trials,trial_ids,evaluable,responders,rate,ci_low,ci_high,ci_method,level,estimated,evaluable_assumed,studies,pool,tau2,i2,q,q_p,pi_low,pi_high,note,reported_disagrees,cohorts_summed
+1,alphamab,alphamab,1,trial-a,38,5,0.13157894736842105,0.0441374400579145,0.28086384588375335,exact,0.95,false,false,1,counts,,,,,,,,false,false
+2,alphamab + gammalimus,alphamab; gammalimus,1,trial-b,50,5,0.1,0.033275093589022364,0.2181353664342028,exact,0.95,true,false,1,counts,,,,,,,,false,false
 """
 
 RANK_MARKDOWN = """\

@@ -15,6 +15,8 @@ from igfcli.analyses.terms import (
     CI_SHORT,
     DISAGREES_MARK,
     DISAGREES_NOTE,
+    SUMMED_MARK,
+    SUMMED_NOTE,
     CiMethod,
     Pool,
     RankBy,
@@ -38,7 +40,13 @@ class RankRow:
     agents: tuple[str, ...] = column("Agents", "list")
     trials: int = column("Trials", "count")
     trial_ids: tuple[str, ...] = column("Trial ids", "list")
-    evaluable: int = column("Evaluable", "count", short="N", mark=("evaluable_assumed", ASSUMED_MARK))
+    evaluable: int = column(
+        "Evaluable",
+        "count",
+        short="N",
+        mark=("evaluable_assumed", ASSUMED_MARK),
+        also=(("cohorts_summed", SUMMED_MARK),),
+    )
     responders: int = column("Responders", "count", short="Resp.")
     rate: float = column("Rate", "rate", mark=("reported_disagrees", DISAGREES_MARK))
     ci_low: float = column("CI low", "rate")
@@ -57,6 +65,7 @@ class RankRow:
     pi_high: float | None = column("PI high", "rate")
     note: str | None = column("Note")
     reported_disagrees: bool = column("Reported rate disagrees", "bool")
+    cohorts_summed: bool = column("Cohorts summed", "bool")
 
     @property
     def ci(self) -> tuple[float, float]:
@@ -212,6 +221,17 @@ def _estimate(members: list[ResponseUnit], pool: Pool, method: CiMethod, level: 
     return _Estimate(pooled.rate, pooled.ci_low, pooled.ci_high, pooled)
 
 
+def _sums_cohorts(members: list[ResponseUnit]) -> bool:
+    """Whether the row adds up two or more cohorts of one trial (which then prints no whole-trial figure)."""
+    seen: set[str] = set()
+    for unit in members:
+        if unit.cohort is not None:
+            if unit.trial.id in seen:
+                return True
+            seen.add(unit.trial.id)
+    return False
+
+
 def rank_rows(
     selection: Selection,
     by: RankBy,
@@ -256,6 +276,7 @@ def rank_rows(
                 pi_high=fitted.pi_high if fitted else None,
                 note=estimate.note,
                 reported_disagrees=any(u.response.reported_disagrees for u in members),
+                cohorts_summed=_sums_cohorts(members),
             )
         )
     rows.sort(key=lambda r: (-r.rate, -r.ci_low, -r.evaluable, r.name.casefold(), r.name))
@@ -296,6 +317,8 @@ def rank_listing(
         notes.append(ASSUMED_NOTE)
     if any(r.reported_disagrees for r in rows):
         notes.append(DISAGREES_NOTE)
+    if any(r.cohorts_summed for r in rows):
+        notes.append(SUMMED_NOTE)
     if pool is not Pool.counts:
         notes.append(
             f"{POOL_LABELS[pool]}; {percent} Wald interval of the pooled rate, and {percent} "

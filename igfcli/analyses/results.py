@@ -25,9 +25,9 @@ class Column:
     kind: ColumnKind = "text"
     short: str = ""  # a narrower label for the terminal table, where width is scarce
     whole: bool = False  # never wrapped in the terminal table (an id, a name, a status word)
-    # (a yes/no field of the row, a mark): people's formats put the mark after the value
-    # where the field is true; machine formats carry the field itself as a column
-    mark: tuple[str, str] | None = None
+    # pairs of (a yes/no field of the row, a mark): people's formats put each mark after the
+    # value where its field is true; machine formats carry the field itself as a column
+    marks: tuple[tuple[str, str], ...] = ()
     field: str = ""
 
     @property
@@ -42,10 +42,13 @@ def column(
     short: str = "",
     whole: bool = False,
     mark: tuple[str, str] | None = None,
+    also: tuple[tuple[str, str], ...] = (),
     key: str = "",
 ) -> Any:
-    """Declare a row field that is shown as a column (its key is the field's name unless `key`)."""
-    return field(metadata={"column": (label, kind, short, whole, mark, key)})
+    """Declare a row field that is shown as a column (its key is the field's name unless `key`);
+    `mark` (and `also`, for more) pair a yes/no field of the row with the mark it sets."""
+    marks = ((mark,) if mark else ()) + also
+    return field(metadata={"column": (label, kind, short, whole, marks, key)})
 
 
 def columns_of(
@@ -57,8 +60,8 @@ def columns_of(
     for f in fields(row_type):
         if "column" not in f.metadata or f.name in omit:
             continue
-        label, kind, short, whole, mark, key = f.metadata["column"]
-        out.append(Column(key or f.name, labels.get(f.name, label), kind, short, whole, mark, f.name))
+        label, kind, short, whole, marks, key = f.metadata["column"]
+        out.append(Column(key or f.name, labels.get(f.name, label), kind, short, whole, marks, f.name))
     unknown = set(labels) - {f.name for f in fields(row_type)}
     if unknown:
         raise ValueError(f"{row_type.__name__} has no field {', '.join(sorted(unknown))}")
@@ -100,7 +103,7 @@ class Listing:
         named = {*self.table_columns, *(self.forest or ()), *([self.group_by] if self.group_by else [])}
         named |= {*self.drop_order, *self.stack, *([self.emphasis] if self.emphasis else [])}
         named |= set(self.forest_band or ())
-        named |= {c.mark[0] for c in (*self.columns, *self.display_only) if c.mark}
+        named |= {flag for c in (*self.columns, *self.display_only) for flag, _ in c.marks}
         missing = sorted(k for k in named if k not in known and not self._row_has(k))
         if missing:
             raise ValueError(f"listing names {', '.join(missing)}, which its rows do not have")

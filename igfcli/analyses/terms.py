@@ -45,3 +45,9 @@ DISAGREES_NOTE = (
     f"{DISAGREES_MARK} The source's printed rate disagrees with its counts; the counts are used "
     "(igf validate names the figure)."
 )
+# marks a row whose counts add up cohorts that its trial's source reports only apart
+SUMMED_MARK = "§"
+SUMMED_NOTE = (
+    f"{SUMMED_MARK} Adds up cohorts of a trial whose source reports them apart and prints no "
+    "response figure for the whole trial."
+)

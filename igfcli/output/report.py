@@ -12,7 +12,16 @@ from igfcli.analyses.randomised import randomised_rows
 from igfcli.analyses.ranking import RankRow, rank_rows
 from igfcli.analyses.results import Listing, column, columns_of
 from igfcli.analyses.selection import Selection
-from igfcli.analyses.terms import ASSUMED_MARK, ASSUMED_NOTE, CI_LABELS, CiMethod, Pool, RankBy
+from igfcli.analyses.terms import (
+    ASSUMED_MARK,
+    ASSUMED_NOTE,
+    CI_LABELS,
+    SUMMED_MARK,
+    SUMMED_NOTE,
+    CiMethod,
+    Pool,
+    RankBy,
+)
 from igfcli.errors import Problem
 from igfcli.model import Trial
 from igfcli.output.formats import to_markdown
@@ -27,7 +36,12 @@ class _RankLine:
     name: str = column("Regimen")
     trials: int = column("Trials", "count")
     regimen: str = column("Regimen")
-    responders: str = column("Responders/evaluable", "count", mark=("evaluable_assumed", ASSUMED_MARK))
+    responders: str = column(
+        "Responders/evaluable",
+        "count",
+        mark=("evaluable_assumed", ASSUMED_MARK),
+        also=(("cohorts_summed", SUMMED_MARK),),
+    )
     rate: float = column("ORR", "rate")
     ci: tuple[float, float] = column("CI", "interval")
     studies: int = column("k", "count")
@@ -36,6 +50,7 @@ class _RankLine:
     pi: tuple[float, float] | None = column("PI", "interval")
     sources: str = column("Sources")
     evaluable_assumed: bool = False
+    cohorts_summed: bool = False
 
 
 def _ranking_section(
@@ -60,6 +75,7 @@ def _ranking_section(
                 pi=row.pi,
                 sources=", ".join(refs.cite_trial(by_id[t]) for t in row.trial_ids),
                 evaluable_assumed=row.evaluable_assumed,
+                cohorts_summed=row.cohorts_summed,
             )
             for row in rows
         ]
@@ -80,7 +96,11 @@ def _ranking_section(
                 "pi": f"{level * 100:g}% PI",
             },
         )
-        marks = (ASSUMED_NOTE,) if any(line.evaluable_assumed for line in lines) else ()
+        marks = tuple(
+            note
+            for note, flag in ((ASSUMED_NOTE, "evaluable_assumed"), (SUMMED_NOTE, "cohorts_summed"))
+            if any(getattr(line, flag) for line in lines)
+        )
         listing = Listing(columns, tuple(lines), table_columns=(*shown, "sources"), footnotes=marks)
         table = to_markdown(listing)
         notes = "".join(

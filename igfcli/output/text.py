@@ -57,8 +57,8 @@ def display_cell(value: Any, column: Column) -> str:
 def shown_cell(row: Any, column: Column) -> str:
     """A row's value in a column as people read it, with the column's mark where its field is true."""
     text = display_cell(getattr(row, column.attr), column)
-    if column.mark and text and getattr(row, column.mark[0]):
-        text += column.mark[1]
+    if text:
+        text += "".join(symbol for flag, symbol in column.marks if getattr(row, flag))
     return text
 
 
