@@ -297,12 +297,13 @@ class Trial:
         return regimen_name(self.regimen)
 
     @property
-    def patients(self) -> int:
+    def patients(self) -> int | None:
         """Patients the record counts: its enrolled, or where it gives enrolment only by cohort
-        (or by arm), the sum."""
+        (or by arm), the sum; None where it counts none (never 0 for a count not given)."""
         if self.enrolled is not None:
             return self.enrolled
-        return sum(c.enrolled or 0 for c in self.cohorts) + sum(a.enrolled or 0 for a in self.arms)
+        parts = [c.enrolled for c in self.cohorts] + [a.enrolled for a in self.arms]
+        return sum(n for n in parts if n is not None) if any(n is not None for n in parts) else None
 
     def arm(self, name: str) -> Arm | None:
         return next((a for a in self.arms if a.name == name), None)

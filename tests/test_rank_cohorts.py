@@ -60,3 +60,28 @@ def test_people_see_the_mark_and_its_note(tmp_path: Path) -> None:
     assert "70§" in markdown
     report = igf("report", "--data", data, "-o", "-").stdout
     assert "7/70§" in report and "§ Adds up cohorts of a trial" in report
+
+
+UNCOUNTED = """\
+id: trial-d
+title: Betinib, responses by group only
+regimen: [BT-2]
+phase: "2"
+cohorts:
+  - name: group 1
+    histologies: [osteosarcoma]
+    response: {evaluable: 20, responders: 1}
+sources:
+  - citation: "Qoe Q, et al. Made-up Journal. 2013;4:7-8"
+"""
+
+
+def test_a_trial_that_counts_no_patients_adds_none_rather_than_zero(tmp_path: Path) -> None:
+    data = data_folder(tmp_path, DATA / "small" / "trial-a.yaml", texts={"trial-d.yaml": UNCOUNTED})
+    agents = {r["name"]: r for r in json.loads(igf("agents", "--data", data, "-f", "json").stdout)}
+    # alphamab: trial-a's 40; betinib: its one trial gives no count; gammalimus: no trial at all
+    assert [agents[a]["patients"] for a in ("alphamab", "betinib", "gammalimus")] == [40, None, 0]
+    halted = json.loads(igf("halted", "--all", "--data", data, "-f", "json").stdout)
+    assert {r["agent"]: r["patients"] for r in halted}["betinib"] is None
+    report = igf("report", "--data", data, "-o", "-").stdout
+    assert "2 trials of 2 agents, 40 patients enrolled (1 trial giving no count)." in report

@@ -31,7 +31,7 @@ class ProgramRow:
     reason: str | None = column("Reason")
     status_source: str | None = column("Status source")
     trials: int = column("Trials", "count")
-    patients: int = column("Patients", "count")
+    patients: int | None = column("Patients", "count")
     indication: str | None = column("Indication")
     later: tuple[str, ...] = column("Later", "list")
 
@@ -87,7 +87,7 @@ def halted_rows(
                     reason=event.reason if event else None,
                     status_source=event.source if event else None,
                     trials=len(trials),
-                    patients=sum(trial_selection.patients(t) for t in trials),
+                    patients=trial_selection.total_patients(trials),
                     indication=event.indication if event else None,
                     later=_later(agent, event, as_of) if event else (),
                 )

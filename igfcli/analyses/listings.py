@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from igfcli.analyses.benchmark import EDITORIAL, pfs_at
 from igfcli.analyses.results import Listing, column, columns_of
-from igfcli.analyses.selection import Selection
+from igfcli.analyses.selection import Selection, known_sum
 from igfcli.model import Evidence, Trial
 
 
@@ -96,7 +96,7 @@ class AgentRow:
     status: str = column("Status", whole=True)
     status_as_of: int | None = column("Status since", "count", short="Since")
     trials: int = column("Trials", "count")
-    patients: int = column("Patients", "count")
+    patients: int | None = column("Patients", "count")
     history: tuple[str, ...] = column("History", "list")
 
 
@@ -121,7 +121,7 @@ def agents_listing(selection: Selection) -> Listing:
                 status=agent.status,
                 status_as_of=agent.status_as_of,
                 trials=len(trials),
-                patients=sum(t.patients for t in trials),
+                patients=known_sum(t.patients for t in trials) if trials else 0,
                 history=tuple(e.describe() for e in agent.history),
             )
         )

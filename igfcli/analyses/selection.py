@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from igfcli.errors import SelectionError
@@ -183,11 +183,23 @@ class Selection:
         f = self.filters
         return not f.histologies or _all_contain_any(trial.histologies, f.histologies)
 
-    def patients(self, trial: Trial) -> int:
-        """Patients of a selected trial: all it counts (Trial.patients), or those of its selected cohorts."""
+    def patients(self, trial: Trial) -> int | None:
+        """Patients of a selected trial: all it counts (Trial.patients), or those of its selected
+        cohorts; None where the record counts none of them."""
         if self.whole_trial_matches(trial):
             return trial.patients
-        return sum(c.enrolled or 0 for c in trial.cohorts if self.cohort_matches(trial, c))
+        return known_sum(c.enrolled for c in trial.cohorts if self.cohort_matches(trial, c))
+
+    def total_patients(self, trials: Iterable[Trial]) -> int | None:
+        """Patients of these trials, of those that count them; None where none does (0 for no trial)."""
+        counts = [self.patients(t) for t in trials]
+        return known_sum(counts) if counts else 0
 
     def trials(self) -> list[Trial]:
         return [t for t in self.evidence.trials if self.trial_matches(t)]
+
+
+def known_sum(counts: Iterable[int | None]) -> int | None:
+    """The sum of the counts that are known; None where none is (a count not given is not 0)."""
+    known = [n for n in counts if n is not None]
+    return sum(known) if known else None

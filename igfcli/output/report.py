@@ -120,7 +120,7 @@ class _HaltedLine:
     drug_class: str | None = column("Class", key="class")
     as_of: int | None = column("Status since", "count")
     trials: int = column("Trials", "count")
-    patients: int = column("Patients", "count")
+    patients: int | None = column("Patients", "count")
     reason: str | None = column("Reason")
     source: str = column("Source")
 
@@ -343,7 +343,9 @@ def build_report(
     evidence = selection.evidence
     trials = selection.trials()
     agents = sorted({name for t in trials for name in t.regimen})
-    patients = sum(selection.patients(t) for t in trials)
+    counts = [selection.patients(t) for t in trials]
+    patients = sum(n for n in counts if n is not None)
+    uncounted = sum(n is None for n in counts)
     refs = References()
     described = selection.filters.describe()
     header = (
@@ -351,6 +353,7 @@ def build_report(
         f"Data: {markdown_escape(data_label or evidence.folder)}: "
         f"{_count(len(trials), 'trial')} of {_count(len(agents), 'agent')}, "
         f"{patients} patients enrolled"
+        + (f" ({_count(uncounted, 'trial')} giving no count)" if uncounted else "")
         + (f" (selected: {markdown_escape(described)})" if described else "")
         + f". Produced by igf {__version__}.\n"
     )
