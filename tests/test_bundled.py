@@ -92,7 +92,10 @@ def test_today_r1507_is_halted_in_oncology_and_approved_as_teprotumumab() -> Non
         r["agent"]: (r["sponsor"], r["status_as_of"], r["indication"])
         for r in _json("halted", "--status", "approved")
     }
-    assert approved["R1507"] == ("Horizon Therapeutics", 2020, "thyroid eye disease")
+    # approved (Horizon) in 2020; Amgen's since it bought Horizon in 2023
+    assert approved["R1507"] == ("Amgen", 2020, "thyroid eye disease")
+    then = {r["agent"]: r["sponsor"] for r in _json("halted", "--status", "approved", "--as-of", "2022")}
+    assert then["R1507"] == "Horizon Therapeutics"
     # what was awaited in 2014 is awaited no longer; linsitinib is active again, outside oncology
     assert _json("halted", "--status", "awaiting-results") == []
     active = _json("halted", "--status", "active")

@@ -169,3 +169,24 @@ def test_the_cache_gives_back_arms_comparisons_and_histories_whole(tmp_path: Pat
     assert len(cache_files) == 1 and "rand-a.yaml" in cache_files[0].read_text()
     warm = [igf(*c, "--data", folder, "-f", "json").stdout for c in commands]
     assert warm == cold
+
+
+def test_a_program_bought_after_its_approval_is_the_buyers_from_the_sale(tmp_path: Path) -> None:
+    catalog = (DATA / "randomised" / "agents.yaml").read_text()
+    sale = """      - year: 2023
+        status: approved
+        indication: eye disease
+        sponsor: Buyco
+        name: alphaview
+        source: "Buyco release, 2023"
+  - name: betinib"""
+    data = data_folder(tmp_path, catalog=catalog.replace("  - name: betinib", sale, 1))
+
+    def approved(*args: str) -> list[tuple[str, str, int]]:
+        run = igf("halted", "--status", "approved", "--data", data, "-f", "json", *args)
+        assert run.exit_code == 0, run.stderr
+        return [(r["group"], r["sponsor"], r["status_as_of"]) for r in json.loads(run.stdout)]
+
+    # approved since 2021 either way; the holder is Eyeco until the sale, Buyco after it
+    assert approved() == [("Buyco", "Buyco", 2021)]
+    assert approved("--as-of", "2022") == [("Eyeco", "Eyeco", 2021)]

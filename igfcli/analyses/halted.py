@@ -47,6 +47,17 @@ def _later(agent: Agent, event: ProgramEvent, as_of: int | None) -> tuple[str, .
     )
 
 
+def _sponsor_now(agent: Agent, event: ProgramEvent | None, as_of: int | None) -> str | None:
+    """Who holds the program in the event's indication: the last sponsor named since the event
+    began its status (a program approved under one company and then bought by another is the
+    buyer's), else the agent's."""
+    if event is None:
+        return agent.sponsor
+    since = [e for e in agent.events(as_of) if e.indication == event.indication and e.sponsor]
+    since = [e for e in since if (e.year or 0) >= (event.year or 0)]
+    return since[-1].sponsor if since else event.sponsor or agent.sponsor
+
+
 def halted_rows(
     selection: Selection,
     status: str | None = "halted",
@@ -72,7 +83,7 @@ def halted_rows(
             event_status = event.status if event else "unknown"
             if status is not None and event_status != status:
                 continue
-            sponsor = (event.sponsor if event else None) or agent.sponsor
+            sponsor = _sponsor_now(agent, event, as_of)
             group = agent.owner if by is GroupBy.parent else sponsor
             rows.append(
                 ProgramRow(
