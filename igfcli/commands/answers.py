@@ -65,7 +65,10 @@ class Status(StrEnum):
 def rank(
     source: DataSource,
     by: Annotated[
-        RankBy, typer.Option("--by", help="Rank regimens (trials of one regimen pooled), trials, or cohorts.")
+        RankBy,
+        typer.Option(
+            "--by", help="Rank regimens (trials of one regimen pooled), trials, cohorts, or histologies."
+        ),
     ] = RankBy.regimen,
     ci: Annotated[
         CiMethod, typer.Option("--ci", help="Interval: exact (Clopper-Pearson) or Wilson score.")
@@ -265,8 +268,7 @@ def report(
     *,
     filters: Filters,
 ) -> None:
-    """Write one markdown report: ranking, halted programs, benchmark flags, randomised comparisons,
-    checks, methods, references.
+    """Write one markdown report: the three answers, randomised comparisons, checks and methods.
 
     To stdout, or with -o FILE to a file, written atomically and never over an
     existing file without --force.

@@ -103,8 +103,10 @@ def init(
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite files of the same names in DIR.")] = False,
 ) -> None:
-    """Start a data folder of your own: the bundled agent catalog and a short README (and with
-    --with-bundled, the bundled trial records), ready for igf new and igf validate.
+    """Start a data folder of your own, ready for igf new and igf validate.
+
+    It holds the bundled agent catalog and a short README (and with --with-bundled, the
+    bundled trial records).
 
     Example: igf init my-trials
     """
