@@ -130,7 +130,8 @@ def halted(
             max=2100,
             metavar="YEAR",
             help="Answer from the programs' events up to this year (the editorial's view: 2014). "
-            "Default: every event, today's view.",
+            "Default: every event, today's view. Trials and patients count every record in the data, "
+            "whatever its date.",
         ),
     ] = None,
     *,
