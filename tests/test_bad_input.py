@@ -242,6 +242,10 @@ WARNED: dict[str, list[str]] = {
     "one-sided-p-printed-as-two-sided": [
         ":24:8: warning: comparisons[0].p: 0.494 (two-sided) disagrees with the hazard ratio and its interval, which give a two-sided p of 0.959 to 1; it is the one-sided value (0.479 to 0.5): say p_sided: one-sided",
     ],
+    "pfs-rate-over-no-patients": [
+        ":7:11: warning: pfs[0].rate: no patients under this rate: no evaluable here and no enrolled for the trial, so no benchmark can test it",
+        ":17:15: warning: cohorts[1].pfs[0].rate: no patients under this rate: no evaluable here and no enrolled for the cohort, so no benchmark can test it",
+    ],
     "cohorts-over-enrolled": [
         ":7:3: warning: cohorts: cohorts enrol 45 patients in all, more than the trial's enrolled (40)",
     ],

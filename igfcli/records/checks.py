@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from igfcli.errors import Problem
-from igfcli.model import AlsoReported, Comparison, Rate, Response, Trial
+from igfcli.model import AlsoReported, Comparison, PfsPoint, Rate, Response, Trial
 from igfcli.stats import (
     achievable,
     format_percent,
@@ -61,6 +61,13 @@ def _check_trial(trial: Trial) -> Iterator[Problem]:
         yield from _check_response(trial, f"arms[{arm.index}].response", arm.response)
     for comparison in trial.comparisons:
         yield from _check_comparison(trial, comparison)
+    yield from _check_pfs_counts(trial, "", trial.pfs, trial.enrolled, "trial")
+    for cohort in trial.cohorts:
+        yield from _check_pfs_counts(
+            trial, f"cohorts[{cohort.index}].", cohort.pfs, cohort.enrolled, "cohort"
+        )
+    for arm in trial.arms:
+        yield from _check_pfs_counts(trial, f"arms[{arm.index}].", arm.pfs, arm.enrolled, "arm")
     enrolled_in_cohorts = sum(c.enrolled for c in trial.cohorts if c.enrolled is not None)
     if trial.enrolled is not None and enrolled_in_cohorts > trial.enrolled:
         yield _warning(
@@ -69,6 +76,22 @@ def _check_trial(trial: Trial) -> Iterator[Problem]:
             f"cohorts enrol {enrolled_in_cohorts} patients in all, more than the trial's "
             f"enrolled ({trial.enrolled})",
         )
+
+
+def _check_pfs_counts(
+    trial: Trial, prefix: str, points: tuple[PfsPoint, ...], enrolled: int | None, part: str
+) -> Iterator[Problem]:
+    """A progression-free rate with no count of patients under it cannot be tested: say so."""
+    if enrolled is not None:
+        return
+    for i, point in enumerate(points):
+        if point.evaluable is None:
+            yield _warning(
+                trial,
+                f"{prefix}pfs[{i}].rate",
+                f"no patients under this rate: no evaluable here and no enrolled for the {part}, "
+                "so no benchmark can test it",
+            )
 
 
 def _check_response(trial: Trial, field: str, response: Response | None) -> Iterator[Problem]:
