@@ -94,3 +94,11 @@ def test_show_loses_no_word_of_any_bundled_trial_at_any_width(width: int) -> Non
         whole = set(printed.split())
         assert [w for w in expected if len(w) <= width - 4 and w not in whole] == [], f"{trial} at {width}"
         assert max(len(line) for line in run.stdout.splitlines()) <= width
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 160])
+def test_two_arms_of_one_trial_never_read_as_one_row(width: int) -> None:
+    # fuchs-2015 compares two doses with placebo: each row names its experimental arm at any width
+    out = igf("randomised", env={"COLUMNS": str(width)}).stdout
+    for dose in ("12 mg/kg", "20 mg/kg"):  # once for OS, once for PFS
+        assert out.count(dose) == 2, f"at {width} columns"

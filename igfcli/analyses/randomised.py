@@ -113,9 +113,10 @@ def randomised_listing(selection: Selection) -> Listing:
         tuple(rows),
         title="Randomised comparisons: hazard ratios, experimental against control",
         table_columns=shown,
-        display_only=(Column("hr_ci", "HR (CI)"),),
+        display_only=(Column("hr_ci", "HR (CI)", whole=True),),  # a ratio and its interval on one line
         footnotes=((VERDICTS_NOTE,) if rows else ()) + _left_out(selection, rows),
-        drop_order=("control", "patients", "p_text", "experimental"),
-        stack=("endpoint",),
+        # the experimental arm is never left out: two arms of one trial would read as one row
+        drop_order=("control", "patients", "p_text"),
+        stack=("endpoint", "experimental"),
         emphasis="verdict",
     )

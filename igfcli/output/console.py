@@ -172,7 +172,8 @@ def _stacked(
 
 def _widths(minimums: list[int], texts: list[list[str]], room: int) -> list[int]:
     """Each column's width within `room`: its longest value where all fit; else, from its
-    minimum, an even share of what is left, a column taking no more than its longest value.
+    minimum, the columns that lack least are made whole first while the room lasts, and the
+    rest share evenly what remains.
 
     Set here rather than left to rich: rich narrows the widest column first, below the
     minimum that keeps its longest word whole, and the console then crops what overflows.
@@ -180,15 +181,15 @@ def _widths(minimums: list[int], texts: list[list[str]], room: int) -> list[int]
     natural = [max([m, *(len(row[i]) for row in texts)]) for i, m in enumerate(minimums)]
     widths = list(minimums)
     spare = room - sum(widths)
-    while spare > 0:
-        growing = [i for i, w in enumerate(widths) if w < natural[i]]
-        if not growing:
-            break
-        share = max(1, spare // len(growing))
-        for i in growing:
-            grow = min(share, natural[i] - widths[i], spare)
-            widths[i] += grow
-            spare -= grow
+    growing = sorted(
+        (i for i in range(len(widths)) if natural[i] > widths[i]), key=lambda i: natural[i] - widths[i]
+    )
+    for done, i in enumerate(growing):
+        lack = natural[i] - widths[i]
+        # whole where it fits (a short value need not wrap); else an even share of what is left
+        grow = lack if lack <= spare else spare // (len(growing) - done)
+        widths[i] += grow
+        spare -= grow
     return widths
 
 
