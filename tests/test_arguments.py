@@ -91,3 +91,13 @@ def test_an_empty_filter_is_refused_like_every_other(option: str, value: str) ->
             run.stderr == f"igf: error: {option}: '{value}' is empty; give a value, or leave the option out\n"
         )
     assert_usage_error(igf("rank", "--data", SMALL, option, "sarcoma", option, value))
+
+
+def test_the_choices_of_status_and_phase_are_the_records_own() -> None:
+    # the options name the same values the record reader accepts, in the same order
+    from igfcli.commands.answers import Status
+    from igfcli.commands.curators import PhaseChoice
+    from igfcli.model import PHASES, STATUSES
+
+    assert tuple(s.value for s in Status) == STATUSES
+    assert tuple(p.value for p in PhaseChoice) == PHASES

@@ -17,10 +17,12 @@ from igfcli.stats import (
     binom_cdf,
     clopper_pearson,
     format_percent,
+    hr_in_middle,
     matches,
     nearest_denominator,
     neighbours,
     parse_rate,
+    wald_p_range,
     wilson,
 )
 
@@ -213,3 +215,50 @@ def test_consistency_checks_take_the_same_few_steps_whatever_the_count(n: int) -
         assert above is None or (above / n > rate.value and not matches(rate, above, n))
         nearest_denominator(rate, n + 1)
     assert time.perf_counter() - started < 0.5
+
+
+@pytest.mark.parametrize(
+    ("hr", "low", "high", "level"),
+    [
+        ("1.00", "0.82", "1.21", 0.95),  # Fuchs 2015, OS at 12 mg/kg
+        ("0.97", "0.76", "1.23", 0.95),
+        ("1.18", "0.99", "1.40", 0.95),  # Langer 2014
+        ("1.18", "0.81", "1.72", 0.80),  # Rugo 2017, an 80% interval
+        ("0.55", "0.40", "0.76", 0.95),  # a clearly significant one
+        ("2.1", "1.2", "3.7", 0.95),  # one decimal
+    ],
+)
+def test_wald_p_range_is_the_range_over_every_printable_value(
+    hr: str, low: str, high: str, level: float
+) -> None:
+    # brute force with scipy: every hazard ratio and limit that rounds to what was printed
+    from scipy.stats import norm
+
+    def values(text: str) -> np.ndarray:
+        half = 0.5 * 10.0 ** -len(text.split(".")[1])
+        grid = np.linspace(float(text) - half, float(text) + half, 41)
+        return np.append(grid, 1.0) if grid[0] <= 1.0 <= grid[-1] else grid
+
+    h, lo, hi = np.meshgrid(values(hr), values(low), values(high), indexing="ij")
+    se = (np.log(hi) - np.log(lo)) / (2 * norm.ppf(1 - (1 - level) / 2))
+    p = 2 * norm.sf(np.abs(np.log(h)) / se)
+    got = wald_p_range((float(hr), hr), (float(low), low), (float(high), high), level)
+    assert got == pytest.approx((p.min(), p.max()), rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("hr", "low", "high"),
+    [("1.00", "0.82", "1.21"), ("0.80", "0.70", "1.16"), ("1.33", "0.98", "1.83"), ("0.5", "0.3", "0.9")],
+)
+def test_hr_in_middle_is_whether_any_printable_values_make_hr_the_geometric_middle(
+    hr: str, low: str, high: str
+) -> None:
+    # brute force: does some hr, low and high that round to the printed figures give hr^2 = low x high?
+    def values(text: str) -> np.ndarray:
+        half = 0.5 * 10.0 ** -len(text.split(".")[1])
+        return np.linspace(float(text) - half, float(text) + half, 101)
+
+    products = np.outer(values(low), values(high)).ravel()
+    gap = np.abs(values(hr)[:, None] ** 2 - products[None, :]).min()
+    brute = bool(gap < 2e-4)  # within a grid step of equality
+    assert hr_in_middle((float(hr), hr), (float(low), low), (float(high), high)) is brute
