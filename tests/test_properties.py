@@ -266,3 +266,29 @@ def test_achievable_is_exactly_the_k_that_match(text: str, n: int) -> None:
             assert matches(rate, k, m) and m != n
             closer = [d for d in range(1, n + abs(m - n)) if abs(d - n) < abs(m - n)]
             assert all(not achievable(rate, d) for d in closer)
+
+
+# what a markdown cell can hold once escaped: any printable text, spaces around it included
+_cell = st.text(st.characters(categories=["L", "N", "P", "Zs", "S"]), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 5).flatmap(
+        lambda n: st.tuples(
+            st.lists(_cell.filter(lambda h: h == h.strip()), min_size=n, max_size=n),
+            st.lists(st.lists(_cell, min_size=n, max_size=n), max_size=6),
+            st.lists(st.booleans(), min_size=n, max_size=n),
+        )
+    )
+)
+def test_pipe_tables_are_laid_out_as_tabulate_lays_them_out(table: Any) -> None:
+    from tabulate import tabulate
+
+    from igfcli.output.formats import pipe_table
+
+    headers, body, right = table
+    assume(body)
+    align = ["right" if r else "left" for r in right]
+    expected = tabulate(body, headers=headers, tablefmt="github", colalign=align, disable_numparse=True)
+    assert pipe_table(headers, body, right) == expected

@@ -123,6 +123,9 @@ class Selection:
             names.append(name)
         self.agent_names = set(names)
         _check_names_something(evidence, filters)
+        # each trial's verdict, by identity: every analysis asks again for every trial, and a
+        # report runs several analyses (the evidence keeps every trial alive, so ids stay theirs)
+        self._matches: dict[int, bool] = {}
 
     def agent_matches(self, agent: Agent) -> bool:
         """Whether an agent itself is selected by --agent, --sponsor (or parent) and --class."""
@@ -150,6 +153,12 @@ class Selection:
 
     def trial_matches(self, trial: Trial) -> bool:
         """Whether a trial, or at least one of its cohorts, is selected."""
+        known = self._matches.get(id(trial))
+        if known is None:
+            known = self._matches[id(trial)] = self._trial_matches(trial)
+        return known
+
+    def _trial_matches(self, trial: Trial) -> bool:
         f = self.filters
         if not self._agent_fields_match(trial):
             return False

@@ -30,6 +30,7 @@ class References:
     def __init__(self) -> None:
         self._numbers: dict[str, int] = {}
         self._entries: list[str] = []
+        self._cited: dict[tuple[Source, ...], str] = {}  # a trial's sources, once numbered
 
     def cite(self, entry: str) -> int:
         entry = entry.strip()
@@ -41,7 +42,11 @@ class References:
         return self._numbers[paper]
 
     def cite_trial(self, trial: Trial) -> str:
-        return ", ".join(f"[{self.cite(reference(s))}]" for s in trial.sources)
+        cited = self._cited.get(trial.sources)
+        if cited is None:
+            cited = ", ".join(f"[{self.cite(reference(s))}]" for s in trial.sources)
+            self._cited[trial.sources] = cited
+        return cited
 
     def listing(self) -> str:
         return "".join(f"{i}. {markdown_escape(entry)}\n" for i, entry in enumerate(self._entries, 1))
