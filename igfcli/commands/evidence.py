@@ -17,6 +17,7 @@ from igfcli.commands.plumbing import (
     emit,
     emit_listing,
     fail,
+    load,
     load_checked,
     print_problems,
     select,
@@ -51,11 +52,10 @@ def validate(
     Example: igf validate --format json --data my-trials/
     """
     from igfcli.output.text import safe_text
-    from igfcli.records.combine import load_all
     from igfcli.records.folder import display_path
 
     folders = source.folders
-    loaded = load_all(folders, use_cache=source.use_cache)
+    loaded = load(source)
     if fmt is ProblemFormat.json:
         from dataclasses import asdict
 

@@ -3,13 +3,13 @@
 One JSON file per data folder under the user's cache directory. An entry is
 used only when the record file's size, modification time, change time and
 inode, the agent catalog's, the cache format, the igf version and the modules
-that decide a record's result all still match, and its values are what a
-reader could build (records/invariants.py); anything else in the file
+that decide a record's result all still match, its values are of the model's
+types (msgspec checks each against the dataclasses' own fields as it reads) and
+what a reader could build (records/invariants.py); anything else in the file
 (truncated, corrupt, another program's, another folder's) is discarded and the
-cache rebuilt. JSON, not pickle: a cache file that someone
-else can write must never run code when it is read. Writes go to a temporary
-file renamed into place, so two processes writing at once leave one whole
-cache, never a mix.
+cache rebuilt. JSON, not pickle: a cache file that someone else can write must
+never run code when it is read. Writes go to a temporary file renamed into
+place, so two processes writing at once leave one whole cache, never a mix.
 
 The modification time alone can be put back (`touch -d`, `rsync -t`, unpacking
 an archive do), so an edit at the same size would go unseen; the change time and
@@ -25,28 +25,69 @@ again next time.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import stat
 import time
 import zlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from igfcli import __version__
 from igfcli.errors import Problem
 from igfcli.model import Agent, Catalog, Trial
-from igfcli.records.codec import Malformed, decode, encode
-from igfcli.records.invariants import sound_catalog, sound_result
+from igfcli.records.invariants import Unsound, sound_catalog, sound_result
 
 FORMAT = "igfcli-parse-cache"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 ENV_OFF = "IGF_NO_CACHE"
 # Coarser than any file system's timestamps (FAT keeps 2 s). The file's times are the file
 # system's clock and the window is this machine's: a share whose clock runs more than this
 # behind defeats it (docs/speed.md says so).
 RACY_SECONDS = 3
+
+
+class Entry(msgspec.Struct):
+    """One record file's result, and the signature of the file it was read from.
+
+    The model's dataclasses are written as JSON objects of their own fields, and read
+    back into the same dataclasses by msgspec, which refuses a value of another type
+    (a count as text, a boolean for a number) as it reads.
+    """
+
+    file: list[int]
+    problems: list[Problem]
+    warnings: list[Problem]
+    trial: Trial | None
+
+
+class CatalogResult(msgspec.Struct):
+    agents: list[Agent]
+    problems: list[Problem]
+
+
+class _Contents(msgspec.Struct):
+    """A cache file as read: the header, and every entry left as its JSON text until it is looked up."""
+
+    format: Any
+    version: Any
+    igf: Any
+    code: Any
+    folder: Any
+    catalog: Any
+    catalog_result: msgspec.Raw
+    entries: dict[str, msgspec.Raw]
+
+
+_READ_CONTENTS = msgspec.json.Decoder(_Contents)
+_READ_ENTRY = msgspec.json.Decoder(Entry)
+_READ_CATALOG = msgspec.json.Decoder(CatalogResult)
+_WRITE = msgspec.json.Encoder()
+# what a cache file can hold that this version does not write: any of them discards it
+_UNREADABLE = (msgspec.DecodeError, Unsound, RecursionError)
 
 
 def cache_dir() -> Path:
@@ -106,7 +147,6 @@ _DECIDING = (
     "arms.py",
     "cache.py",
     "checks.py",
-    "codec.py",
     "fields.py",
     "figures.py",
     "folder.py",
@@ -150,13 +190,13 @@ class ParseCache:
             "folder": str(self.folder),
             "catalog": catalog,
         }
-        self.catalog: dict[str, Any] | None = None
+        self.catalog: msgspec.Raw | None = None
         # each record file's signature, taken once: the cache file's size limit and the lookups use them
         self.signatures = {inside: _signature(file) for file, inside in files}
         self.limit = MAX_BYTES_BASE + sum(
             MAX_BYTES_PER_FILE + MAX_BYTES_PER_BYTE * (s[0] if s else 0) for s in self.signatures.values()
         )
-        self.entries: dict[str, Any] = {}  # as read, until a lookup takes each
+        self.entries: dict[str, msgspec.Raw] = {}  # as read, until a lookup takes each
         # what this run found for each file, cached or read: what save() writes
         self.results: dict[str, tuple[list[int], Trial | None, list[Problem], list[Problem]]] = {}
         self.changed = False
@@ -178,38 +218,30 @@ class ParseCache:
         if raw is None:
             return  # none yet, unreadable, not a file or too big for this folder: start afresh
         try:
-            content = json.loads(raw)
-        except (ValueError, RecursionError):
-            return  # not JSON: start afresh
-        if (
-            isinstance(content, dict)
-            and all(content.get(k) == v for k, v in self.header.items())
-            and isinstance(content.get("entries"), dict)
-            and isinstance(content.get("catalog_result"), dict)
-        ):
-            self.entries = content["entries"]
-            self.catalog = content["catalog_result"]
+            content = _READ_CONTENTS.decode(raw)
+        except _UNREADABLE:
+            return  # not a cache file of this version: start afresh
+        if all(getattr(content, k) == v for k, v in self.header.items()):
+            self.entries = content.entries
+            self.catalog = content.catalog_result
 
     def lookup_catalog(self, shown: str) -> tuple[list[Agent], list[Problem]] | None:
         """The agent catalog's cached result (the header has already matched its signature)."""
         if self.catalog is None:
             return None
         try:
-            agents = [decode(Agent, a) for a in self.catalog["agents"]]
-            problems = [decode(Problem, p, path=shown) for p in self.catalog["problems"]]
-            sound_catalog(agents, problems)
-        except (KeyError, TypeError, Malformed):  # Unsound is Malformed
+            result = _READ_CATALOG.decode(self.catalog)
+            problems = _named(result.problems, shown)
+            sound_catalog(result.agents, problems)
+        except _UNREADABLE:
             self.catalog, self.entries = None, {}  # not what this version writes: start afresh
             return None
-        return agents, problems
+        return result.agents, problems
 
     def store_catalog(self, agents: list[Agent], problems: list[Problem]) -> None:
         # every entry was validated against the catalog: a new catalog result starts afresh
         self.entries = {}
-        self.catalog = {
-            "agents": [encode(a) for a in agents],
-            "problems": [encode(p) for p in problems],
-        }
+        self.catalog = msgspec.Raw(_WRITE.encode(CatalogResult(agents, problems)))
         self.changed = True
 
     def lookup(
@@ -218,25 +250,26 @@ class ParseCache:
         """The cached result for a file (record, problems, evidence-check warnings), if it is unchanged
         and is what reading the file against `catalog` could give.
 
-        `key` is the file's path inside the folder; `shown` is how messages name it. The raw
-        entry is let go once the record is built from it: a large folder would otherwise hold
-        every record twice, as JSON values and as the model.
+        `key` is the file's path inside the folder; `shown` is how messages name it. The
+        entry's text is let go once the record is built from it.
         """
-        entry = self.entries.pop(key, None)
-        if entry is None:
+        raw = self.entries.pop(key, None)
+        if raw is None:
             return None
         try:
-            signature = entry["file"]
-            if signature is None or signature != self.signatures.get(key):
+            entry = _READ_ENTRY.decode(raw)
+            if entry.file != self.signatures.get(key):
                 return None
-            problems = [decode(Problem, p, path=shown) for p in entry["problems"]]
-            warnings = [decode(Problem, p, path=shown) for p in entry["warnings"]]
-            trial = None if entry["trial"] is None else decode(Trial, entry["trial"], path=shown)
+            problems = _named(entry.problems, shown)
+            warnings = _named(entry.warnings, shown)
+            trial = entry.trial
+            if trial is not None and trial.path != shown:
+                trial = replace(trial, path=shown)
             stem = os.path.splitext(os.path.basename(key))[0]
             sound_result(trial, problems, warnings, catalog, stem)
-        except (KeyError, TypeError, Malformed):  # Unsound is Malformed
+        except _UNREADABLE:
             return None  # not what this version writes: the file is read again
-        self.results[key] = (signature, trial, problems, warnings)
+        self.results[key] = (entry.file, trial, problems, warnings)
         return trial, problems, warnings
 
     def store(
@@ -265,26 +298,25 @@ class ParseCache:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".cache.", suffix=".tmp", dir=self.file.parent)
             try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    head = json.dumps({**self.header, "catalog_result": self.catalog}, separators=(",", ":"))
-                    handle.write(head[:-1] + ',"entries":{')
+                with os.fdopen(fd, "wb") as handle:
+                    head = _WRITE.encode({**self.header, "catalog_result": self.catalog})
+                    handle.write(head[:-1] + b',"entries":{')
                     first = True
                     for key, (signature, trial, problems, warnings) in self.results.items():
                         if key not in present:
                             continue
-                        entry = {
-                            "file": signature,
-                            "problems": [encode(p) for p in problems],
-                            "warnings": [encode(p) for p in warnings],
-                            "trial": None if trial is None else encode(trial),
-                        }
-                        handle.write(("" if first else ",") + json.dumps(key) + ":")
-                        handle.write(json.dumps(entry, separators=(",", ":")))
+                        handle.write((b"" if first else b",") + _WRITE.encode(key) + b":")
+                        handle.write(_WRITE.encode(Entry(signature, problems, warnings, trial)))
                         first = False
-                    handle.write("}}")
+                    handle.write(b"}}")
                 os.replace(tmp, self.file)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
         except OSError:
             pass  # a cache that cannot be written is only a slower next run
+
+
+def _named(problems: list[Problem], shown: str) -> list[Problem]:
+    """Problems as messages name their file from here (the cache keeps the name of the run that wrote it)."""
+    return [p if p.path == shown else replace(p, path=shown) for p in problems]

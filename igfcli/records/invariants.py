@@ -1,7 +1,7 @@
 """What every value the record readers build holds true, checked where a value did not come from them.
 
 The readers refuse a record with a located problem; what they build is sound by
-construction. A parse-cache entry is read back by `codec.py`, which checks types
+construction. A parse-cache entry is read back by msgspec, which checks types
 only: this module adds the rest (a denominator of at least 1, responders at most
 evaluable, agents of the catalog, a phase of PHASES, text that is not empty), so an
 entry that is not what this version writes raises `Unsound` and is read afresh.
@@ -35,14 +35,13 @@ from igfcli.model import (
     Source,
     Trial,
 )
-from igfcli.records.codec import Malformed
 from igfcli.records.fields import is_text
 from igfcli.stats import PLAIN_NUMBER, RateError, parse_rate
 
 _P_BOUND = re.compile(r"<\s*(0?\.[0-9]+)")
 
 
-class Unsound(Malformed):
+class Unsound(ValueError):
     """Values of the right types that no reader of this version builds."""
 
 
