@@ -21,7 +21,7 @@ def shown_path(path: str | os.PathLike[str]) -> str:
     return f"{text[:40]}...{text[-40:]} (a path of {len(text):,} characters)"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """One thing wrong (or doubtful) in one place of one file."""
 

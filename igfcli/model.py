@@ -17,7 +17,7 @@ WEEKS_PER_MONTH = 52 / 12
 MAX_COUNT = 100_000_000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rate:
     """A rate as printed in a source: its value as a fraction, and how precisely it was printed.
 
@@ -35,7 +35,7 @@ class Rate:
         return self.text.endswith("%")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AlsoReported:
     """The same response figure as another source printed it (the editorial, say)."""
 
@@ -44,7 +44,7 @@ class AlsoReported:
     source: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Response:
     """An objective response figure: responders (complete + partial) of the evaluable patients."""
 
@@ -83,7 +83,7 @@ class Response:
         return not matches(self.reported_rate, self.responders, self.evaluable)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PfsPoint:
     """A progression-free rate at one time point."""
 
@@ -93,7 +93,7 @@ class PfsPoint:
     evaluable: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cohort:
     """An arm or histology tier of a trial, with its own enrolment, response and progression-free rates."""
 
@@ -105,7 +105,7 @@ class Cohort:
     index: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """Where a record's figures come from: a citation and its identifiers."""
 
@@ -117,7 +117,7 @@ class Source:
     url: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProgramEvent:
     """One thing that happened to a drug program: its status from a year on, for an indication.
 
@@ -142,7 +142,7 @@ class ProgramEvent:
         return ", ".join(parts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Agent:
     """One drug program of the catalog: its names, class, sponsor and what became of it."""
 
@@ -206,7 +206,7 @@ class Agent:
         return latest.source if latest else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Printed:
     """A number as a source printed it (a hazard ratio, a p-value, a median): value and text.
 
@@ -219,7 +219,7 @@ class Printed:
     bound: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Arm:
     """One randomised arm of a trial: its regimen, role, enrolment and figures."""
 
@@ -239,7 +239,7 @@ class Arm:
         return " + ".join(x for x in (agents, self.backbone) if x)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Comparison:
     """A hazard ratio of an experimental arm against a control arm, as the source printed it."""
 
@@ -268,7 +268,7 @@ class Comparison:
         return "no difference"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Trial:
     """One trial record, validated: agents resolved to canonical names, rates parsed, figures located."""
 

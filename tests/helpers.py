@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -55,3 +57,18 @@ def igf(*args: str | Path, env: dict[str, str] | None = None, input: str | bytes
         sys.stdout.flush()
         sys.stderr.flush()
         return Run(code, stdout.getvalue().decode(), stderr.getvalue().decode())
+
+
+def read_cache(path: Path) -> dict[str, Any]:
+    """A parse-cache file (JSON lines: a header, then one entry a record file) as one mapping:
+    the header's keys, and "entries" by each entry's key."""
+    head, *lines = path.read_text(encoding="utf-8").splitlines()
+    entries = [json.loads(line) for line in lines]
+    return {**json.loads(head), "entries": {e["key"]: e for e in entries}}
+
+
+def write_cache(path: Path, content: dict[str, Any]) -> None:
+    """`read_cache`'s mapping written back as the cache writes it."""
+    head = {k: v for k, v in content.items() if k != "entries"}
+    lines = [json.dumps(head), *(json.dumps(e) for e in content["entries"].values())]
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")

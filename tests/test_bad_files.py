@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import pathlib
 import subprocess
 import sys
 import time
@@ -118,14 +117,15 @@ def test_yaml_and_yml_with_one_id_clash(tmp_path: Path) -> None:
 def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # CI runs as root, whom chmod 000 does not stop; refuse the open itself instead
     data_folder(tmp_path, VALID)
-    real_open = pathlib.Path.open
+    from igfcli.records import folder
 
-    def deny(self: Path, *args: Any, **kwargs: Any) -> Any:
-        if self.name == "trial-a.yaml":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)
+    def deny(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if Path(file).name == "trial-a.yaml":
+            raise PermissionError(13, "Permission denied", str(file))
+        return open(file, *args, **kwargs)
 
-    monkeypatch.setattr(pathlib.Path, "open", deny)
+    # the loader's own `open`, which reads every record file
+    monkeypatch.setattr(folder, "open", deny, raising=False)
     assert_refused("data", ["data/trial-a.yaml: cannot be read: Permission denied"])
 
 

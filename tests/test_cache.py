@@ -14,7 +14,7 @@ import pytest
 from igfcli.records import cache
 from igfcli.records.folder import load
 from tests.conftest import DATA, REPO
-from tests.helpers import data_folder
+from tests.helpers import data_folder, read_cache
 
 N = 25
 LONG_AGO = 1_000_000_000 * 1_000_000_000  # 2001, in nanoseconds: well past the racy window
@@ -65,7 +65,7 @@ def test_same_problems_and_records_with_and_without_the_cache(tmp_path: Path, _c
     assert fresh == cold == warm
     assert any("t0001.yaml" in p and "should be a whole number of patients, not 3.8" in p for p in fresh[0])
     assert any("t0002.yaml" in p and "warning" in p for p in fresh[0])
-    assert json.loads(written.read_text())["format"] == cache.FORMAT
+    assert read_cache(written)["format"] == cache.FORMAT
 
 
 def test_warm_loads_come_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -135,7 +135,7 @@ def test_deleted_and_added_files(tmp_path: Path, _cache_home: Path) -> None:
     _age(folder)
     assert _outcome(folder, True) == _outcome(folder, False)
     [written] = _cache_files(_cache_home)
-    entries = json.loads(written.read_text())["entries"]
+    entries = read_cache(written)["entries"]
     assert "t0004.yaml" not in entries and os.path.join("sub", "t9999.yaml") in entries
 
 
@@ -147,6 +147,8 @@ def test_deleted_and_added_files(tmp_path: Path, _cache_home: Path) -> None:
         lambda text: json.dumps({"format": "something else", "entries": {}}),  # foreign
         lambda text: text.replace('"regimen":', '"regimen_":'),  # entries of another shape
         lambda text: text.replace('"problems":[]', '"problems":[[1]]', 1),  # entries of another shape
+        lambda text: text[: len(text) - 20] + "\n",  # its last line cut short
+        lambda text: text.replace('"key":"t0002.yaml"', '"key":7', 1),  # an entry of no file
         lambda text: "[" * 100_000,  # deeply nested
     ],
 )
@@ -157,7 +159,7 @@ def test_a_damaged_cache_is_discarded_and_rebuilt(tmp_path: Path, _cache_home: P
     [written] = _cache_files(_cache_home)
     written.write_text(damage(written.read_text()))  # type: ignore[operator]
     assert _outcome(folder, use_cache=True) == expected
-    assert json.loads(written.read_text())["format"] == cache.FORMAT  # rebuilt whole
+    assert read_cache(written)["format"] == cache.FORMAT  # rebuilt whole
 
 
 def test_the_environment_switch_leaves_no_cache(
@@ -215,7 +217,7 @@ def test_no_cache_option_and_two_writers_at_once(tmp_path: Path, _cache_home: Pa
     results = [p.communicate() for p in procs]
     assert all(err == off.stderr for _, err in results)
     [written] = _cache_files(_cache_home)
-    assert len(json.loads(written.read_text())["entries"]) == N
+    assert len(read_cache(written)["entries"]) == N
     assert [p.name for p in _cache_files(_cache_home)] == [written.name]  # no temporary file left
     again = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert again.stderr == off.stderr

@@ -7,7 +7,6 @@ command answers as without the cache: no traceback, no figure taken from the bad
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from dataclasses import replace
@@ -22,7 +21,7 @@ from igfcli.model import Agent, AlsoReported, PfsPoint, Printed, Rate, Response,
 from igfcli.records import cache
 from igfcli.records.folder import load
 from tests.conftest import DATA
-from tests.helpers import data_folder, igf
+from tests.helpers import data_folder, igf, read_cache, write_cache
 
 LONG_AGO = 1_000_000_000 * 1_000_000_000
 
@@ -209,9 +208,9 @@ CATALOG_CASES: dict[str, Change] = {
 
 def _damage(home: Path, change: Callable[[dict[str, Any]], None]) -> None:
     [written] = sorted(home.glob("*.json"))
-    content = json.loads(written.read_text())
+    content = read_cache(written)
     change(content)
-    written.write_text(json.dumps(content))
+    write_cache(written, content)
 
 
 def _same_as_fresh(folder: Path) -> None:

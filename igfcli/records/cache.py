@@ -1,6 +1,7 @@
 """The parse cache: each file's validated result, reused while the file is unchanged.
 
-One JSON file per data folder under the user's cache directory. An entry is
+One file per data folder under the user's cache directory, in JSON lines: a
+header, then one line for each record file, read line by line. An entry is
 used only when the record file's size, modification time, change time and
 inode, the agent catalog's, the cache format, the igf version and the modules
 that decide a record's result all still match, its values are of the model's
@@ -30,6 +31,7 @@ import re
 import stat
 import time
 import zlib
+from collections.abc import Generator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -42,7 +44,7 @@ from igfcli.model import Agent, Catalog, Trial
 from igfcli.records.invariants import Unsound, sound_catalog, sound_result
 
 FORMAT = "igfcli-parse-cache"
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 ENV_OFF = "IGF_NO_CACHE"
 # Coarser than any file system's timestamps (FAT keeps 2 s). The file's times are the file
 # system's clock and the window is this machine's: a share whose clock runs more than this
@@ -51,13 +53,14 @@ RACY_SECONDS = 3
 
 
 class Entry(msgspec.Struct):
-    """One record file's result, and the signature of the file it was read from.
+    """One record file's result, and the path and signature of the file it was read from.
 
     The model's dataclasses are written as JSON objects of their own fields, and read
     back into the same dataclasses by msgspec, which refuses a value of another type
     (a count as text, a boolean for a number) as it reads.
     """
 
+    key: str
     file: list[int]
     problems: list[Problem]
     warnings: list[Problem]
@@ -69,8 +72,8 @@ class CatalogResult(msgspec.Struct):
     problems: list[Problem]
 
 
-class _Contents(msgspec.Struct):
-    """A cache file as read: the header, and every entry left as its JSON text until it is looked up."""
+class _Head(msgspec.Struct, forbid_unknown_fields=True):
+    """A cache file's first line: what it was made from, and the agent catalog's result as its JSON text."""
 
     format: Any
     version: Any
@@ -79,15 +82,18 @@ class _Contents(msgspec.Struct):
     folder: Any
     catalog: Any
     catalog_result: msgspec.Raw
-    entries: dict[str, msgspec.Raw]
 
 
-_READ_CONTENTS = msgspec.json.Decoder(_Contents)
+class TooLarge(ValueError):
+    """A cache file larger than its folder's records could make it."""
+
+
+_READ_HEAD = msgspec.json.Decoder(_Head)
 _READ_ENTRY = msgspec.json.Decoder(Entry)
 _READ_CATALOG = msgspec.json.Decoder(CatalogResult)
 _WRITE = msgspec.json.Encoder()
 # what a cache file can hold that this version does not write: any of them discards it
-_UNREADABLE = (msgspec.DecodeError, Unsound, RecursionError)
+_UNREADABLE = (msgspec.DecodeError, Unsound, RecursionError, TooLarge, OSError)
 
 
 def cache_dir() -> Path:
@@ -108,22 +114,32 @@ MAX_BYTES_PER_FILE = 64 * 1024
 MAX_BYTES_PER_BYTE = 16
 
 
-def read_regular(path: Path, limit: int) -> bytes | None:
-    """A regular file's bytes, at most `limit` of them; None for anything else (a pipe that would
-    wait for ever, a device that never ends, a larger file) and for a file that cannot be read."""
+def regular_lines(path: Path, limit: int) -> Generator[bytes, None, None]:
+    """A regular file's lines, at most `limit` bytes of them (TooLarge past it); nothing for anything
+    else (a pipe that would wait for ever, a device that never ends) or a file that cannot be opened.
+
+    Line by line, so that a large folder's cache is never held whole in memory beside the
+    records read from it.
+    """
     try:
         info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
-            return None
+        if not stat.S_ISREG(info.st_mode):
+            return
+        if info.st_size > limit:
+            raise TooLarge(path)
         # not blocking: should a pipe replace the file after the stat, opening it returns at once
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-        with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                return None
-            raw = handle.read(limit + 1)
     except (OSError, ValueError):
-        return None
-    return raw if len(raw) <= limit else None
+        return
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return
+        left = limit
+        while line := handle.readline(left + 1):
+            left -= len(line)
+            if left < 0:
+                raise TooLarge(path)  # it grew since the stat
+            yield line
 
 
 def _signature(path: str | Path) -> list[int] | None:
@@ -196,7 +212,7 @@ class ParseCache:
         self.limit = MAX_BYTES_BASE + sum(
             MAX_BYTES_PER_FILE + MAX_BYTES_PER_BYTE * (s[0] if s else 0) for s in self.signatures.values()
         )
-        self.entries: dict[str, msgspec.Raw] = {}  # as read, until a lookup takes each
+        self.entries: dict[str, Entry] = {}  # as read, until a lookup takes each
         # what this run found for each file, cached or read: what save() writes
         self.results: dict[str, tuple[list[int], Trial | None, list[Problem], list[Problem]]] = {}
         self.changed = False
@@ -214,16 +230,22 @@ class ParseCache:
         return cls(folder, catalog_file, catalog, files)
 
     def _read(self) -> None:
-        raw = read_regular(self.file, self.limit)
-        if raw is None:
-            return  # none yet, unreadable, not a file or too big for this folder: start afresh
+        """The entries of the cache file, unless it is not one of this version's for this folder."""
+        lines = regular_lines(self.file, self.limit)
+        entries: dict[str, Entry] = {}
         try:
-            content = _READ_CONTENTS.decode(raw)
+            head = _READ_HEAD.decode(next(lines, b""))
+            if not all(getattr(head, k) == v for k, v in self.header.items()):
+                return  # another version's, another folder's, another catalog's: start afresh
+            for line in lines:
+                entry = _READ_ENTRY.decode(line)
+                entries[entry.key] = entry
         except _UNREADABLE:
-            return  # not a cache file of this version: start afresh
-        if all(getattr(content, k) == v for k, v in self.header.items()):
-            self.entries = content.entries
-            self.catalog = content.catalog_result
+            return  # none yet, not a cache file, truncated, too big for this folder: start afresh
+        finally:
+            lines.close()
+        self.entries = entries
+        self.catalog = head.catalog_result
 
     def lookup_catalog(self, shown: str) -> tuple[list[Agent], list[Problem]] | None:
         """The agent catalog's cached result (the header has already matched its signature)."""
@@ -253,13 +275,10 @@ class ParseCache:
         `key` is the file's path inside the folder; `shown` is how messages name it. The
         entry's text is let go once the record is built from it.
         """
-        raw = self.entries.pop(key, None)
-        if raw is None:
+        entry = self.entries.pop(key, None)
+        if entry is None or entry.file != self.signatures.get(key):
             return None
         try:
-            entry = _READ_ENTRY.decode(raw)
-            if entry.file != self.signatures.get(key):
-                return None
             problems = _named(entry.problems, shown)
             warnings = _named(entry.warnings, shown)
             trial = entry.trial
@@ -267,7 +286,7 @@ class ParseCache:
                 trial = replace(trial, path=shown)
             stem = os.path.splitext(os.path.basename(key))[0]
             sound_result(trial, problems, warnings, catalog, stem)
-        except _UNREADABLE:
+        except Unsound:
             return None  # not what this version writes: the file is read again
         self.results[key] = (entry.file, trial, problems, warnings)
         return trial, problems, warnings
@@ -299,16 +318,13 @@ class ParseCache:
             fd, tmp = tempfile.mkstemp(prefix=".cache.", suffix=".tmp", dir=self.file.parent)
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    head = _WRITE.encode({**self.header, "catalog_result": self.catalog})
-                    handle.write(head[:-1] + b',"entries":{')
-                    first = True
+                    # one line a file (JSON escapes every line break inside a value)
+                    handle.write(_WRITE.encode({**self.header, "catalog_result": self.catalog}) + b"\n")
                     for key, (signature, trial, problems, warnings) in self.results.items():
-                        if key not in present:
-                            continue
-                        handle.write((b"" if first else b",") + _WRITE.encode(key) + b":")
-                        handle.write(_WRITE.encode(Entry(signature, problems, warnings, trial)))
-                        first = False
-                    handle.write(b"}}")
+                        if key in present:
+                            handle.write(
+                                _WRITE.encode(Entry(key, signature, problems, warnings, trial)) + b"\n"
+                            )
                 os.replace(tmp, self.file)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
