@@ -236,28 +236,31 @@ def _study(k: int, n: int, mu: float, tau: float, centre: float, scale: float, n
     m = n - k
     eta = mu + tau * centre
     top = (k * eta if eta <= 0 else -m * eta) - n * log1p(exp(-abs(eta))) - 0.5 * centre * centre
+    step = tau * scale  # eta moves by this for each unit of x
     total = g_m = g_t = s_mm = s_mt = s_tt = 0.0
     for half in _rule(nodes):
         for x, c in half:
             z = centre + scale * x
-            eta = mu + tau * z
-            e = exp(-abs(eta))
-            if eta > 0.0:  # h(eta) = k eta - n log(1 + e^eta), from whichever side does not overflow
-                w = exp(c - m * eta - n * log1p(e) - 0.5 * z * z - top)
-                q = e / (1.0 + e)
-                p = 1.0 - q
+            eta_x = eta + step * x
+            e = exp(-abs(eta_x))
+            # h(eta) = k eta - n log(1 + e^eta), from whichever side does not overflow
+            rest = c - n * log1p(e) - 0.5 * z * z - top
+            small = e / (1.0 + e)  # the smaller of p and 1 - p
+            if eta_x > 0.0:
+                w = exp(rest - m * eta_x)
+                d1 = k * small - m * (1.0 - small)  # h'
             else:
-                w = exp(c + k * eta - n * log1p(e) - 0.5 * z * z - top)
-                p = e / (1.0 + e)
-                q = 1.0 - p
-            d1 = k * q - m * p  # h'
-            second = w * (d1 * d1 - n * p * q)  # (h'' + h'^2) w
+                w = exp(rest + k * eta_x)
+                d1 = k * (1.0 - small) - m * small
+            wd = w * d1
+            second = wd * d1 - w * n * small * (1.0 - small)  # (h'' + h'^2) w
+            second_z = second * z
             total += w
-            g_m += w * d1
-            g_t += w * z * d1
+            g_m += wd
+            g_t += wd * z
             s_mm += second
-            s_mt += second * z
-            s_tt += second * z * z
+            s_mt += second_z
+            s_tt += second_z * z
             if w < 1e-17 * total:
                 break
     g_m, g_t = g_m / total, g_t / total
@@ -359,7 +362,10 @@ def _newton(
         ll, g_m, g_t, h_mm, h_mt, h_tt = state
         d_m, d_t, definite = _direction(g_m, g_t, h_mm, h_mt, h_tt)
         slope = g_m * d_m + g_t * d_t  # twice the rise the quadratic model predicts
-        if definite and (slope < 1e-20 or max(abs(d_m), abs(d_t)) <= 1e-10 * (1.0 + abs(mu))):
+        # A step this small is the last one needed: it is taken, and Newton's quadratic
+        # convergence leaves the point within about its square of the maximum; the finer
+        # rule's check in _fit then takes one more.
+        if definite and (slope < 1e-20 or max(abs(d_m), abs(d_t)) <= 1e-7 * (1.0 + abs(mu))):
             return mu + d_m, abs(tau + d_t), (h_mm, h_mt, h_tt)
         # Near the maximum the full step is taken: there the quadrature's error, which moves
         # with the nodes, can be larger than the rise left, and the gradient is the better guide.
