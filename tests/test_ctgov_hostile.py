@@ -141,7 +141,7 @@ def test_many_studies_take_time_in_proportion(folder: Path) -> None:
         assert len(drafts) == n
         return best
 
-    small, large = seconds(2000), seconds(16000)
+    small, large = seconds(1000), seconds(8000)
     # eight times the studies: about eight times the time; in quadratic time it was over 25
     assert large < 16 * small, (small, large)
 

@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 import pytest
 from scipy import integrate, optimize, special, stats
-from statsmodels.stats.meta_analysis import combine_effects  # type: ignore[import-untyped]
 
 from igfcli.pooling import Method, Pooled, _evaluate, pool, pool_dl, pool_glmm
 from igfcli.special import chi2_sf, gammaincc, gauss_hermite, t_cdf, t_quantile
@@ -295,6 +294,9 @@ def test_glmm_matches_the_scipy_reference(index: int) -> None:
 
 
 def _statsmodels_dl(counts: list[tuple[int, int]]) -> Any:
+    # imported here: statsmodels brings pandas, most of a second that only these tests need
+    from statsmodels.stats.meta_analysis import combine_effects  # type: ignore[import-untyped]
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # its square root of a negative tau^2, below
         return combine_effects(*_ref_logits(counts), method_re="dl")
