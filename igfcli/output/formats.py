@@ -8,7 +8,6 @@ tsv) or null (json), never any styling, record text made safe (output/text.py).
 from __future__ import annotations
 
 import io
-import json
 import math
 import re
 from dataclasses import fields, is_dataclass
@@ -69,6 +68,8 @@ def to_json(listing: Listing) -> str:
 
 
 def json_text(value: Any) -> str:
+    import json  # here: the other formats, the usual ones in a pipe, do without it
+
     text = json.dumps(value, ensure_ascii=False, indent=2)
     # json escapes C0 controls itself; DEL, C1 and bidi controls it leaves raw
     return re.sub("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]", lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
