@@ -9,11 +9,12 @@ from the observed information computed by quad too.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import FrozenInstanceError
 from pathlib import Path
 from typing import Any
@@ -159,12 +160,19 @@ def _ref_study(k: int, n: int, mu: float, tau: float, hessian: bool = False) -> 
     return (*out, h_mm, h_mt, h_tt)
 
 
-def _ref_loglik(counts: list[tuple[int, int]], mu: float, tau: float, hessian: bool = False) -> np.ndarray:
+def _ref_loglik(
+    counts: Sequence[tuple[int, int]], mu: float, tau: float, hessian: bool = False
+) -> np.ndarray:
     total: np.ndarray = np.array([_ref_study(k, n, mu, tau, hessian) for k, n in counts]).sum(axis=0)
     return total
 
 
 def _ref_fit(counts: list[tuple[int, int]]) -> tuple[float, float, float]:
+    return _ref_fit_of(tuple(counts))
+
+
+@functools.cache  # several tests check one data set (at other levels, say): fitted once
+def _ref_fit_of(counts: tuple[tuple[int, int], ...]) -> tuple[float, float, float]:
     """mu, tau and the standard error of mu at the maximum likelihood, by scipy.
 
     L-BFGS-B over (mu, tau^2) with tau^2 >= 0: in tau^2 the gradient at 0 is informative

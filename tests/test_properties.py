@@ -272,7 +272,7 @@ def test_achievable_is_exactly_the_k_that_match(text: str, n: int) -> None:
 _cell = st.text(st.characters(categories=["L", "N", "P", "Zs", "S"]), max_size=12)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     st.integers(1, 5).flatmap(
         lambda n: st.tuples(
