@@ -60,15 +60,25 @@ def igf(*args: str | Path, env: dict[str, str] | None = None, input: str | bytes
 
 
 def read_cache(path: Path) -> dict[str, Any]:
-    """A parse-cache file (JSON lines: a header, then one entry a record file) as one mapping:
-    the header's keys, and "entries" by each entry's key."""
-    head, *lines = path.read_text(encoding="utf-8").splitlines()
+    """A parse-cache file (JSON lines: a header, one entry a record file, then its seal) as one
+    mapping: the header's keys, and "entries" by each entry's key."""
+    head, *lines, seal = path.read_text(encoding="utf-8").splitlines()
+    assert seal.startswith("#seal ")
     entries = [json.loads(line) for line in lines]
     return {**json.loads(head), "entries": {e["key"]: e for e in entries}}
 
 
-def write_cache(path: Path, content: dict[str, Any]) -> None:
-    """`read_cache`'s mapping written back as the cache writes it."""
+def write_cache(path: Path, content: dict[str, Any], key: bytes | None = None) -> None:
+    """`read_cache`'s mapping written back as the cache writes it, sealed with `key` (with none,
+    with the seal it had, which no longer fits what is above it)."""
+    import hashlib
+
+    old_seal = path.read_text(encoding="utf-8").splitlines()[-1]
     head = {k: v for k, v in content.items() if k != "entries"}
     lines = [json.dumps(head), *(json.dumps(e) for e in content["entries"].values())]
-    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    body = "".join(line + "\n" for line in lines)
+    if key is None:
+        seal = old_seal
+    else:
+        seal = "#seal " + hashlib.blake2b(body.encode("utf-8"), key=key, digest_size=32).hexdigest()
+    path.write_text(body + seal + "\n", encoding="utf-8")

@@ -2,7 +2,9 @@
 
 Each case takes a real cache, changes one value of one entry to something no record could
 give (through msgspec, so every type is what the cache's reader expects), and checks that every
-command answers as without the cache: no traceback, no figure taken from the bad entry.
+command answers as without the cache: no traceback, no figure taken from the bad entry. Such an
+entry fails the cache's seal, which only this user's igf can make (records/seal.py); the
+last tests show that the seal is what keeps it out.
 """
 
 from __future__ import annotations
@@ -255,3 +257,82 @@ def test_a_catalog_entry_no_catalog_could_give_is_read_afresh(
 
     _damage(_cache_home, damage)
     _same_as_fresh(folder)
+
+
+# --- the seal -----------------------------------------------------------------------------------
+
+
+def _forge_six_responders(content: dict[str, Any]) -> None:
+    """trial-a's 5 responders of 38 made 6: a figure any record could give, so only the seal can tell."""
+    entry = content["entries"]["trial-a.yaml"]
+    entry["trial"]["response"]["responders"] = 6
+    entry["trial"]["response"]["reported_rate"] = None
+
+
+def _responders(folder: Path) -> int | None:
+    loaded = load(folder)
+    assert loaded.evidence is not None
+    [trial] = [t for t in loaded.evidence.trials if t.id == "trial-a"]
+    assert trial.response is not None
+    return trial.response.responders
+
+
+def test_a_forged_entry_sealed_with_another_key_is_read_afresh(tmp_path: Path, _cache_home: Path) -> None:
+    folder = _folder(tmp_path)
+    load(folder)
+    [written] = sorted(_cache_home.glob("*.json"))
+    content = read_cache(written)
+    _forge_six_responders(content)
+    write_cache(written, content, key=bytes(range(32)))
+    assert _responders(folder) == 5
+    _same_as_fresh(folder)
+
+
+def test_only_the_seal_tells_a_forged_entry_from_igfs_own(tmp_path: Path, _cache_home: Path) -> None:
+    # the same forgery sealed with this user's key is believed: the seal is what kept it out above
+    folder = _folder(tmp_path)
+    load(folder)
+    [written] = sorted(_cache_home.glob("*.json"))
+    content = read_cache(written)
+    _forge_six_responders(content)
+    write_cache(written, content, key=(_cache_home / "key").read_bytes())
+    assert _responders(folder) == 6
+
+
+def _no_cache_is_used(folder: Path, home: Path) -> None:
+    for written in home.glob("*.json"):
+        written.unlink()
+    _same_as_fresh(folder)
+    assert sorted(home.glob("*.json")) == []  # and none is written that could not be trusted
+
+
+def test_a_key_others_can_read_is_not_used(tmp_path: Path, _cache_home: Path) -> None:
+    folder = _folder(tmp_path)
+    load(folder)
+    (_cache_home / "key").chmod(0o644)
+    _no_cache_is_used(folder, _cache_home)
+
+
+@pytest.mark.parametrize("kind", ["link", "pipe", "short", "folder"])
+def test_a_key_that_is_not_a_private_file_of_32_bytes_is_not_used(
+    tmp_path: Path, _cache_home: Path, kind: str
+) -> None:
+    import os
+
+    folder = _folder(tmp_path)
+    load(folder)
+    key = _cache_home / "key"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_bytes(key.read_bytes())
+    elsewhere.chmod(0o600)
+    key.unlink()
+    if kind == "link":
+        key.symlink_to(elsewhere)
+    elif kind == "pipe":
+        os.mkfifo(key, 0o600)  # opened without waiting for a writer: igf must not hang on it
+    elif kind == "short":
+        key.write_bytes(b"0123456789")
+        key.chmod(0o600)
+    else:
+        key.mkdir(mode=0o700)
+    _no_cache_is_used(folder, _cache_home)

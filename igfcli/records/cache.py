@@ -1,16 +1,17 @@
 """The parse cache: each file's validated result, reused while the file is unchanged.
 
 One file per data folder under the user's cache directory, in JSON lines: a
-header, then one line for each record file, read line by line. An entry is
-used only when the record file's size, modification time, change time and
-inode, the agent catalog's, the cache format, the igf version and the modules
-that decide a record's result all still match, its values are of the model's
-types (msgspec checks each against the dataclasses' own fields as it reads) and
-what a reader could build (records/invariants.py); anything else in the file
-(truncated, corrupt, another program's, another folder's) is discarded and the
-cache rebuilt. JSON, not pickle: a cache file that someone else can write must
-never run code when it is read. Writes go to a temporary file renamed into
-place, so two processes writing at once leave one whole cache, never a mix.
+header, then one line for each record file, then the seal (records/seal.py), a
+keyed checksum of every line above it that only this user's igf can make. An
+entry is used only when the seal holds, and the record file's size,
+modification time, change time and inode, the agent catalog's, the cache
+format, the igf version and the modules that decide a record's result all
+still match; anything else (edited, forged, truncated, another program's,
+another folder's) is discarded and the cache rebuilt. JSON, not pickle, and
+read by msgspec, which checks every value against the model's types: even a
+file that is not igf's can never run code or crash a reader. Writes go to a
+temporary file renamed into place, so two processes writing at once leave one
+whole cache, never a mix.
 
 The modification time alone can be put back (`touch -d`, `rsync -t`, unpacking
 an archive do), so an edit at the same size would go unseen; the change time and
@@ -41,10 +42,10 @@ import msgspec
 from igfcli import __version__
 from igfcli.errors import Problem
 from igfcli.model import Agent, Catalog, Trial
-from igfcli.records.invariants import Unsound, sound_catalog, sound_result
+from igfcli.records import seal
 
 FORMAT = "igfcli-parse-cache"
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 ENV_OFF = "IGF_NO_CACHE"
 # Coarser than any file system's timestamps (FAT keeps 2 s). The file's times are the file
 # system's clock and the window is this machine's: a share whose clock runs more than this
@@ -93,7 +94,7 @@ _READ_ENTRY = msgspec.json.Decoder(Entry)
 _READ_CATALOG = msgspec.json.Decoder(CatalogResult)
 _WRITE = msgspec.json.Encoder()
 # what a cache file can hold that this version does not write: any of them discards it
-_UNREADABLE = (msgspec.DecodeError, Unsound, RecursionError, TooLarge, OSError)
+_UNREADABLE = (msgspec.DecodeError, RecursionError, TooLarge, OSError)
 
 
 def cache_dir() -> Path:
@@ -166,7 +167,7 @@ _DECIDING = (
     "fields.py",
     "figures.py",
     "folder.py",
-    "invariants.py",
+    "seal.py",
     "trials.py",
     "yamldoc.py",
 )
@@ -230,22 +231,32 @@ class ParseCache:
         return cls(folder, catalog_file, catalog, files)
 
     def _read(self) -> None:
-        """The entries of the cache file, unless it is not one of this version's for this folder."""
+        """The entries of the cache file, unless it is not one this igf sealed for this folder."""
+        secret = seal.key(self.file.parent, create=False)
+        if secret is None:
+            return  # no key: nothing here was sealed by this user's igf
+        checksum = seal.signer(secret)
         lines = regular_lines(self.file, self.limit)
         entries: dict[str, Entry] = {}
         try:
-            head = _READ_HEAD.decode(next(lines, b""))
+            first = next(lines, b"")
+            checksum.update(first)
+            head = _READ_HEAD.decode(first)
             if not all(getattr(head, k) == v for k, v in self.header.items()):
                 return  # another version's, another folder's, another catalog's: start afresh
             for line in lines:
+                if seal.sealed(line, checksum):
+                    if next(lines, None) is None:  # the seal, and nothing after it
+                        self.entries = entries
+                        self.catalog = head.catalog_result
+                    return
+                checksum.update(line)
                 entry = _READ_ENTRY.decode(line)
                 entries[entry.key] = entry
         except _UNREADABLE:
             return  # none yet, not a cache file, truncated, too big for this folder: start afresh
         finally:
             lines.close()
-        self.entries = entries
-        self.catalog = head.catalog_result
 
     def lookup_catalog(self, shown: str) -> tuple[list[Agent], list[Problem]] | None:
         """The agent catalog's cached result (the header has already matched its signature)."""
@@ -253,12 +264,10 @@ class ParseCache:
             return None
         try:
             result = _READ_CATALOG.decode(self.catalog)
-            problems = _named(result.problems, shown)
-            sound_catalog(result.agents, problems)
-        except _UNREADABLE:
-            self.catalog, self.entries = None, {}  # not what this version writes: start afresh
+        except _UNREADABLE:  # pragma: no cover - sealed by this version, so of its types
+            self.catalog, self.entries = None, {}
             return None
-        return result.agents, problems
+        return result.agents, _named(result.problems, shown)
 
     def store_catalog(self, agents: list[Agent], problems: list[Problem]) -> None:
         # every entry was validated against the catalog: a new catalog result starts afresh
@@ -278,16 +287,11 @@ class ParseCache:
         entry = self.entries.pop(key, None)
         if entry is None or entry.file != self.signatures.get(key):
             return None
-        try:
-            problems = _named(entry.problems, shown)
-            warnings = _named(entry.warnings, shown)
-            trial = entry.trial
-            if trial is not None and trial.path != shown:
-                trial = replace(trial, path=shown)
-            stem = os.path.splitext(os.path.basename(key))[0]
-            sound_result(trial, problems, warnings, catalog, stem)
-        except Unsound:
-            return None  # not what this version writes: the file is read again
+        problems = _named(entry.problems, shown)
+        warnings = _named(entry.warnings, shown)
+        trial = entry.trial
+        if trial is not None and trial.path != shown:
+            trial = replace(trial, path=shown)
         self.results[key] = (entry.file, trial, problems, warnings)
         return trial, problems, warnings
 
@@ -311,6 +315,10 @@ class ParseCache:
         catalog = _signature(self.catalog_file)
         if catalog is None or catalog != self.header["catalog"] or catalog[1] > self.racy_after:
             return  # the catalog changed while it was read, or may still: nothing here can be trusted
+        secret = seal.key(self.file.parent, create=True)
+        if secret is None:
+            return  # no key of this user's alone: a cache nobody could trust is not written
+        checksum = seal.signer(secret)
         import tempfile
 
         try:
@@ -318,13 +326,18 @@ class ParseCache:
             fd, tmp = tempfile.mkstemp(prefix=".cache.", suffix=".tmp", dir=self.file.parent)
             try:
                 with os.fdopen(fd, "wb") as handle:
+
+                    def write(line: bytes) -> None:
+                        checksum.update(line)
+                        handle.write(line)
+
                     # one line a file (JSON escapes every line break inside a value)
-                    handle.write(_WRITE.encode({**self.header, "catalog_result": self.catalog}) + b"\n")
+                    write(_WRITE.encode({**self.header, "catalog_result": self.catalog}) + b"\n")
                     for key, (signature, trial, problems, warnings) in self.results.items():
                         if key in present:
-                            handle.write(
-                                _WRITE.encode(Entry(key, signature, problems, warnings, trial)) + b"\n"
-                            )
+                            entry = Entry(key, signature, problems, warnings, trial)
+                            write(_WRITE.encode(entry) + b"\n")
+                    handle.write(seal.seal_line(checksum))
                 os.replace(tmp, self.file)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)

@@ -1,10 +1,10 @@
-"""What every value the record readers build holds true, checked where a value did not come from them.
+"""What every value the record readers build holds true: the readers' promises, written out.
 
 The readers refuse a record with a located problem; what they build is sound by
-construction. A parse-cache entry is read back by msgspec, which checks types
-only: this module adds the rest (a denominator of at least 1, responders at most
-evaluable, agents of the catalog, a phase of PHASES, text that is not empty), so an
-entry that is not what this version writes raises `Unsound` and is read afresh.
+construction. This states what "sound" means (a denominator of at least 1,
+responders at most evaluable, agents of the catalog, a phase of PHASES, text that
+is not empty, ...), and tests/test_readers_promise.py checks it of every record
+the readers build, so a reader that lets one of these through fails a test.
 """
 
 from __future__ import annotations
