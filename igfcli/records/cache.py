@@ -32,7 +32,7 @@ import re
 import stat
 import time
 import zlib
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ import msgspec
 
 from igfcli import __version__
 from igfcli.errors import Problem
-from igfcli.model import Agent, Catalog, Trial
+from igfcli.model import Agent, Trial
 from igfcli.records import seal
 
 FORMAT = "igfcli-parse-cache"
@@ -53,6 +53,10 @@ ENV_OFF = "IGF_NO_CACHE"
 RACY_SECONDS = 3
 
 
+# size, modification time, change time and inode
+Signature = tuple[int, int, int, int]
+
+
 class Entry(msgspec.Struct):
     """One record file's result, and the path and signature of the file it was read from.
 
@@ -62,15 +66,20 @@ class Entry(msgspec.Struct):
     """
 
     key: str
-    file: list[int]
-    problems: list[Problem]
-    warnings: list[Problem]
+    file: Signature
+    # tuples: a record file with no problem, most of them, shares the one empty tuple
+    problems: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
     trial: Trial | None
+
+
+# A record file's result: the trial (None when it has errors), its problems, its check warnings.
+FileResult = tuple[Trial | None, Sequence[Problem], Sequence[Problem]]
 
 
 class CatalogResult(msgspec.Struct):
     agents: list[Agent]
-    problems: list[Problem]
+    problems: tuple[Problem, ...]
 
 
 class _Head(msgspec.Struct, forbid_unknown_fields=True):
@@ -143,7 +152,7 @@ def regular_lines(path: Path, limit: int) -> Generator[bytes, None, None]:
             yield line
 
 
-def _signature(path: str | Path) -> list[int] | None:
+def _signature(path: str | Path) -> Signature | None:
     """Size, modification time, change time and inode of a regular file; None for anything else."""
     try:
         info = os.stat(path)
@@ -151,7 +160,7 @@ def _signature(path: str | Path) -> list[int] | None:
         return None
     if not stat.S_ISREG(info.st_mode):
         return None
-    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 # The modules whose code decides what a record file yields: a cache made by other code
@@ -175,7 +184,12 @@ _DECIDING = (
 
 def _code_signature() -> list[list[int] | None]:
     here = Path(__file__).parent
-    return [_signature(here / name) for name in _DECIDING]
+    return [_as_json(_signature(here / name)) for name in _DECIDING]
+
+
+def _as_json(signature: Signature | None) -> list[int] | None:
+    """A signature as the header holds it, and as JSON reads it back: a list."""
+    return None if signature is None else list(signature)
 
 
 def cache_file(folder: Path) -> Path:
@@ -192,7 +206,7 @@ class ParseCache:
     """The cached results of one data folder, read once and written back once."""
 
     def __init__(
-        self, folder: Path, catalog_file: Path, catalog: list[int], files: list[tuple[str, str]]
+        self, folder: Path, catalog_file: Path, catalog: Signature, files: list[tuple[str, str]]
     ) -> None:
         self.folder = folder.resolve()
         self.file = cache_file(self.folder)
@@ -205,7 +219,7 @@ class ParseCache:
             "igf": __version__,
             "code": _code_signature(),
             "folder": str(self.folder),
-            "catalog": catalog,
+            "catalog": _as_json(catalog),
         }
         self.catalog: msgspec.Raw | None = None
         # each record file's signature, taken once: the cache file's size limit and the lookups use them
@@ -215,7 +229,7 @@ class ParseCache:
         )
         self.entries: dict[str, Entry] = {}  # as read, until a lookup takes each
         # what this run found for each file, cached or read: what save() writes
-        self.results: dict[str, tuple[list[int], Trial | None, list[Problem], list[Problem]]] = {}
+        self.results: dict[str, Entry] = {}
         self.changed = False
         self._read()
 
@@ -267,42 +281,49 @@ class ParseCache:
         except _UNREADABLE:  # pragma: no cover - sealed by this version, so of its types
             self.catalog, self.entries = None, {}
             return None
-        return result.agents, _named(result.problems, shown)
+        return result.agents, list(_named(result.problems, shown))
 
     def store_catalog(self, agents: list[Agent], problems: list[Problem]) -> None:
         # every entry was validated against the catalog: a new catalog result starts afresh
         self.entries = {}
-        self.catalog = msgspec.Raw(_WRITE.encode(CatalogResult(agents, problems)))
+        self.catalog = msgspec.Raw(_WRITE.encode(CatalogResult(agents, tuple(problems))))
         self.changed = True
 
     def lookup(
-        self, key: str, shown: str, catalog: Catalog
-    ) -> tuple[Trial | None, list[Problem], list[Problem]] | None:
-        """The cached result for a file (record, problems, evidence-check warnings), if it is unchanged
-        and is what reading the file against `catalog` could give.
+        self, key: str, shown: str
+    ) -> tuple[Trial | None, Sequence[Problem], Sequence[Problem]] | None:
+        """The cached result for a file (record, problems, evidence-check warnings), if it is unchanged.
 
-        `key` is the file's path inside the folder; `shown` is how messages name it. The
-        entry's text is let go once the record is built from it.
+        `key` is the file's path inside the folder; `shown` is how messages name it. Each
+        file is looked up once: its entry and signature are let go here, so that a large
+        folder holds one copy of each.
         """
         entry = self.entries.pop(key, None)
-        if entry is None or entry.file != self.signatures.get(key):
+        if entry is None or entry.file != self.signatures.pop(key, None):
             return None
         problems = _named(entry.problems, shown)
         warnings = _named(entry.warnings, shown)
         trial = entry.trial
         if trial is not None and trial.path != shown:
             trial = replace(trial, path=shown)
-        self.results[key] = (entry.file, trial, problems, warnings)
+        if trial is not entry.trial or problems is not entry.problems or warnings is not entry.warnings:
+            entry = Entry(key, entry.file, problems, warnings, trial)
+        self.results[key] = entry
         return trial, problems, warnings
 
     def store(
-        self, file: str, key: str, trial: Trial | None, problems: list[Problem], warnings: list[Problem]
+        self,
+        file: str,
+        key: str,
+        trial: Trial | None,
+        problems: Sequence[Problem],
+        warnings: Sequence[Problem],
     ) -> None:
         signature = _signature(file)
         self.changed = True
         if signature is None or signature[1] > self.racy_after:
             return
-        self.results[key] = (signature, trial, problems, warnings)
+        self.results[key] = Entry(key, signature, tuple(problems), tuple(warnings), trial)
 
     def save(self, present: set[str]) -> None:
         """Write the cache back if anything changed, keeping only the files still there.
@@ -313,7 +334,7 @@ class ParseCache:
         if not (self.changed or stale):
             return
         catalog = _signature(self.catalog_file)
-        if catalog is None or catalog != self.header["catalog"] or catalog[1] > self.racy_after:
+        if catalog is None or _as_json(catalog) != self.header["catalog"] or catalog[1] > self.racy_after:
             return  # the catalog changed while it was read, or may still: nothing here can be trusted
         secret = seal.key(self.file.parent, create=True)
         if secret is None:
@@ -333,9 +354,8 @@ class ParseCache:
 
                     # one line a file (JSON escapes every line break inside a value)
                     write(_WRITE.encode({**self.header, "catalog_result": self.catalog}) + b"\n")
-                    for key, (signature, trial, problems, warnings) in self.results.items():
+                    for key, entry in self.results.items():
                         if key in present:
-                            entry = Entry(key, signature, problems, warnings, trial)
                             write(_WRITE.encode(entry) + b"\n")
                     handle.write(seal.seal_line(checksum))
                 os.replace(tmp, self.file)
@@ -346,6 +366,8 @@ class ParseCache:
             pass  # a cache that cannot be written is only a slower next run
 
 
-def _named(problems: list[Problem], shown: str) -> list[Problem]:
+def _named(problems: tuple[Problem, ...], shown: str) -> tuple[Problem, ...]:
     """Problems as messages name their file from here (the cache keeps the name of the run that wrote it)."""
-    return [p if p.path == shown else replace(p, path=shown) for p in problems]
+    if all(p.path == shown for p in problems):
+        return problems  # most often: no problem at all, or named as before
+    return tuple(p if p.path == shown else replace(p, path=shown) for p in problems)

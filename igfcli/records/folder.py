@@ -18,8 +18,10 @@ from igfcli.errors import SHOWN_PATH_MAX, Problem, Severity, shown_path
 from igfcli.model import Agent, Catalog, Evidence, Trial, id_key
 
 if TYPE_CHECKING:
-    # imported where a file is parsed: a run answered from the parse cache never loads YAML
+    # imported where they are used: a run answered from the parse cache never loads YAML, and
+    # one without the cache never loads its reader
     from igfcli.records import yamldoc
+    from igfcli.records.cache import FileResult
 
 AGENTS_FILE = "agents.yaml"
 RECORD_SUFFIXES = (".yaml", ".yml")
@@ -184,8 +186,7 @@ def load(folder: Path, *, use_cache: bool = True) -> Loaded:
     # as display_path would name each file, without its cost for every file of a large folder
     names = [inside if folder_shown == "." else os.path.join(folder_shown, inside) for _, inside in files]
     results: list[FileResult | None] = [
-        cache.lookup(inside, name, catalog) if cache else None
-        for (_, inside), name in zip(files, names, strict=True)
+        cache.lookup(inside, name) if cache else None for (_, inside), name in zip(files, names, strict=True)
     ]
     misses = [i for i, cached in enumerate(results) if cached is None]
     fresh = read_records([(files[i][0], names[i]) for i in misses], folder, catalog)
@@ -221,8 +222,6 @@ def load(folder: Path, *, use_cache: bool = True) -> Loaded:
     return Loaded(evidence, problems)
 
 
-# A record file's result: the trial (None when it has errors), its problems, its check warnings.
-FileResult = tuple[Trial | None, list[Problem], list[Problem]]
 # Below this many files to read, starting worker processes costs more than it saves.
 PARALLEL_FROM = 400
 
