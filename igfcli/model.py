@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -15,6 +16,21 @@ WEEKS_PER_MONTH = 52 / 12
 # More patients than any trial has enrolled: a count above it is a slip, not a figure (and
 # counts this size stay exact as floats).
 MAX_COUNT = 100_000_000
+
+
+# one mapping for each position a trial's id stands at, which most records share (read only)
+_ONE_LOCATION: dict[tuple[str, tuple[int, int]], Mapping[str, tuple[int, int]]] = {}
+
+
+def _share(value: object, *names: str) -> None:
+    """Keep one copy of a recurring text (an agent, a histology, a rate as printed) however many
+    values hold it: set on a value still being built, before anyone else sees it."""
+    for name in names:
+        text = getattr(value, name)
+        if type(text) is str and len(text) <= 40:
+            object.__setattr__(value, name, sys.intern(text))
+        elif type(text) is tuple:
+            object.__setattr__(value, name, tuple(sys.intern(t) if len(t) <= 40 else t for t in text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +70,9 @@ class Response:
     reported_rate: Rate | None
     evaluable_defaulted: bool = False
     also_reported: tuple[AlsoReported, ...] = ()
+
+    def __post_init__(self) -> None:
+        _share(self, "criteria")
 
     @property
     def responders_estimated(self) -> bool:
@@ -291,6 +310,14 @@ class Trial:
     comparisons: tuple[Comparison, ...] = ()
     # field path ("response.reported_rate") -> (line, column), for messages about figures
     locations: Mapping[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        _share(self, "regimen", "phase", "condition", "histologies")
+        if len(self.locations) == 1:  # the id's alone, as a loaded trial keeps them: often the same
+            [(name, mark)] = self.locations.items()
+            shared = _ONE_LOCATION.setdefault((name, mark), self.locations)
+            if shared is not self.locations:
+                object.__setattr__(self, "locations", shared)
 
     @property
     def regimen_name(self) -> str:

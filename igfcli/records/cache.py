@@ -319,10 +319,13 @@ class ParseCache:
         problems: Sequence[Problem],
         warnings: Sequence[Problem],
     ) -> None:
-        signature = _signature(file)
+        known = self.signatures.pop(key, None)
+        signature = _signature(file)  # again: the file may have changed while it was read
         self.changed = True
         if signature is None or signature[1] > self.racy_after:
             return
+        if signature == known:
+            signature = known  # one copy of it, not two, for each of a large folder's files
         self.results[key] = Entry(key, signature, tuple(problems), tuple(warnings), trial)
 
     def save(self, present: set[str]) -> None:
