@@ -314,10 +314,8 @@ class Trial:
     def __post_init__(self) -> None:
         _share(self, "regimen", "phase", "condition", "histologies")
         if len(self.locations) == 1:  # the id's alone, as a loaded trial keeps them: often the same
-            [(name, mark)] = self.locations.items()
-            shared = _ONE_LOCATION.setdefault((name, mark), self.locations)
-            if shared is not self.locations:
-                object.__setattr__(self, "locations", shared)
+            shared = _ONE_LOCATION.setdefault(next(iter(self.locations.items())), self.locations)
+            object.__setattr__(self, "locations", shared)
 
     @property
     def regimen_name(self) -> str:

@@ -232,8 +232,7 @@ def _study(k: int, n: int, mu: float, tau: float, centre: float, scale: float, n
     Each half of the rule is summed from the mode outwards and left when its terms fall below
     1e-17 of the sum: the integrand is log-concave, so the rest are smaller still.
     """
-    exp, log1p = math.exp, math.log1p
-    m = n - k
+    exp, log1p, m = math.exp, math.log1p, n - k
     eta = mu + tau * centre
     top = (k * eta if eta <= 0 else -m * eta) - n * log1p(exp(-abs(eta))) - 0.5 * centre * centre
     step = tau * scale  # eta moves by this for each unit of x
@@ -255,12 +254,8 @@ def _study(k: int, n: int, mu: float, tau: float, centre: float, scale: float, n
             wd = w * d1
             second = wd * d1 - w * n * small * (1.0 - small)  # (h'' + h'^2) w
             second_z = second * z
-            total += w
-            g_m += wd
-            g_t += wd * z
-            s_mm += second
-            s_mt += second_z
-            s_tt += second_z * z
+            total, g_m, g_t = total + w, g_m + wd, g_t + wd * z
+            s_mm, s_mt, s_tt = s_mm + second, s_mt + second_z, s_tt + second_z * z
             if w < 1e-17 * total:
                 break
     g_m, g_t = g_m / total, g_t / total
@@ -362,9 +357,8 @@ def _newton(
         ll, g_m, g_t, h_mm, h_mt, h_tt = state
         d_m, d_t, definite = _direction(g_m, g_t, h_mm, h_mt, h_tt)
         slope = g_m * d_m + g_t * d_t  # twice the rise the quadratic model predicts
-        # A step this small is the last one needed: it is taken, and Newton's quadratic
-        # convergence leaves the point within about its square of the maximum; the finer
-        # rule's check in _fit then takes one more.
+        # A step this small is the last one needed: taken, it leaves the point within about its
+        # square of the maximum (and the finer rule's check in _fit takes one more).
         if definite and (slope < 1e-20 or max(abs(d_m), abs(d_t)) <= 1e-7 * (1.0 + abs(mu))):
             return mu + d_m, abs(tau + d_t), (h_mm, h_mt, h_tt)
         # Near the maximum the full step is taken: there the quadrature's error, which moves
