@@ -225,3 +225,19 @@ def test_the_columns_page_names_every_key_of_show_as_json() -> None:
         for k in item
     }
     assert set(detail) | nested <= documented
+
+
+def test_every_module_has_one_role_and_fits_on_a_few_screens() -> None:
+    # docs/architecture.md: no module over 400 lines, and only the command layer knows typer
+    package = REPO / "igfcli"
+    modules = sorted(package.rglob("*.py"))
+    assert len(modules) > 40
+    long = [str(m.relative_to(package)) for m in modules if len(m.read_text().splitlines()) > 400]
+    assert long == []
+    typer_outside = [
+        str(m.relative_to(package))
+        for m in modules
+        if m.parent.name != "commands"
+        and any(line.startswith(("import typer", "from typer")) for line in m.read_text().splitlines())
+    ]
+    assert typer_outside == []
