@@ -238,6 +238,8 @@ def test_every_module_has_one_role_and_fits_on_a_few_screens() -> None:
         str(m.relative_to(package))
         for m in modules
         if m.parent.name != "commands"
-        and any(line.startswith(("import typer", "from typer")) for line in m.read_text().splitlines())
+        and any(
+            line.strip().startswith(("import typer", "from typer")) for line in m.read_text().splitlines()
+        )
     ]
     assert typer_outside == []
