@@ -135,12 +135,13 @@ def regular_lines(path: Path, limit: int) -> Generator[bytes, None, None]:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
             return
-        if info.st_size > limit:
-            raise TooLarge(path)
         # not blocking: should a pipe replace the file after the stat, opening it returns at once
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    except (OSError, ValueError):
+    except (OSError, ValueError):  # ValueError: a NUL in the name
         return
+    if info.st_size > limit:
+        os.close(fd)
+        raise TooLarge(path)
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
             return
@@ -289,9 +290,7 @@ class ParseCache:
         self.catalog = msgspec.Raw(_WRITE.encode(CatalogResult(agents, tuple(problems))))
         self.changed = True
 
-    def lookup(
-        self, key: str, shown: str
-    ) -> tuple[Trial | None, Sequence[Problem], Sequence[Problem]] | None:
+    def lookup(self, key: str, shown: str) -> FileResult | None:
         """The cached result for a file (record, problems, evidence-check warnings), if it is unchanged.
 
         `key` is the file's path inside the folder; `shown` is how messages name it. Each
