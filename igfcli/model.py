@@ -23,8 +23,8 @@ _ONE_LOCATION: dict[tuple[str, tuple[int, int]], Mapping[str, tuple[int, int]]] 
 
 
 def _share(value: object, *names: str) -> None:
-    """Keep one copy of a recurring text (an agent, a histology, a rate as printed) however many
-    values hold it: set on a value still being built, before anyone else sees it."""
+    """Keep one copy of a recurring text (an agent, a histology, a response criterion) however
+    many values hold it: set on a value still being built, before anyone else sees it."""
     for name in names:
         text = getattr(value, name)
         if type(text) is str and len(text) <= 40:

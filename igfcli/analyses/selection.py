@@ -124,8 +124,8 @@ class Selection:
         self.agent_names = set(names)
         _check_names_something(evidence, filters)
         # each trial's verdict, by identity: every analysis asks again for every trial, and a
-        # report runs several analyses (the evidence keeps every trial alive, so ids stay theirs)
-        self._matches: dict[int, bool] = {}
+        # report runs several analyses (the trial is kept beside it, so its id stays its own)
+        self._matches: dict[int, tuple[Trial, bool]] = {}
 
     def agent_matches(self, agent: Agent) -> bool:
         """Whether an agent itself is selected by --agent, --sponsor (or parent) and --class."""
@@ -155,8 +155,8 @@ class Selection:
         """Whether a trial, or at least one of its cohorts, is selected."""
         known = self._matches.get(id(trial))
         if known is None:
-            known = self._matches[id(trial)] = self._trial_matches(trial)
-        return known
+            known = self._matches[id(trial)] = (trial, self._trial_matches(trial))
+        return known[1]
 
     def _trial_matches(self, trial: Trial) -> bool:
         f = self.filters
