@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -324,3 +325,83 @@ def test_a_cache_file_that_is_not_a_small_regular_file_is_never_read(
         preexec_fn=lambda: _limited(1024**3),
     )
     assert (done.returncode, done.stderr) == (off.returncode, off.stderr)
+
+
+# --- what may not last is not kept -----------------------------------------------------------------
+
+
+def test_a_file_changed_while_a_cold_run_read_it_is_read_again(
+    tmp_path: Path, _cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from igfcli.records import folder as loader
+
+    folder = _folder(tmp_path)
+    target = folder / "t0003.yaml"
+    reading = loader.read_records
+
+    def read_then_edited(*args: Any) -> Any:
+        results = reading(*args)
+        # edited after it was read and before its result is kept: same size, time put back
+        target.write_text(target.read_text().replace("responders: 5", "responders: 6"))
+        os.utime(target, ns=(LONG_AGO, LONG_AGO))
+        return results
+
+    monkeypatch.setattr(loader, "read_records", read_then_edited)
+    load(folder)
+    monkeypatch.setattr(loader, "read_records", reading)
+    assert _outcome(folder, True) == _outcome(folder, False)
+    assert any("t0003.yaml" in p and "6" in p for p in _outcome(folder, True)[0])  # the edit is seen
+
+
+@pytest.mark.parametrize("unreadable", ["t0003.yaml", "agents.yaml"])
+def test_a_file_that_could_not_be_read_is_read_again(
+    tmp_path: Path, _cache_home: Path, monkeypatch: pytest.MonkeyPatch, unreadable: str
+) -> None:
+    # a permission or an I/O error may not last: its "cannot be read" is never kept
+    from igfcli.records import folder as loader
+
+    folder = _folder(tmp_path)
+
+    def deny(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if Path(file).name == unreadable:
+            raise PermissionError(13, "Permission denied", str(file))
+        return open(file, *args, **kwargs)
+
+    monkeypatch.setattr(loader, "open", deny, raising=False)
+    assert any(f"{unreadable}: cannot be read" in p for p in _outcome(folder, True)[0])
+    monkeypatch.delattr(loader, "open")
+    assert _outcome(folder, True) == _outcome(folder, False)
+    assert not any("cannot be read" in p for p in _outcome(folder, True)[0])
+
+
+def test_names_that_are_not_utf8_are_read_afresh_never_a_crash(tmp_path: Path, _cache_home: Path) -> None:
+    # a byte that no encoding reads, in the folder's path and in a record's name (Linux allows both)
+    folder = _folder(tmp_path / os.fsdecode(b"d\xff"))
+    template = (folder / "t0004.yaml").read_text()
+    (folder / os.fsdecode(b"t\xfe.yaml")).write_text(template)
+    _age(folder)
+    for use_cache in (True, True, False):
+        problems, _ = _outcome(folder, use_cache)
+        assert any("t\\xfe" in p or os.fsdecode(b"t\xfe") in p for p in problems)
+    assert _outcome(folder, True) == _outcome(folder, False)
+    other = _folder(tmp_path / "plain")
+    (other / os.fsdecode(b"t\xfe.yaml")).write_text(template)
+    _age(other)
+    for _ in range(2):
+        assert _outcome(other, True) == _outcome(other, False)
+    assert len(read_cache(_cache_files(_cache_home)[0])["entries"]) == N  # the others are kept
+
+
+def test_what_killed_runs_left_in_the_cache_directory_is_swept(tmp_path: Path, _cache_home: Path) -> None:
+    folder = _folder(tmp_path)
+    load(folder)
+    hours_ago = time.time() - 7200
+    left = [_cache_home / ".cache.abandoned.tmp", _cache_home / ".key.abandoned"]
+    for path in left:
+        path.write_bytes(b"x" * 100)
+        os.utime(path, (hours_ago, hours_ago))
+    running = _cache_home / ".cache.running.tmp"  # a run writing now
+    running.write_bytes(b"x")
+    (folder / "t0004.yaml").unlink()  # something to write
+    load(folder)
+    assert [p.exists() for p in left] == [False, False] and running.exists()

@@ -32,7 +32,7 @@ import re
 import stat
 import time
 import zlib
-from collections.abc import Generator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ from igfcli import __version__
 from igfcli.errors import Problem
 from igfcli.model import Agent, Trial
 from igfcli.records import seal
+from igfcli.records.cachedir import TooLarge, regular_lines, sweep
 
 FORMAT = "igfcli-parse-cache"
 FORMAT_VERSION = 7
@@ -94,10 +95,6 @@ class _Head(msgspec.Struct, forbid_unknown_fields=True):
     catalog_result: msgspec.Raw
 
 
-class TooLarge(ValueError):
-    """A cache file larger than its folder's records could make it."""
-
-
 _READ_HEAD = msgspec.json.Decoder(_Head)
 _READ_ENTRY = msgspec.json.Decoder(Entry)
 _READ_CATALOG = msgspec.json.Decoder(CatalogResult)
@@ -124,35 +121,6 @@ MAX_BYTES_PER_FILE = 64 * 1024
 MAX_BYTES_PER_BYTE = 16
 
 
-def regular_lines(path: Path, limit: int) -> Generator[bytes, None, None]:
-    """A regular file's lines, at most `limit` bytes of them (TooLarge past it); nothing for anything
-    else (a pipe that would wait for ever, a device that never ends) or a file that cannot be opened.
-
-    Line by line, so that a large folder's cache is never held whole in memory beside the
-    records read from it.
-    """
-    try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode):
-            return
-        # not blocking: should a pipe replace the file after the stat, opening it returns at once
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    except (OSError, ValueError):  # ValueError: a NUL in the name
-        return
-    if info.st_size > limit:
-        os.close(fd)
-        raise TooLarge(path)
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            return
-        left = limit
-        while line := handle.readline(left + 1):
-            left -= len(line)
-            if left < 0:
-                raise TooLarge(path)  # it grew since the stat
-            yield line
-
-
 def _signature(path: str | Path) -> Signature | None:
     """Size, modification time, change time and inode of a regular file; None for anything else."""
     try:
@@ -164,8 +132,9 @@ def _signature(path: str | Path) -> Signature | None:
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
-# The modules whose code decides what a record file yields: a cache made by other code
-# (a source checkout after a pull, an edited install) is not used, even at the same version.
+# The modules whose code decides what a record file yields, or how the cache is read and sealed: a
+# cache made by other code (a source checkout after a pull, an edited install) is not used, even
+# at the same version.
 _DECIDING = (
     "../errors.py",
     "../model.py",
@@ -173,6 +142,7 @@ _DECIDING = (
     "agents.py",
     "arms.py",
     "cache.py",
+    "cachedir.py",
     "checks.py",
     "fields.py",
     "figures.py",
@@ -318,14 +288,12 @@ class ParseCache:
         problems: Sequence[Problem],
         warnings: Sequence[Problem],
     ) -> None:
-        known = self.signatures.pop(key, None)
-        signature = _signature(file)  # again: the file may have changed while it was read
+        known = self.signatures.pop(key, None)  # taken before the file was read
+        signature = _signature(file)  # and again after
         self.changed = True
-        if signature is None or signature[1] > self.racy_after:
-            return
-        if signature == known:
-            signature = known  # one copy of it, not two, for each of a large folder's files
-        self.results[key] = Entry(key, signature, tuple(problems), tuple(warnings), trial)
+        if signature is None or signature != known or signature[1] > self.racy_after:
+            return  # changed while it was read, or may change again unseen: read it again next time
+        self.results[key] = Entry(key, known, tuple(problems), tuple(warnings), trial)
 
     def save(self, present: set[str]) -> None:
         """Write the cache back if anything changed, keeping only the files still there.
@@ -342,10 +310,14 @@ class ParseCache:
         if secret is None:
             return  # no key of this user's alone: a cache nobody could trust is not written
         checksum = seal.signer(secret)
+        try:
+            head = _WRITE.encode({**self.header, "catalog_result": self.catalog})
+        except UnicodeEncodeError:
+            return  # a folder whose path is not UTF-8 (a byte no encoding reads): read afresh each time
         import tempfile
 
+        sweep(self.file.parent)
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".cache.", suffix=".tmp", dir=self.file.parent)
             try:
                 with os.fdopen(fd, "wb") as handle:
@@ -355,10 +327,14 @@ class ParseCache:
                         handle.write(line)
 
                     # one line a file (JSON escapes every line break inside a value)
-                    write(_WRITE.encode({**self.header, "catalog_result": self.catalog}) + b"\n")
+                    write(head + b"\n")
                     for key, entry in self.results.items():
                         if key in present:
-                            write(_WRITE.encode(entry) + b"\n")
+                            try:
+                                line = _WRITE.encode(entry)
+                            except UnicodeEncodeError:
+                                continue  # a file name that is not UTF-8: that file is read afresh
+                            write(line + b"\n")
                     handle.write(seal.seal_line(checksum))
                 os.replace(tmp, self.file)
             except BaseException:

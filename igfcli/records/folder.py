@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -175,7 +176,9 @@ def load(folder: Path, *, use_cache: bool = True) -> Loaded:
         agents, catalog_problems = cached_catalog
     else:
         agents, catalog_problems = _catalog_file(agents_path, folder)
-        if cache:
+        if cache and _passing(catalog_problems):
+            cache = None  # the catalog may read next time, and every record is read against it
+        elif cache:
             cache.store_catalog(agents, catalog_problems)
     problems.extend(catalog_problems)
 
@@ -192,7 +195,7 @@ def load(folder: Path, *, use_cache: bool = True) -> Loaded:
     fresh = read_records([(files[i][0], names[i]) for i in misses], folder, catalog)
     for i, read in zip(misses, fresh, strict=True):
         results[i] = read
-        if cache:
+        if cache and not _passing(read[1]):
             cache.store(files[i][0], files[i][1], *read)
     for result in results:
         assert result is not None
@@ -292,6 +295,16 @@ def read_record(file: str, name: str, folder: Path, catalog: Catalog) -> FileRes
     return trial, problems, warnings
 
 
+# How a file that could not be read (no permission, an I/O error) is refused: a result that may
+# not last, so never kept in the parse cache.
+UNREADABLE = "cannot be read"
+
+
+def _passing(problems: Sequence[Problem]) -> bool:
+    """Whether a file's result may change with nothing written to it: it could not be read."""
+    return any(p.line is None and p.message.startswith(UNREADABLE + ":") for p in problems)
+
+
 def _catalog_file(agents_path: Path, folder: Path) -> tuple[list[Agent], list[Problem]]:
     """The agent catalog of a folder, and every problem with it."""
     problems: list[Problem] = []
@@ -347,7 +360,7 @@ def _read(
             if len(raw) > info.st_size:
                 raw += handle.read(yamldoc.MAX_FILE_BYTES + 1 - len(raw))
     except OSError as exc:
-        refuse(f"cannot be read: {exc.strerror or exc}")
+        refuse(f"{UNREADABLE}: {exc.strerror or exc}")
         return None
     doc, parse_problems = yamldoc.parse(shown, raw)
     problems.extend(parse_problems)
