@@ -35,10 +35,16 @@ from igfcli.model import (
     Source,
     Trial,
 )
-from igfcli.records.fields import is_text
+from igfcli.records.fields import LONE_SURROGATE, is_todo
 from igfcli.stats import PLAIN_NUMBER, RateError, parse_rate
 
 _P_BOUND = re.compile(r"<\s*(0?\.[0-9]+)")
+
+
+def is_text(value: str) -> bool:
+    """Text a record's field can hold, as Reader.text returns it: not blank, not left for a
+    curator ("TODO"), and made of characters (no half of a UTF-16 surrogate pair)."""
+    return bool(value.strip()) and not is_todo(value) and LONE_SURROGATE.search(value) is None
 
 
 class Unsound(ValueError):

@@ -23,16 +23,6 @@ TODO = "TODO"
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def is_text(value: str) -> bool:
-    """Whether `value` is text a record's field can hold: not blank, not left for a curator, and
-    made of characters (what Reader.text returns; a parse-cache entry is checked against it)."""
-    text = value.strip()
-    if not text or text == TODO or text.startswith(TODO + ":"):  # is_todo, with one strip
-        return False
-    # most text is ASCII, which holds no surrogate: the pattern only for the rest
-    return value.isascii() or LONE_SURROGATE.search(value) is None
-
-
 def is_todo(text: str) -> bool:
     """A value left for a curator ("TODO" or "TODO: ..."), as imported and new records mark them."""
     text = text.strip()
