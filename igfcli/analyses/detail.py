@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-from typing import Any
+from dataclasses import asdict, dataclass, field
 
 from igfcli.model import AlsoReported, Comparison, Evidence, PfsPoint, Printed, Response, Trial
 
@@ -158,7 +157,7 @@ def trial_detail(evidence: Evidence, trial: Trial) -> TrialDetail:
         regimen=trial.regimen_name,
         agents=tuple(
             AgentBrief(
-                a.name, a.drug_class, a.sponsor, a.status, tuple(EventDetail(**_fields(e)) for e in a.history)
+                a.name, a.drug_class, a.sponsor, a.status, tuple(EventDetail(**asdict(e)) for e in a.history)
             )
             for a in agents
         ),
@@ -172,7 +171,7 @@ def trial_detail(evidence: Evidence, trial: Trial) -> TrialDetail:
             CohortDetail(c.name, c.histologies, c.enrolled, _response(c.response), _pfs(c.pfs, c.enrolled))
             for c in trial.cohorts
         ),
-        sources=tuple({k: v for k, v in _fields(s).items() if v is not None} for s in trial.sources),
+        sources=tuple({k: v for k, v in asdict(s).items() if v is not None} for s in trial.sources),
         also_reported=_also(trial.also_reported),
         notes=trial.notes,
         arms=tuple(
@@ -206,8 +205,3 @@ def _comparison(c: Comparison) -> ComparisonDetail:
         verdict=c.verdict,
         source=c.source,
     )
-
-
-def _fields(value: Any) -> dict[str, Any]:
-    """A dataclass's fields by name, in their order (the model keeps no __dict__: it has slots)."""
-    return {f.name: getattr(value, f.name) for f in fields(value)}
