@@ -10,7 +10,6 @@ silently resolve to the last, are refused too.
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -347,10 +346,7 @@ def _scalar(event: Any, path: Path | None, doc: Document, tag: str | None = None
     if tag == _STR_TAG:
         if _LONE_SURROGATE.search(event.value):  # spelled as an escape, "\ud800": the Python parser's
             return None, _HALF_A_PAIR
-        value = event.value  # most values are text, and text is built as it was read
-        # Short text (a histology, an agent, a criterion) recurs in record after record: one
-        # copy of each, which the worker processes also send back once per batch.
-        return (sys.intern(value) if len(value) <= 40 else value), None
+        return event.value, None  # most values are text, and text is built as it was read
     if tag == _NOT_PLAIN:
         if path is not None:
             doc.not_plain.add(path)
