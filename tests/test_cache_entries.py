@@ -277,26 +277,22 @@ def _responders(folder: Path) -> int | None:
     return trial.response.responders
 
 
-def test_a_forged_entry_sealed_with_another_key_is_read_afresh(tmp_path: Path, _cache_home: Path) -> None:
+@pytest.mark.parametrize(("sealed_by", "responders"), [("another key", 5), ("the user's key", 6)])
+def test_only_the_seal_tells_a_forged_entry_from_igfs_own(
+    tmp_path: Path, _cache_home: Path, sealed_by: str, responders: int
+) -> None:
+    # sealed with another key, a forgery is read afresh; the same forgery sealed with this user's
+    # key is believed: the seal is what keeps it out
     folder = _folder(tmp_path)
     load(folder)
     [written] = sorted(_cache_home.glob("*.json"))
     content = read_cache(written)
     _forge_six_responders(content)
-    write_cache(written, content, key=bytes(range(32)))
-    assert _responders(folder) == 5
-    _same_as_fresh(folder)
-
-
-def test_only_the_seal_tells_a_forged_entry_from_igfs_own(tmp_path: Path, _cache_home: Path) -> None:
-    # the same forgery sealed with this user's key is believed: the seal is what kept it out above
-    folder = _folder(tmp_path)
-    load(folder)
-    [written] = sorted(_cache_home.glob("*.json"))
-    content = read_cache(written)
-    _forge_six_responders(content)
-    write_cache(written, content, key=(_cache_home / "key").read_bytes())
-    assert _responders(folder) == 6
+    key = bytes(range(32)) if sealed_by == "another key" else (_cache_home / "key").read_bytes()
+    write_cache(written, content, key=key)
+    assert _responders(folder) == responders
+    if sealed_by == "another key":
+        _same_as_fresh(folder)
 
 
 def _no_cache_is_used(folder: Path, home: Path) -> None:
