@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -125,25 +124,34 @@ def test_json_too_deep_or_with_too_many_digits(folder: Path, raw: bytes, message
     assert_refused(run_import(folder, bad), message)
 
 
-def test_many_studies_take_time_in_proportion(folder: Path) -> None:
+def test_many_studies_take_work_in_proportion(folder: Path) -> None:
     def page(n: int) -> bytes:
+        # every study the same title: every draft has the same id, the case that once took
+        # quadratic time (each id counted against all the others)
         return json.dumps({"studies": [study(f"NCT{i:08d}") for i in range(n)]}).encode()
 
     catalog = Catalog(read_agents(yamldoc.parse("agents.yaml", AGENTS.read_bytes())[0], []))  # type: ignore[arg-type]
 
-    def seconds(n: int) -> float:
-        raw = page(n)
-        best = float("inf")
-        for _ in range(2):  # the faster of two runs: less of whatever else the machine does
-            started = time.perf_counter()
-            drafts = skeletons(read_studies(raw, "page.json"), catalog)
-            best = min(best, time.perf_counter() - started)
-        assert len(drafts) == n
-        return best
+    def calls(n: int) -> int:
+        """Function calls, Python's and C's, made reading and drafting n studies: a count of the
+        work, the same on every run and every machine, where a clock is neither."""
+        raw, count = page(n), 0
 
-    small, large = seconds(1000), seconds(8000)
-    # eight times the studies: about eight times the time; in quadratic time it was over 25
-    assert large < 16 * small, (small, large)
+        def tally(frame: object, event: str, arg: object) -> None:
+            nonlocal count
+            count += event in ("call", "c_call")
+
+        sys.setprofile(tally)
+        try:
+            drafts = skeletons(read_studies(raw, "page.json"), catalog)
+        finally:
+            sys.setprofile(None)
+        assert len(drafts) == n and len({d.id for d in drafts}) == n
+        return count
+
+    small, large = calls(100), calls(800)
+    # eight times the studies: eight times the work, less what is done once; quadratic, 64 times
+    assert 7 * small < large < 9 * small, (small, large)
 
 
 # --- what a study may hold -------------------------------------------------------------------------

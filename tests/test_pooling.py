@@ -2,9 +2,11 @@
 
 The binomial-normal model is checked against a reference fitted here independently:
 each study's marginal likelihood integrated over u (not over the standardised z the
-module uses) with scipy.integrate.quad, maximised with scipy.optimize.minimize
-(L-BFGS-B, tau bounded at 0, rather than Newton on the whole line), its standard error
-from the observed information computed by quad too.
+module uses) by the trapezoid rule on a sinh-spaced grid around the study's mode, all
+studies at once in numpy, maximised with scipy.optimize.minimize (L-BFGS-B, tau bounded
+at 0, rather than Newton on the whole line), its standard error from the observed
+information on the same grid. The grid itself is checked against scipy.integrate.quad,
+one study at a time, which is exact enough but too slow to fit 39 data sets with.
 """
 
 from __future__ import annotations
@@ -160,11 +162,75 @@ def _ref_study(k: int, n: int, mu: float, tau: float, hessian: bool = False) -> 
     return (*out, h_mm, h_mt, h_tt)
 
 
+# The grid: u = mode + width * sinh(s), s evenly spaced. Near the mode the nodes are a fiftieth of a
+# local width apart; far out they spread to hundreds of widths, so a one-sided tail (a
+# zero-responder study under a large tau, whose left side falls off as the normal of sd tau,
+# not at the mode's curvature) is still covered. The integrand is analytic and negligible at
+# both ends, where the trapezoid rule converges geometrically.
+_S = np.linspace(-7.0, 7.0, 701)
+_STEP = float(_S[1] - _S[0])
+_SINH, _COSH = np.sinh(_S), np.cosh(_S)
+
+
+def _ref_modes(k: np.ndarray, n: np.ndarray, mu: float, tau: float) -> np.ndarray:
+    """Each study's mode of h(mu + u) - u^2 / (2 tau^2): the root of a decreasing score, by Newton
+    kept inside a bisection bracket, all studies at once."""
+    lo, hi = tau**2 * (k - n) - 1.0, tau**2 * k + 1.0
+    u = np.clip(np.zeros_like(k), lo, hi)
+    for _ in range(200):
+        p = special.expit(mu + u)
+        score = k - n * p - u / tau**2
+        lo, hi = np.where(score > 0, u, lo), np.where(score > 0, hi, u)
+        step = score / (n * p * (1 - p) + 1 / tau**2)
+        nxt = u + step
+        nxt = np.where((nxt > lo) & (nxt < hi), nxt, (lo + hi) / 2)
+        if np.all(np.abs(nxt - u) <= 1e-12 * (1 + np.abs(u))):
+            return np.asarray(nxt)
+        u = nxt
+    raise AssertionError("the reference's modes did not settle")
+
+
 def _ref_loglik(
     counts: Sequence[tuple[int, int]], mu: float, tau: float, hessian: bool = False
 ) -> np.ndarray:
-    total: np.ndarray = np.array([_ref_study(k, n, mu, tau, hessian) for k, n in counts]).sum(axis=0)
-    return total
+    """Sum over studies of log L_i, its gradient in (mu, tau) and (when asked) its Hessian: each
+    integral over u by the trapezoid rule on the sinh grid around the study's mode, vectorised."""
+    k, n = (np.array(column, dtype=float)[:, None] for column in zip(*counts, strict=True))
+    if tau == 0.0:
+        at_zero: np.ndarray = np.array([_ref_study(int(a), int(b), mu, 0.0, hessian) for a, b in counts])
+        return np.asarray(at_zero.sum(axis=0))
+    mode = _ref_modes(k, n, mu, tau)
+    p = special.expit(mu + mode)
+    width = 1.0 / np.sqrt(n * p * (1 - p) + 1 / tau**2)
+    u = mode + width * _SINH
+    eta = mu + u
+    log_g = (
+        k * eta
+        - n * np.logaddexp(0.0, eta)
+        - 0.5 * (u / tau) ** 2
+        - math.log(tau)
+        - 0.5 * math.log(2 * math.pi)
+    )
+    top = log_g.max(axis=1, keepdims=True)
+    f = np.exp(log_g - top) * width * _COSH
+    total = f.sum(axis=1, keepdims=True) * _STEP
+    weight = f * _STEP / total
+
+    def mean(x: np.ndarray) -> np.ndarray:
+        return np.asarray((weight * x).sum(axis=1))
+
+    q = special.expit(eta)
+    h1 = k - n * q
+    a = u * u / tau**3 - 1 / tau
+    g_mu, g_tau = mean(h1), mean(a)
+    out = [float(np.sum(top[:, 0] + np.log(total[:, 0]))), float(g_mu.sum()), float(g_tau.sum())]
+    if hessian:
+        out += [
+            float((mean(h1 * h1 - n * q * (1 - q)) - g_mu**2).sum()),
+            float((mean(h1 * a) - g_mu * g_tau).sum()),
+            float((mean(a * a - 3 * u * u / tau**4 + 1 / tau**2) - g_tau**2).sum()),
+        ]
+    return np.array(out)
 
 
 def _ref_fit(counts: list[tuple[int, int]]) -> tuple[float, float, float]:
@@ -346,10 +412,30 @@ def test_glmm_log_likelihood_and_derivatives_match_quad() -> None:
     for k, n in [(0, 116), (1, 44), (5, 10), (1998, 2000), (0, 5), (5, 5), (1000, 2000)]:
         for mu, tau in [(-3.0, 0.5), (-2.0, 2.0), (0.0, 0.01), (1.0, 0.0), (2.0, 3.0), (-5.0, 1.0)]:
             got = _evaluate([(k, n)], mu, tau, 128, [0.0])
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", integrate.IntegrationWarning)
-                expected = _ref_study(k, n, mu, tau, hessian=True)
-            assert got == pytest.approx(expected, rel=1e-8, abs=1e-8), (k, n, mu, tau)
+            assert got == pytest.approx(_quad_study(k, n, mu, tau), rel=1e-8, abs=1e-8), (k, n, mu, tau)
+
+
+def test_the_references_fast_integration_matches_quad() -> None:
+    # Every fit of the reference integrates on its sinh grid; here that grid against quad, out to
+    # the taus (5, 12) and zero-responder studies where a one-sided tail is widest.
+    for k, n in [(0, 116), (1, 44), (5, 10), (1998, 2000), (0, 5), (5, 5), (1000, 2000), (0, 2000)]:
+        for mu, tau in [
+            (-3.0, 0.5),
+            (-2.0, 2.0),
+            (0.0, 0.01),
+            (2.0, 3.0),
+            (-5.0, 1.0),
+            (0.0, 5.0),
+            (-4.0, 12.0),
+        ]:
+            grid = _ref_loglik([(k, n)], mu, tau, hessian=True)
+            assert grid == pytest.approx(_quad_study(k, n, mu, tau), rel=1e-9, abs=1e-9), (k, n, mu, tau)
+
+
+def _quad_study(k: int, n: int, mu: float, tau: float) -> tuple[float, ...]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", integrate.IntegrationWarning)
+        return _ref_study(k, n, mu, tau, hessian=True)
 
 
 # --- fits that do not exist -------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import cache
 from importlib import import_module
 from typing import Annotated, Any, NoReturn, cast
 
@@ -91,16 +92,31 @@ def build(only: str | None = None) -> typer.Typer:
     return app
 
 
-def app_for(args: list[str]) -> typer.Typer:
-    """The app for a command line: only its command, when it names one; else the whole app.
+def _named(args: list[str]) -> str | None:
+    """The command a command line names, when the app for it may hold that command alone.
 
     With no command (`igf --help`, shell completion) or an unknown one (for the "did you
     mean"), the whole app answers.
     """
     known = {name for name, _, _ in COMMANDS} | set(GROUPS)
     if not args or args[0] not in known or "_IGF_COMPLETE" in os.environ:
-        return build()
-    return build(args[0])
+        return None
+    return args[0]
+
+
+def app_for(args: list[str]) -> typer.Typer:
+    """The app for a command line: only its command, when it names one; else the whole app."""
+    return build(_named(args))
+
+
+@cache  # one per process in use; a program (or test) that runs many command lines builds each once
+def _parser(only: str | None) -> Any:
+    """The click command Typer makes of the app for `only`, its numbers read plainly."""
+    from igfcli.commands.options import plain_numbers
+
+    command = typer.main.get_command(build(only))
+    plain_numbers(command)
+    return command
 
 
 def __getattr__(name: str) -> Any:
@@ -111,11 +127,9 @@ def __getattr__(name: str) -> Any:
 
 def run(args: list[str]) -> int:
     """Run one command line; the exit code. Usage errors, Typer's included, are one line on stderr."""
-    from igfcli.commands.options import plain_numbers
     from igfcli.commands.plumbing import EXIT_USAGE, silence_stdout
 
-    command = typer.main.get_command(app_for(args))
-    plain_numbers(command)
+    command = _parser(_named(args))
     try:
         result = command.main(args=args, prog_name="igf", standalone_mode=False)
     except BrokenPipeError:  # pragma: no cover - emit() handles the usual case
