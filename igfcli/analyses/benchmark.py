@@ -258,13 +258,9 @@ def footnotes(benchmark: Benchmark, alpha: float) -> tuple[str, str]:
 
 
 def benchmark_listing(
-    selection: Selection,
-    benchmark: Benchmark = EDITORIAL,
-    alpha: float = 0.05,
-    only_below: bool = False,
-    with_data: bool = False,
+    rows: list[BenchmarkRow], benchmark: Benchmark = EDITORIAL, alpha: float = 0.05
 ) -> Listing:
-    rows = benchmark_rows(selection, benchmark, alpha, only_below, with_data)
+    """The rows of benchmark_rows (with the benchmark and alpha they were tested at) as a listing."""
     notes: tuple[str, ...] = footnotes(benchmark, alpha)
     if any(r.evaluable_assumed for r in rows):
         notes += (ASSUMED_NOTE,)

@@ -216,16 +216,17 @@ def benchmark(
 
     Example: igf benchmark --only-below --check
     """
-    from igfcli.analyses.benchmark import PRESETS, benchmark_listing, custom
+    from igfcli.analyses.benchmark import PRESETS, benchmark_listing, benchmark_rows, custom
 
     try:
         chosen = custom(PRESETS[preset.value], threshold, weeks, tolerance_weeks)
     except BadValue as exc:
         bad_value(exc)
     selection = select(load_checked(source), filters)
-    listing = benchmark_listing(selection, chosen, alpha, only_below, with_data)
+    rows = benchmark_rows(selection, chosen, alpha, only_below, with_data)
+    listing = benchmark_listing(rows, chosen, alpha)
     emit_listing(listing, out, filters)
-    if check and any(r.verdict in chosen.failing_verdicts for r in listing.rows):
+    if check and any(r.verdict in chosen.failing_verdicts for r in rows):
         raise typer.Exit(EXIT_CHECK_FAILED)
 
 

@@ -48,11 +48,7 @@ def read_arms(
         a = r.mapping(p, item, ARM_KEYS, ARM_REQUIRED)
         if a is None:
             continue
-        name = r.optional(a, p, "name", r.text)
-        if name is not None:
-            if name.casefold() in names:
-                r.problem((*p, "name"), f"'{name}' is already the name of arms[{names[name.casefold()]}]")
-            names[name.casefold()] = i
+        name = r.unique_name(a, p, names)
         agents = agent_list(r, a, p, catalog, may_be_empty=True)
         for j, agent in enumerate(agents):
             if regimen and agent not in regimen:

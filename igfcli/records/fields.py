@@ -213,3 +213,15 @@ class Reader:
         if key not in mapping or mapping[key] is None:
             return None
         return read((*path, key), mapping[key])
+
+    def unique_name(self, item: dict[str, Any], path: yamldoc.Path, names: dict[str, int]) -> str | None:
+        """The `name` of the list item at `path` (("arms", 2), say), with a problem when an earlier
+        item of the list has it in any case; `names` maps each casefolded name to its last index."""
+        name: str | None = self.optional(item, path, "name", self.text)
+        if name is not None:
+            kind, index = path[-2], path[-1]
+            earlier = names.get(name.casefold())
+            if earlier is not None:
+                self.problem((*path, "name"), f"'{name}' is already the name of {kind}[{earlier}]")
+            names[name.casefold()] = int(index)
+        return name

@@ -109,11 +109,7 @@ def _cohorts(r: Reader, m: dict[str, Any]) -> tuple[Cohort, ...]:
         c = r.mapping(p, item, COHORT_KEYS, ("name",))
         if c is None:
             continue
-        name = r.optional(c, p, "name", r.text)
-        if name is not None:
-            if name.casefold() in names:
-                r.problem((*p, "name"), f"'{name}' is already the name of cohorts[{names[name.casefold()]}]")
-            names[name.casefold()] = i
+        name = r.unique_name(c, p, names)
         enrolled = r.optional(c, p, "enrolled", r.count)
         cohorts.append(
             Cohort(
