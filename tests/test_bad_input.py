@@ -40,6 +40,11 @@ REFUSED: dict[str, list[str]] = {
     "arm-agent-not-in-regimen": [
         ":13:15: arms[1].regimen[0]: betinib is not in the trial's regimen (alphamab)",
     ],
+    "name-given-twice": [  # in any case; each repeat names the item that last had it
+        ":9:11: cohorts[1].name: 'ewing' is already the name of cohorts[0]",
+        ":11:11: cohorts[2].name: 'EWING' is already the name of cohorts[1]",
+        ":18:11: arms[1].name: 'Chemo' is already the name of arms[0]",
+    ],
     "arms-enrol-more-than-the-trial": [
         ":5:11: enrolled: 180, but the arms enrol 100 + 100 = 200",
     ],
