@@ -15,28 +15,15 @@ from tests.helpers import data_folder
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("installed")
-    wheels = root / "wheels"
+    # pip builds the wheel from the source tree (as `pip install .` does) and installs it, with
+    # its `igf` script, into a folder of its own
+    site = tmp_path_factory.mktemp("installed") / "site"
     subprocess.run(
         [
             sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "-w",
-            str(wheels),
-            str(REPO),
+            *("-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation"),
+            *("--target", str(site), str(REPO)),
         ],
-        check=True,
-        capture_output=True,
-    )
-    [wheel] = wheels.glob("igfcli-*.whl")
-    site = root / "site"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(wheel)],
         check=True,
         capture_output=True,
     )
