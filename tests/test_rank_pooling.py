@@ -164,10 +164,48 @@ def test_report_with_glmm_and_plots_links_the_figure_and_states_heterogeneity(tm
     assert "Heterogeneity of each pooled regimen: alphamab: 5 studies, tau²" in text
     assert "random-effects logistic regression" in text  # the methods name the method
     # and say which interval each row has
-    assert "a regimen of one study keeps the interval below (docs/methods.md)" in text
+    assert (
+        "a regimen of one study keeps the interval below; the table by trial pools a trial's cohorts "
+        "the same way (docs/methods.md)"
+    ) in text
     assert "Intervals not pooled are two-sided 95% exact (Clopper-Pearson) intervals." in text
     refused = igf("report", "--data", POOLING, "--plots")
     assert (refused.exit_code, refused.stderr) == (
         2,
         "igf: error: --plots writes a figure beside the report: name the report with -o FILE\n",
     )
+
+
+def _markdown_rows(text: str, heading: str) -> dict[str, dict[str, str]]:
+    """The table under `heading`, each row by its second cell, as header -> cell."""
+    table = text.split(f"### {heading}\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    header = [cell.strip() for cell in table[0].strip("|").split("|")]
+    rows = [
+        dict(zip(header, (c.strip() for c in line.strip("|").split("|")), strict=True)) for line in table[2:]
+    ]
+    return {row[header[1]]: row for row in rows}
+
+
+@pytest.mark.parametrize("pool", ["counts", "glmm", "dl"])
+def test_a_trial_reads_the_same_in_the_reports_two_tables_and_in_rank(pool: str) -> None:
+    # The bundled robatumumab and figitumumab each have one trial; robatumumab's is pooled over
+    # its three cohorts. Whatever the pooling, that trial's row in the table by trial, its
+    # regimen's row, and `igf rank --by trial` give one interval.
+    run = igf("report", "--pool", pool, "--level", "90%")
+    assert run.exit_code == 0, run.stderr
+    by_regimen, by_trial = _markdown_rows(run.stdout, "By regimen"), _markdown_rows(run.stdout, "By trial")
+    ranked = {
+        str(r["trial"]): r
+        for r in json.loads(
+            igf("rank", "--by", "trial", "--pool", pool, "--level", "90%", "-f", "json").stdout
+        )
+    }
+    single = {row["Regimen"] for row in by_trial.values()}
+    single = {name for name in single if sum(r["Regimen"] == name for r in by_trial.values()) == 1}
+    assert {"robatumumab", "figitumumab"} <= single
+    for trial, row in by_trial.items():
+        low, high = ranked[trial]["ci_low"], ranked[trial]["ci_high"]
+        assert isinstance(low, float) and isinstance(high, float)
+        assert row["90% CI"] == f"{low * 100:.1f}%–{high * 100:.1f}%", trial
+        if row["Regimen"] in single:
+            assert by_regimen[row["Regimen"]]["90% CI"] == row["90% CI"], trial

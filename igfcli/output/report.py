@@ -59,7 +59,9 @@ def _ranking_section(
     by_id = {t.id: t for t in selection.evidence.trials}
     out = [f"![Forest plot of the response rates by regimen]({figure})\n"] if figure else []
     for by, heading in ((RankBy.regimen, "By regimen"), (RankBy.trial, "By trial")):
-        rows = rank_rows(selection, by, method, level, pool if by is RankBy.regimen else Pool.counts)
+        # both tables pool as --pool says, as `igf rank --by trial --pool` does: a trial of several
+        # cohorts is pooled over them, so that it reads the same in both when it is its regimen's only one
+        rows = rank_rows(selection, by, method, level, pool)
         lines = [
             _RankLine(
                 rank=row.rank,
@@ -86,7 +88,7 @@ def _ranking_section(
             "responders",
         )
         shown += ("rate", "ci")
-        if by is RankBy.regimen and pool is not Pool.counts:
+        if pool is not Pool.counts:
             shown += ("studies", "tau2", "i2", "pi")
         columns = columns_of(
             _RankLine,
@@ -106,8 +108,8 @@ def _ranking_section(
         notes = "".join(
             f"\n{markdown_escape(row.name)}: {markdown_escape(row.note)}.\n" for row in rows if row.note
         )
-        if by is RankBy.regimen and pool is not Pool.counts:
-            notes += _heterogeneity(rows)
+        if pool is not Pool.counts:
+            notes += _heterogeneity(rows, by)
         out.append(f"### {heading}\n\n" + (table + notes if lines else "No response data.\n"))
     return "\n".join(out)
 
@@ -245,18 +247,23 @@ def _randomised_section(selection: Selection, refs: References) -> str:
     return summary + to_markdown(Listing(columns, lines))
 
 
-def _heterogeneity(rows: list[RankRow]) -> str:
-    """Each pooled regimen's heterogeneity, in words."""
+def _heterogeneity(rows: list[RankRow], by: RankBy) -> str:
+    """Each pooled regimen's (or trial's) heterogeneity, in words."""
     said = []
     for row in rows:
         if row.tau2 is None or row.i2 is None or row.q is None or row.q_p is None:
             continue
         said.append(
-            f"{markdown_escape(row.regimen)}: {row.studies} studies, tau² {row.tau2:.3g} (logit scale), "
+            f"{markdown_escape(row.regimen if by is RankBy.regimen else row.name)}: {row.studies} studies, "
+            f"tau² {row.tau2:.3g} (logit scale), "
             f"I² {format_percent(row.i2)}, Q {row.q:.2f} on {row.studies - 1} df (p {format_p(row.q_p)})"
         )
+    if by is RankBy.trial:
+        if not said:
+            return "\nNo trial pools two cohorts or more, so no heterogeneity is estimated.\n"
+        return "\nHeterogeneity between the cohorts of each pooled trial: " + "; ".join(said) + ".\n"
     if not said:
-        return "\nNo regimen pools two trials or more, so no heterogeneity is estimated.\n"
+        return "\nNo regimen pools two studies or more, so no heterogeneity is estimated.\n"
     return "\nHeterogeneity of each pooled regimen: " + "; ".join(said) + ".\n"
 
 
@@ -310,7 +317,8 @@ def _methods(method: CiMethod, level: float, refs: References, pool: Pool) -> st
         ""
         if pool is Pool.counts
         else "; a study is a trial's figure, or each cohort's where the trial reports its cohorts apart, "
-        "and a regimen of one study keeps the interval below"
+        "and a regimen of one study keeps the interval below; the table by trial pools a trial's "
+        "cohorts the same way"
     )
     return (
         "Objective response rate is responders (complete and partial responses) over evaluable "
