@@ -161,10 +161,12 @@ def _summary(
     if len(studies) >= 3:
         half = t_quantile(upper, len(studies) - 2) * math.sqrt(se * se + tau2)
         pi_low, pi_high = _expit(mu - half), _expit(mu + half)
+    # the GLMM at tau^2 = 0 is the common-effect model, whose maximum is the pooled proportion itself
+    exact = method == "glmm" and tau2 == 0.0
     return Pooled(
         method=method,
         studies=len(studies),
-        rate=_expit(mu),
+        rate=sum(k for k, _ in studies) / sum(n for _, n in studies) if exact else _expit(mu),
         ci_low=_expit(mu - z * se),
         ci_high=_expit(mu + z * se),
         tau2=tau2,
@@ -179,9 +181,7 @@ def _summary(
 
 
 def _failed(studies: list[tuple[int, int]], note: str) -> Pooled:
-    return Pooled(
-        "glmm", len(studies), None, None, None, None, None, None, None, None, None, None, None, note
-    )
+    return Pooled("glmm", len(studies), *(None,) * 11, note)  # every figure None
 
 
 # --- the binomial-normal likelihood -----------------------------------------------------------------

@@ -550,7 +550,8 @@ def test_no_heterogeneity_gives_the_common_effect_rate() -> None:
     # identical studies: tau^2 = 0 on the boundary and the pooled rate is sum k / sum n
     result = pool_glmm([(3, 10), (3, 10), (3, 10)])
     assert result.tau2 == 0.0 and result.i2 == 0.0
-    assert result.rate == pytest.approx(0.3, rel=1e-12)
+    assert result.rate == 0.3  # sum k / sum n, exactly
+    assert pool_glmm([(1, 10), (2, 20)]).rate == 0.1  # where expit(logit(0.1)) is 0.09999999999999998
     assert result.se == pytest.approx(1 / math.sqrt(30 * 0.3 * 0.7), rel=1e-12)
 
 
