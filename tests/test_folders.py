@@ -66,6 +66,47 @@ def test_two_folders_read_as_one(tmp_path: Path) -> None:
     )
 
 
+def test_a_folder_named_twice_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "link").symlink_to(SMALL)
+    once = igf("trials", "--data", SMALL, "-f", "json")
+    for again in (f"{SMALL}/", "link", f"{SMALL}/../small"):
+        assert igf("trials", "--data", SMALL, "--data", again, "-f", "json").stdout == once.stdout, again
+        run = igf("trials", "-f", "json", env={"IGF_DATA": f"{SMALL}{os.pathsep}{again}"})
+        assert (run.exit_code, run.stdout) == (0, once.stdout), again
+
+
+@pytest.mark.parametrize("value", [os.pathsep, os.pathsep * 3])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["rank"],
+        ["benchmark", "--check"],
+        ["validate"],
+        [
+            "new",
+            "doe-2010-alphamab",
+            "--regimen",
+            "alphamab",
+            "--phase",
+            "2",
+            "--title",
+            "T",
+            "--citation",
+            "C",
+        ],
+    ],
+)
+def test_an_igf_data_of_empty_entries_is_refused(value: str, args: list[str]) -> None:
+    # "$A:" with $A unset: reading no folder (or the bundled ones) would pass for a result
+    run = igf(*args, env={"IGF_DATA": value})
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr == (
+        f"igf: error: IGF_DATA: {value!r} names no folder; name one or more, separated by "
+        f"'{os.pathsep}', or unset it to read the bundled records\n"
+    )
+
+
 def test_a_trial_id_in_two_folders_is_an_error_naming_both(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,10 +9,14 @@ import typer
 
 
 def _folders(ctx: typer.Context) -> list[Path]:
+    from igfcli.errors import BadValue
     from igfcli.records.combine import resolve_folders
 
     data: Any = ctx.params.get("data")
-    return resolve_folders(data)
+    try:
+        return resolve_folders(data)
+    except BadValue:  # IGF_DATA names no folder: nothing to complete from (the command will say why)
+        return []
 
 
 def complete_trial_ids(ctx: typer.Context, incomplete: str) -> list[str]:

@@ -20,6 +20,7 @@ import typer
 
 from igfcli.analyses.selection import Filters
 from igfcli.commands.completion import complete_agents
+from igfcli.errors import BadValue
 from igfcli.output.formats import Format
 
 
@@ -78,7 +79,12 @@ class DataSource:
     def folders(self) -> list[Path]:
         from igfcli.records.combine import resolve_folders
 
-        return resolve_folders(self.data)
+        try:
+            return resolve_folders(self.data)
+        except BadValue as exc:
+            from igfcli.commands.plumbing import bad_value
+
+            bad_value(exc)
 
     @property
     def folder(self) -> Path:

@@ -11,7 +11,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from igfcli.errors import Problem
+from igfcli.errors import BadValue, Problem
 from igfcli.model import Agent, Evidence, Trial
 from igfcli.records.folder import AGENTS_FILE, DATA_ENV, Loaded, bundled_data, display_path, load
 
@@ -20,11 +20,31 @@ def resolve_folders(data: Sequence[str | os.PathLike[str]] | None) -> list[Path]
     """Every --data, else the folders of $IGF_DATA (separated by the system's path separator, ':'),
     else the bundled records."""
     if data:
-        return [Path(d) for d in data]
+        return _once([Path(d) for d in data])
     from_env = os.environ.get(DATA_ENV)
     if from_env:
-        return [Path(part) for part in from_env.split(os.pathsep) if part]
+        folders = _once([Path(part) for part in from_env.split(os.pathsep) if part])
+        if not folders:  # ":", as "$A:" gives with $A unset: no data, which must not pass for none found
+            raise BadValue(
+                DATA_ENV,
+                f"{from_env!r} names no folder; name one or more, separated by '{os.pathsep}', "
+                "or unset it to read the bundled records",
+            )
+        return folders
     return [bundled_data()]
+
+
+def _once(folders: list[Path]) -> list[Path]:
+    """The folders without a repeat of one already named (`data` and `data/`, or a link to it):
+    read twice, each of its trials would be a clash with itself."""
+    seen: set[str] = set()
+    out = []
+    for folder in folders:
+        key = os.path.realpath(folder)
+        if key not in seen:
+            seen.add(key)
+            out.append(folder)
+    return out
 
 
 def load_all(folders: Sequence[Path], *, use_cache: bool = True) -> Loaded:

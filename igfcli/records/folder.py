@@ -43,16 +43,6 @@ def installed_data() -> Path | None:
     return installed if installed.is_dir() else None
 
 
-def resolve_folder(data: str | os.PathLike[str] | None) -> Path:
-    """--data, else $IGF_DATA, else the bundled records."""
-    if data:
-        return Path(data)
-    from_env = os.environ.get(DATA_ENV)
-    if from_env:
-        return Path(from_env)
-    return bundled_data()
-
-
 @dataclass
 class Loaded:
     """What a folder gave: the evidence (None when nothing could be built) and every problem."""
