@@ -40,6 +40,15 @@ REFUSED: dict[str, list[str]] = {
     "arm-agent-not-in-regimen": [
         ":13:15: arms[1].regimen[0]: betinib is not in the trial's regimen (alphamab)",
     ],
+    "identifiers-misprinted": [
+        ":7:10: sources[0].nct: 'NCT0123456' is not an NCT id such as NCT01234567",
+        ":8:11: sources[0].pmid: 'PMID 24797726' is not a PubMed id such as 24797726 (digits only)",
+        ":9:10: sources[0].doi: 'https://doi.org/10.1200/JCO.2011.37.2359' is not a DOI such as "
+        "10.1200/JCO.2011.37.2359 (no https://doi.org/)",
+        ":11:14: sources[1].eudract: '2007-3940-30' is not a EudraCT number such as 2007-003940-30",
+        ":12:10: sources[1].url: 'www.example.org/trial' is not a web address such as https://example.org/trial",
+        ":13:10: sources[1].nct: 'nct01234567' is not an NCT id such as NCT01234567",
+    ],
     "name-given-twice": [  # in any case; each repeat names the item that last had it
         ":9:11: cohorts[1].name: 'ewing' is already the name of cohorts[0]",
         ":11:11: cohorts[2].name: 'EWING' is already the name of cohorts[1]",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,15 @@ TRIAL_REQUIRED = ("id", "title", "regimen", "phase", "sources")
 _LOCATED = {"id", "enrolled", "response", "pfs", "cohorts", "also_reported", "arms", "comparisons"}
 COHORT_KEYS = {"name", "histologies", "enrolled", "response", "pfs"}
 SOURCE_KEYS = {"citation", "doi", "pmid", "nct", "eudract", "url"}
+# What each identifier of a source looks like: a misprinted one points at nothing, or at another
+# trial, and the figures it backs are then without a source.
+IDENTIFIERS = {
+    "nct": (re.compile(r"NCT[0-9]{8}"), "an NCT id such as NCT01234567"),
+    "pmid": (re.compile(r"[1-9][0-9]{0,8}"), "a PubMed id such as 24797726 (digits only)"),
+    "doi": (re.compile(r"10\.[0-9]{4,9}/\S+"), "a DOI such as 10.1200/JCO.2011.37.2359 (no https://doi.org/)"),
+    "eudract": (re.compile(r"[0-9]{4}-[0-9]{6}-[0-9]{2}"), "a EudraCT number such as 2007-003940-30"),
+    "url": (re.compile(r"https?://\S+"), "a web address such as https://example.org/trial"),
+}
 
 
 def read_trial(doc: yamldoc.Document, file: Path, catalog: Catalog, problems: list[Problem]) -> Trial | None:
@@ -138,6 +148,9 @@ def _sources(r: Reader, m: dict[str, Any]) -> tuple[Source, ...]:
         if s is None:
             continue
         fields = {key: r.optional(s, p, key, r.text) for key in SOURCE_KEYS}
+        for key, (pattern, what) in IDENTIFIERS.items():
+            if fields[key] is not None and not pattern.fullmatch(fields[key]):
+                r.problem((*p, key), f"'{fields[key]}' is not {what}")
         if fields["citation"] is not None:
             out.append(Source(**fields))
     return tuple(out)
