@@ -154,6 +154,44 @@ def test_refusals(folder: Path, args: list[str], message: str) -> None:
     assert sorted(p.name for p in folder.iterdir()) == before
 
 
+@pytest.mark.parametrize(
+    ("options", "messages"),
+    [
+        (["--title", ""], ["--title: is empty"]),
+        (["--title", "  "], ["--title: is empty"]),
+        (["--citation", ""], ["--citation: is empty"]),
+        (
+            ["--citation", "TODO"],
+            ["--citation: 'TODO' is left for a curator: fill in this field or remove it"],
+        ),
+        (["--histology", "Ewing sarcoma", "--histology", ""], ["--histology: is empty"]),
+        (["--condition", ""], ["--condition: is empty"]),
+        (["--nct", "NCT0123456"], ["--nct: 'NCT0123456' is not an NCT id such as NCT01234567"]),
+        (
+            ["--pmid", "PMID24797726"],
+            ["--pmid: 'PMID24797726' is not a PubMed id such as 24797726 (digits only)"],
+        ),
+        (
+            ["--doi", "doi:10.1200/JCO.22.01815", "--title", ""],
+            [
+                "--title: is empty",
+                "--doi: 'doi:10.1200/JCO.22.01815' is not a DOI such as 10.1200/JCO.2011.37.2359 "
+                "(no https://doi.org/)",
+            ],
+        ),
+    ],
+)
+def test_a_value_the_record_format_refuses_is_refused_before_anything_is_written(
+    folder: Path, options: list[str], messages: list[str]
+) -> None:
+    # the record igf new writes passes igf validate: what it is given is held to the same rules
+    before = sorted(p.name for p in folder.iterdir())
+    result = igf("new", "x", "--data", str(folder), *NEW, *options)
+    assert result.exit_code == 2
+    assert result.stderr == "".join(f"igf: error: {m}\n" for m in [*messages, "nothing was written"])
+    assert sorted(p.name for p in folder.iterdir()) == before
+
+
 def test_an_id_taken_in_a_subfolder_is_refused(folder: Path) -> None:
     (folder / "older").mkdir()
     (folder / "trial-a.yaml").rename(folder / "older" / "trial-a.yaml")

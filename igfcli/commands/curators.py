@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -197,12 +198,20 @@ def new_trial(
     """Write a new trial record into the data folder, with every optional field as a commented hint.
 
     The record is valid as written; each hint holds TODO, which igf validate refuses
-    until it is filled in. An id that is already taken, or an agent the catalog does
-    not know, is refused.
+    until it is filled in. An id that is already taken, an agent the catalog does not
+    know, or a value igf validate would refuse (an empty title, a malformed NCT id) is
+    refused, and nothing is written.
 
     Example: igf new doe-2012-figi --data my-trials --regimen CP-751871 --phase 2 --title t --citation c
     """
-    from igfcli.curation.scaffold import NewTrial, check_id, new_record, parse_list, resolve_regimen
+    from igfcli.curation.scaffold import (
+        NewTrial,
+        check_id,
+        new_record,
+        parse_list,
+        record_errors,
+        resolve_regimen,
+    )
     from igfcli.output.files import write_atomic
 
     try:
@@ -235,6 +244,13 @@ def new_trial(
         )
     )
     target = folder / f"{trial_id}.yaml"
+    errors = record_errors(text, target.name, _catalog(source))
+    for problem in errors:  # each named by the option that gave the value
+        option = re.sub(r"\[\d+\]", "", problem.field).rsplit(".", 1)[-1]
+        option = {"id": "TRIAL_ID", "histologies": "--histology"}.get(option, f"--{option}")
+        sys.stderr.write(f"igf: error: {safe_text(f'{option}: {problem.message}')}\n")
+    if errors:
+        fail("nothing was written")
     try:
         write_atomic(target, text)
     except IgfError as exc:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from igfcli.errors import BadValue
+from igfcli.errors import BadValue, Problem
 from igfcli.model import Catalog
 from igfcli.records.fields import TODO
 
@@ -252,3 +252,18 @@ def resolve_regimen(labels: Sequence[str], catalog: Catalog) -> tuple[str, ...]:
     if not names:
         raise BadValue("regimen", "name at least one agent")
     return tuple(names)
+
+
+def record_errors(text: str, file_name: str, catalog: Catalog) -> list[Problem]:
+    """The errors `igf validate` would find in a record about to be written as `file_name`: what
+    came in from the command line (an empty title, a citation left TODO) is held to the same rules
+    as a record written by hand, before anything is written."""
+    from pathlib import Path
+
+    from igfcli.records import yamldoc
+    from igfcli.records.trials import read_trial
+
+    doc, problems = yamldoc.parse(file_name, text.encode("utf-8"))
+    if doc is not None:
+        read_trial(doc, Path(file_name), catalog, problems)
+    return [p for p in problems if p.severity == "error"]
