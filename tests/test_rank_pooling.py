@@ -17,7 +17,7 @@ import pytest
 from scipy.stats import binomtest
 
 from tests.conftest import DATA
-from tests.helpers import igf
+from tests.helpers import data_folder, igf
 from tests.test_pooling import _ref_fit, _ref_summary, _statsmodels_dl, _statsmodels_estimates
 
 POOLING = DATA / "pooling"
@@ -112,6 +112,25 @@ def test_by_histology_pools_single_histology_figures_across_agents() -> None:
     table = igf("rank", "--data", POOLING, "--by", "histology", env={"COLUMNS": "200"}).stdout
     # pool-mixed's own 4/50 and its mixed cohort 1/30 belong to no single histology
     assert "Left out: 2 trial or cohort figures of more than one histology" in table
+
+
+def test_a_histology_written_in_another_case_or_spacing_is_the_same_histology(tmp_path: Path) -> None:
+    # pool-b as "ewing sarcoma" and pool-e as "EWING  sarcoma": still one row with every Ewing figure,
+    # named as most of its figures write it; the same trials as --histology selects
+    texts = {p.name: p.read_text() for p in POOLING.glob("pool-*.yaml")}
+    texts["pool-b.yaml"] = texts["pool-b.yaml"].replace("[Ewing sarcoma]", "[ewing sarcoma]")
+    texts["pool-e.yaml"] = texts["pool-e.yaml"].replace("[Ewing sarcoma]", "[EWING  sarcoma]")
+    assert texts != {p.name: p.read_text() for p in POOLING.glob("pool-*.yaml")}
+    folder = data_folder(tmp_path, catalog=POOLING / "agents.yaml", texts=texts)
+    run = igf("rank", "--data", folder, "--by", "histology", "-f", "json")
+    rows = {r["histology"]: r for r in json.loads(run.stdout)}
+    assert sorted(rows) == ["Ewing sarcoma", "osteosarcoma"]
+    assert (rows["Ewing sarcoma"]["responders"], rows["Ewing sarcoma"]["evaluable"]) == (13, 128)
+    assert rows["Ewing sarcoma"]["trial_ids"] == ["pool-a", "pool-b", "pool-e", "pool-mixed"]
+    selected = igf(
+        "rank", "--data", folder, "--by", "histology", "--histology", "ewing sarcoma", "-f", "json"
+    )
+    assert json.loads(selected.stdout) == [{**rows["Ewing sarcoma"], "rank": 1}]  # the one row now
 
 
 def test_the_table_shows_heterogeneity_and_the_prediction_interval() -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from igfcli.analyses.results import Column, Listing, column, columns_of
-from igfcli.analyses.selection import Selection
+from igfcli.analyses.selection import Selection, folded
 from igfcli.analyses.terms import (
     ASSUMED_MARK,
     ASSUMED_NOTE,
@@ -160,6 +161,12 @@ def _histology_of(unit: ResponseUnit) -> str | None:
     return histologies[0] if len(histologies) == 1 else None
 
 
+def _histology_label(members: list[ResponseUnit]) -> str:
+    """A row's histology as most of its figures write it (of spellings as common, the first in order)."""
+    spellings = Counter(str(_histology_of(u)) for u in members)
+    return min(spellings, key=lambda spelling: (-spellings[spelling], spelling))
+
+
 def histology_units(selection: Selection) -> tuple[list[ResponseUnit], int]:
     """Every single-histology figure: a trial's own where it enrolled one histology, else its
     cohorts and arms of one; and how many figures mixed several histologies (left out)."""
@@ -189,7 +196,8 @@ def grouped_units(selection: Selection, by: RankBy) -> tuple[dict[tuple[str, ...
         units = list(cohort_units(selection) if by is RankBy.cohort else response_units(selection))
     groups: dict[tuple[str, ...], list[ResponseUnit]] = {}
     for unit in units:
-        key = (str(_histology_of(unit)),) if by is RankBy.histology else _group_key(unit, by)
+        # a histology in any case or spacing is one row, as --histology matches it
+        key = (folded(str(_histology_of(unit))),) if by is RankBy.histology else _group_key(unit, by)
         groups.setdefault(key, []).append(unit)
     return groups, mixed
 
@@ -251,7 +259,7 @@ def rank_rows(
                 rank=0,
                 trial=key[0] if by in (RankBy.trial, RankBy.cohort) else None,
                 cohort=key[1] if by is RankBy.cohort else None,
-                histology=key[0] if by is RankBy.histology else None,
+                histology=_histology_label(members) if by is RankBy.histology else None,
                 regimen=first.regimen_name,
                 agents=tuple(sorted({a for u in members for a in u.agents}, key=lambda a: (a.casefold(), a))),
                 trials=len(dict.fromkeys(u.trial.id for u in members)),

@@ -38,17 +38,22 @@ class Filters:
         return "; ".join(parts)
 
 
+def folded(text: str) -> str:
+    """Text as a filter compares it: in any case, with any spacing ("EWING  sarcoma" is "ewing sarcoma")."""
+    return " ".join(text.casefold().split())
+
+
 def _fold(values: tuple[str, ...]) -> set[str]:
-    return {v.casefold() for v in values}
+    return {folded(v) for v in values}
 
 
 def _contains_any(texts: tuple[str, ...], needles: tuple[str, ...]) -> bool:
-    return any(n.casefold() in t.casefold() for t in texts for n in needles)
+    return any(folded(n) in folded(t) for t in texts for n in needles)
 
 
 def _all_contain_any(texts: tuple[str, ...], needles: tuple[str, ...]) -> bool:
     """Whether every text (and there is at least one) contains one of the needles."""
-    return bool(texts) and all(any(n.casefold() in t.casefold() for n in needles) for t in texts)
+    return bool(texts) and all(any(folded(n) in folded(t) for n in needles) for t in texts)
 
 
 def _check_names_something(evidence: Evidence, filters: Filters) -> None:
@@ -76,8 +81,8 @@ def _check_names_something(evidence: Evidence, filters: Filters) -> None:
     for name, values, gather, by_part in checks:
         known = gather() if values else []
         for value in values:
-            wanted = value.casefold()
-            if any((wanted in k.casefold()) if by_part else wanted == k.casefold() for k in known):
+            wanted = folded(value)
+            if any((wanted in folded(k)) if by_part else wanted == folded(k) for k in known):
                 continue
             if name == "phase" and value not in PHASES:
                 raise SelectionError(name, f"'{value}' is not a phase; use one of {', '.join(PHASES)}")
@@ -132,11 +137,9 @@ class Selection:
         f = self.filters
         if self.agent_names and agent.name not in self.agent_names:
             return False
-        if f.sponsors and not {(agent.sponsor or "").casefold(), (agent.parent or "").casefold()} & _fold(
-            f.sponsors
-        ):
+        if f.sponsors and not {folded(agent.sponsor or ""), folded(agent.parent or "")} & _fold(f.sponsors):
             return False
-        return not f.classes or (agent.drug_class or "").casefold() in _fold(f.classes)
+        return not f.classes or folded(agent.drug_class or "") in _fold(f.classes)
 
     def _agent_fields_match(self, trial: Trial) -> bool:
         f = self.filters
@@ -144,12 +147,11 @@ class Selection:
         if self.agent_names and not self.agent_names & set(trial.regimen):
             return False
         if f.sponsors and not any(
-            (a.sponsor or "").casefold() in _fold(f.sponsors)
-            or (a.parent or "").casefold() in _fold(f.sponsors)
+            folded(a.sponsor or "") in _fold(f.sponsors) or folded(a.parent or "") in _fold(f.sponsors)
             for a in agents
         ):
             return False
-        return not f.classes or any((a.drug_class or "").casefold() in _fold(f.classes) for a in agents)
+        return not f.classes or any(folded(a.drug_class or "") in _fold(f.classes) for a in agents)
 
     def trial_matches(self, trial: Trial) -> bool:
         """Whether a trial, or at least one of its cohorts, is selected."""

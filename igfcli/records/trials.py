@@ -47,7 +47,10 @@ SOURCE_KEYS = {"citation", "doi", "pmid", "nct", "eudract", "url"}
 IDENTIFIERS = {
     "nct": (re.compile(r"NCT[0-9]{8}"), "an NCT id such as NCT01234567"),
     "pmid": (re.compile(r"[1-9][0-9]{0,8}"), "a PubMed id such as 24797726 (digits only)"),
-    "doi": (re.compile(r"10\.[0-9]{4,9}/\S+"), "a DOI such as 10.1200/JCO.2011.37.2359 (no https://doi.org/)"),
+    "doi": (
+        re.compile(r"10\.[0-9]{4,9}/\S+"),
+        "a DOI such as 10.1200/JCO.2011.37.2359 (no https://doi.org/)",
+    ),
     "eudract": (re.compile(r"[0-9]{4}-[0-9]{6}-[0-9]{2}"), "a EudraCT number such as 2007-003940-30"),
     "url": (re.compile(r"https?://\S+"), "a web address such as https://example.org/trial"),
 }
