@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import DATA
 from tests.helpers import data_folder, igf
 
@@ -85,3 +87,23 @@ def test_a_trial_that_counts_no_patients_adds_none_rather_than_zero(tmp_path: Pa
     assert {r["agent"]: r["patients"] for r in halted}["betinib"] is None
     report = igf("report", "--data", data, "-o", "-").stdout
     assert "2 trials of 2 agents, 40 patients enrolled (1 trial giving no count)." in report
+
+
+@pytest.mark.parametrize(
+    ("by", "why"),
+    [
+        ("trial", None),  # single-b has a response figure of its own: ranked
+        ("cohort", "no cohort or arm with a response figure"),
+        ("histology", "no response figure of one histology"),
+    ],
+)
+def test_an_unranked_trial_is_named_with_what_it_lacks(tmp_path: Path, by: str, why: str | None) -> None:
+    # single-b reports one response for the whole trial and has no cohorts or arms; made here to
+    # enrol two histologies, it has no figure of one histology either
+    text = (DATA / "randomised" / "single-b.yaml").read_text()
+    text = text.replace("histologies: [Ewing sarcoma]", "histologies: [Ewing sarcoma, osteosarcoma]")
+    folder = data_folder(tmp_path, catalog=DATA / "randomised" / "agents.yaml", texts={"single-b.yaml": text})
+    run = igf("rank", "--data", folder, "--by", by, "-f", "markdown")  # notes unwrapped
+    assert run.exit_code == 0, run.stderr
+    notes = [line for line in run.stdout.splitlines() if line.startswith("Not ranked")]
+    assert notes == ([] if why is None else [f"Not ranked, {why} for this selection: single-b."])

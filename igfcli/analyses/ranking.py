@@ -342,7 +342,12 @@ def rank_listing(
     ranked = {t for r in rows for t in r.trial_ids}
     unranked = [t.id for t in selection.trials() if t.id not in ranked]
     if unranked:
-        notes.append(f"Not ranked, no response figure for this selection: {', '.join(unranked)}.")
+        what = {
+            RankBy.cohort: "cohort or arm with a response figure",
+            RankBy.histology: "response figure of one histology",
+        }
+        missing = what.get(by, "response figure")
+        notes.append(f"Not ranked, no {missing} for this selection: {', '.join(unranked)}.")
     if by is RankBy.histology:
         _, mixed = grouped_units(selection, by)
         if mixed:
