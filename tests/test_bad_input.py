@@ -49,6 +49,11 @@ REFUSED: dict[str, list[str]] = {
         ":12:10: sources[1].url: 'www.example.org/trial' is not a web address such as https://example.org/trial",
         ":13:10: sources[1].nct: 'nct01234567' is not an NCT id such as NCT01234567",
     ],
+    "pfs-time-point-twice": [
+        ":9:13: pfs[2].weeks: 12.0 weeks is the time point of pfs[0] (12 weeks) too; give it once",
+        ":15:17: cohorts[0].pfs[1].weeks: 13 weeks is the time point of cohorts[0].pfs[0] (3 months) too; "
+        "give it once",
+    ],
     "name-given-twice": [  # in any case; each repeat names the item that last had it
         ":9:11: cohorts[1].name: 'ewing' is already the name of cohorts[0]",
         ":11:11: cohorts[2].name: 'EWING' is already the name of cohorts[1]",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from igfcli.model import WEEKS_PER_MONTH, AlsoReported, Catalog, PfsPoint, Response
-from igfcli.records.fields import Reader, describe_value
+from igfcli.records.fields import Reader, describe_value, field_name
 
 if TYPE_CHECKING:  # only a file being parsed needs YAML; a cached run never loads it
     from igfcli.records import yamldoc
@@ -108,6 +108,7 @@ def pfs_list(
         r.problem(path, f"should be a list of time points, not {describe_value(items)}")
         return ()
     points = []
+    seen: dict[float, tuple[int, str]] = {}  # time point in weeks -> the point that gave it first
     for i, item in enumerate(items):
         p = (*path, i)
         m = r.mapping(p, item, PFS_KEYS, ("rate",))
@@ -129,5 +130,11 @@ def pfs_list(
         if rate is None or (weeks is None and months is None):
             continue
         point_weeks = weeks if weeks is not None else (months or 0.0) * WEEKS_PER_MONTH
+        unit = "weeks" if weeks is not None else "months"
+        first, said = seen.setdefault(round(point_weeks, 6), (i, f"{m[unit]} {unit}"))
+        if first != i:  # 3 months is 13 weeks: two rates at one time, of which an analysis takes one
+            where = f"{field_name(path)}[{first}]"
+            r.problem((*p, unit), f"{m[unit]} {unit} is the time point of {where} ({said}) too; give it once")
+            continue
         points.append(PfsPoint(point_weeks, months, rate, evaluable))
     return tuple(points)
