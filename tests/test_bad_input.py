@@ -92,7 +92,7 @@ REFUSED: dict[str, list[str]] = {
         ":24:8: comparisons[0].p: 'not significant' is not a p-value; write 0.06, or a bound in quotes such as \"<0.001\"",
     ],
     "anchor-alias": [
-        ":5:11: anchors and aliases (&name / *name) are not supported; write the value out",
+        ":5:11: enrolled: anchors and aliases (&name / *name) are not supported; write the value out",
     ],
     "bad-indentation": [
         ":8:2: YAML syntax: this line is not indented like the others in the block at line 1, column 1; line it up with them",
@@ -101,7 +101,7 @@ REFUSED: dict[str, list[str]] = {
         ":8:18: response.reported_rate: 14.2 is more than 1; write 14.2% for a percentage, or 0.142 for a fraction",
     ],
     "billion-laughs": [
-        ":1:4: anchors and aliases (&name / *name) are not supported; write the value out",
+        ":1:4: a: anchors and aliases (&name / *name) are not supported; write the value out",
     ],
     "byte-order-mark-then-unknown-key": [
         ":1:1: enroled: unknown key 'enroled'; did you mean 'enrolled'?",
@@ -116,7 +116,7 @@ REFUSED: dict[str, list[str]] = {
         ":7:14: response.evaluable: should be a whole number of patients, not a date (2010-06-01)",
     ],
     "duplicate-key": [
-        ":6:1: duplicate key 'enrolled' (first at line 5)",
+        ":6:1: enrolled: duplicate key 'enrolled' (first at line 5)",
     ],
     "empty": [
         ": file is empty (or holds only comments); write a record in it or remove it",
@@ -127,7 +127,7 @@ REFUSED: dict[str, list[str]] = {
     ],
     "escape-of-half-a-surrogate-pair": [
         # libyaml stops at it, PyYAML builds a string no encoder can write: both give this
-        ":2:8: an escape of half a UTF-16 surrogate pair (\\ud800 to \\udfff), which is no character; "
+        ":2:8: title: an escape of half a UTF-16 surrogate pair (\\ud800 to \\udfff), which is no character; "
         "write the character itself, or \\U and its eight hex digits",
     ],
     "evaluable-over-enrolled": [
@@ -146,22 +146,22 @@ REFUSED: dict[str, list[str]] = {
         ":5:3: a key must be a plain word, not a list or mapping",
     ],
     "merge-key": [
-        ":6:3: merge keys (<<) are not supported; write the keys out",
+        ":6:3: response: merge keys (<<) are not supported; write the keys out",
     ],
     "missing-id": [
-        ":1:1: missing required key 'id'",
+        ":1:1: id: is missing; this key is required",
     ],
     "missing-phase": [
-        ":1:1: missing required key 'phase'",
+        ":1:1: phase: is missing; this key is required",
     ],
     "missing-regimen": [
-        ":1:1: missing required key 'regimen'",
+        ":1:1: regimen: is missing; this key is required",
     ],
     "missing-sources": [
-        ":1:1: missing required key 'sources'",
+        ":1:1: sources: is missing; this key is required",
     ],
     "missing-title": [
-        ":1:1: missing required key 'title'",
+        ":1:1: title: is missing; this key is required",
     ],
     "nan-count": [
         ":7:14: response.evaluable: should be a whole number of patients, not .nan (not a finite number)",
@@ -185,7 +185,7 @@ REFUSED: dict[str, list[str]] = {
         ":7:14: response.evaluable: should be a whole number of patients, not text ('1e309')",
     ],
     "python-object-tag": [
-        ":5:8: tag !!python/object/apply:os.system is not supported; write a plain value without it",
+        ":5:8: notes: tag !!python/object/apply:os.system is not supported; write a plain value without it",
     ],
     "rate-over-100": [
         ":8:18: response.reported_rate: '140%' is outside 0-100%",
@@ -224,7 +224,7 @@ REFUSED: dict[str, list[str]] = {
         ':4:8: phase: \'4\' is not one of "1", "1/2", "2", "2/3", "3"',
     ],
     "unknown-tag": [
-        ":5:11: tag !count is not supported; write a plain value without it",
+        ":5:11: enrolled: tag !count is not supported; write a plain value without it",
     ],
     "yes-as-count": [
         ":8:15: response.responders: should be a whole number of patients, not 'yes' (YAML reads it as true)",
@@ -245,7 +245,9 @@ REFUSED: dict[str, list[str]] = {
     "hr-in-exponent-notation": [
         f":21:9: comparisons[0].hr: should be a number as printed, such as 0.97, not '8.0e-1' {PLAIN}",
     ],
-    "number-of-5000-digits": [":5:11: a number of 5,000 digits; no figure of a record has more than 30"],
+    "number-of-5000-digits": [
+        ":5:11: enrolled: a number of 5,000 digits; no figure of a record has more than 30"
+    ],
     "rate-in-arabic-indic-digits": [
         ":8:18: response.reported_rate: '١٣.٢%' is not a percentage; write it as digits and a point, such as 14.2%",
     ],
@@ -287,7 +289,7 @@ CATALOG_REFUSED: dict[str, tuple[int, list[str]]] = {
     "event-without-source": (
         1,
         [
-            ":6:9: agents[0].history[0]: missing required key 'source' in agents[0].history[0]",
+            ":6:9: agents[0].history[0].source: is missing; this key is required",
         ],
     ),
     "history-and-status": (
@@ -323,7 +325,7 @@ CATALOG_REFUSED: dict[str, tuple[int, list[str]]] = {
     "agent-without-name": (
         0,
         [
-            ":2:5: agents[0]: missing required key 'name' in agents[0]",
+            ":2:5: agents[0].name: is missing; this key is required",
         ],
     ),
     "agents-not-a-list": (

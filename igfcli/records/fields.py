@@ -30,6 +30,7 @@ def is_todo(text: str) -> bool:
 
 
 def field_name(path: yamldoc.Path) -> str:
+    """A path as messages name the field: cohorts[0].response.evaluable."""
     out = ""
     for part in path:
         if isinstance(part, int):
@@ -92,9 +93,8 @@ class Reader:
                 )
                 self.problem((*path, key), f"unknown key '{key}'{hint}", at_key=True)
         for key in required:
-            if key not in value:
-                where = field_name(path)
-                self.problem(path, f"missing required key '{key}'" + (f" in {where}" if where else ""))
+            if key not in value:  # placed at the mapping that lacks it, named as the field it would be
+                self.problem((*path, key), "is missing; this key is required")
             elif value[key] is None:
                 self.problem((*path, key), "is empty (null); a value is required")
         return value

@@ -19,6 +19,7 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from igfcli.errors import Problem
+from igfcli.records.fields import field_name
 from igfcli.stats import PLAIN_NUMBER
 
 # The C parser is several times faster; the pure-Python one gives the same values.
@@ -95,8 +96,8 @@ class Document:
 def parse(path: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
     """Parse one file's bytes. Returns the document, or None and the reasons it is refused."""
 
-    def problem(line: int | None, column: int | None, message: str) -> list[Problem]:
-        return [Problem(path, line, column, "", message)]
+    def problem(line: int | None, column: int | None, message: str, field: str = "") -> list[Problem]:
+        return [Problem(path, line, column, field, message)]
 
     if len(raw) > MAX_FILE_BYTES:
         return None, problem(
@@ -202,6 +203,22 @@ def _indented_under_a_value(exc: yaml.MarkedYAMLError, text: str) -> str | None:
     return None
 
 
+# Where and why a file is refused: line and column (None for the whole file), what is wrong, and
+# the field it is wrong in ("" where no field is: a second document, an empty file).
+_Refusal = tuple[int | None, int | None, str, str]
+
+
+def _where(stack: list[_Collection]) -> Path:
+    """The path of the node that comes next: the next item of a list, the value of the key just
+    read, or (where a key comes next) the mapping itself."""
+    if not stack:
+        return ()
+    parent = stack[-1]
+    if isinstance(parent.value, list):
+        return (*parent.path, len(parent.value))
+    return parent.path if parent.key is _NO_KEY else (*parent.path, parent.key)
+
+
 class _Collection:
     """A mapping or list being filled, with the key whose value comes next (mappings only)."""
 
@@ -216,7 +233,7 @@ class _Collection:
 _NO_KEY = object()
 
 
-def _build(text: str, loader: type[Any], doc: Document) -> tuple[int | None, int | None, str] | None:
+def _build(text: str, loader: type[Any], doc: Document) -> _Refusal | None:
     """Fill `doc` from the text's event stream in one pass, or return where and why it is refused.
 
     Building from events rather than from a composed tree reads the text once and
@@ -231,7 +248,7 @@ def _build(text: str, loader: type[Any], doc: Document) -> tuple[int | None, int
         if kind is yaml.DocumentStartEvent:
             documents += 1
             if documents > 1:
-                return (*_position(event), _ONE_DOCUMENT)
+                return (*_position(event), _ONE_DOCUMENT, "")
             continue
         if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             stack.pop()  # the collection is already in place, filled as its events came
@@ -239,7 +256,7 @@ def _build(text: str, loader: type[Any], doc: Document) -> tuple[int | None, int
         if kind is yaml.AliasEvent or (
             kind in _NODE_EVENTS and event.anchor is not None  # type: ignore[attr-defined]
         ):
-            return (*_position(event), _NO_ANCHORS)
+            return (*_position(event), _NO_ANCHORS, field_name(_where(stack)))
         if kind not in _NODE_EVENTS:
             continue  # stream and document ends
 
@@ -260,14 +277,15 @@ def _build(text: str, loader: type[Any], doc: Document) -> tuple[int | None, int
         if kind is yaml.ScalarEvent:
             value, refusal = _scalar(event, path, doc)
             if refusal is not None:
-                return (*_position(event), refusal)
+                return (*_position(event), refusal, field_name(path))
         else:
             if len(stack) >= MAX_DEPTH:
-                return (*_position(event), f"nesting deeper than {MAX_DEPTH} levels")
+                # named by its top-level field: the whole path would be 32 levels long
+                return (*_position(event), f"nesting deeper than {MAX_DEPTH} levels", field_name(path[:1]))
             is_map = kind is yaml.MappingStartEvent
             tag = event.tag  # type: ignore[attr-defined]
             if tag not in (None, "!") and tag != (_MAP_TAG if is_map else _SEQ_TAG):
-                return (*_position(event), _no_tag(tag))
+                return (*_position(event), _no_tag(tag), field_name(path))
             value = {} if is_map else []
             stack.append(_Collection(value, path))
 
@@ -279,27 +297,27 @@ def _build(text: str, loader: type[Any], doc: Document) -> tuple[int | None, int
             parent.value[parent.key] = value
             parent.key = _NO_KEY
     if documents == 0:
-        return None, None, _EMPTY
+        return None, None, _EMPTY, ""
     return None
 
 
-def _key(event: Any, mapping: _Collection, doc: Document) -> tuple[int, int, str] | None:
-    """Take a mapping's next key, or say why it cannot be one."""
-    position = _position(event)
+def _key(event: Any, mapping: _Collection, doc: Document) -> _Refusal | None:
+    """Take a mapping's next key, or say why it cannot be one (a problem of the mapping's)."""
+    position, where = _position(event), field_name(mapping.path)
     if type(event) is not yaml.ScalarEvent:
-        return (*position, "a key must be a plain word, not a list or mapping")
+        return (*position, "a key must be a plain word, not a list or mapping", where)
     tag = _tag(event)
     if tag == "tag:yaml.org,2002:merge":
-        return (*position, "merge keys (<<) are not supported; write the keys out")
+        return (*position, "merge keys (<<) are not supported; write the keys out", where)
     key, refusal = _scalar(event, None, doc, tag)
     if refusal is not None:
-        return (*position, refusal)
+        return (*position, refusal, where)
     if not isinstance(key, str):
         key = event.value  # `1: x` or `yes: x` as keys: keep the text
     assert isinstance(mapping.value, dict)
     if key in mapping.value:
         first = doc.key_marks[(*mapping.path, key)][0]
-        return (*position, f"duplicate key '{key}' (first at line {first})")
+        return (*position, f"duplicate key '{key}' (first at line {first})", field_name((*mapping.path, key)))
     doc.key_marks[(*mapping.path, key)] = position
     mapping.key = key
     return None
