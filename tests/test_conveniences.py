@@ -63,13 +63,24 @@ def test_a_level_is_a_fraction_or_a_percentage(given: str, level: float) -> None
         ("nan", "'nan' is not a number; write 0.95 or 95%"),
         ("1_0%", "'1_0%' is not a number; write 0.95 or 95%"),
         ("٩٠%", "'٩٠%' is not a number; write 0.95 or 95%"),
-        ("0.1", "0.1 is not between 0.5 and 0.999 (50.0% and 99.9%)"),
+        ("0.1", "0.1 is not between 0.5 and 0.999 (50% and 99.9%)"),
     ],
 )
 def test_a_level_that_is_not_a_proportion_is_refused(given: str, message: str) -> None:
     run = igf("rank", "--data", SMALL, "--level", given)
     assert (run.exit_code, run.stdout) == (2, "")
     assert run.stderr == f"igf: error: Invalid value for '--level': {message} (see 'igf rank --help')\n"
+
+
+@pytest.mark.parametrize("given", ["0", "0%", "0.00001", "51%"])
+def test_an_alpha_out_of_range_names_the_range_as_given(given: str) -> None:
+    # the lower end is 0.0001: as a percentage 0.01%, not "0.0%"
+    run = igf("benchmark", "--data", SMALL, "--alpha", given)
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr == (
+        f"igf: error: Invalid value for '--alpha': {given} is not between 0.0001 and 0.5 (0.01% and 50%) "
+        "(see 'igf benchmark --help')\n"
+    )
 
 
 def test_alpha_takes_a_percentage_too() -> None:

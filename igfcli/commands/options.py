@@ -50,7 +50,7 @@ def proportion(low: float, high: float) -> Callable[[str], float]:
             raise typer.BadParameter(f"'{text}' is not a number; write 0.95 or 95%") from None
         if not low <= value <= high:
             raise typer.BadParameter(
-                f"{written} is not between {low:g} and {high:g} ({low:.1%} and {high:.1%})"
+                f"{written} is not between {low:g} and {high:g} ({low * 100:g}% and {high * 100:g}%)"
             )
         return value
 
