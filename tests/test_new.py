@@ -138,11 +138,18 @@ def test_every_hint_switched_on_unedited_fails_at_each_todo(folder: Path) -> Non
         ),
         (
             ["../x", *NEW],
-            "igf: error: '../x' cannot be an id: use letters, digits, '-', '_' and '.', without .yaml\n",
+            "igf: error: '../x' cannot be an id: use ASCII letters (a-z, A-Z), digits, '-', '_' and '.', "
+            "starting with a letter or digit, without .yaml\n",
+        ),
+        (
+            ["ü-2010", *NEW],
+            "igf: error: 'ü-2010' cannot be an id: use ASCII letters (a-z, A-Z), digits, '-', '_' and '.', "
+            "starting with a letter or digit, without .yaml\n",
         ),
         (
             ["x.yaml", *NEW],
-            "igf: error: 'x.yaml' cannot be an id: use letters, digits, '-', '_' and '.', without .yaml\n",
+            "igf: error: 'x.yaml' cannot be an id: use ASCII letters (a-z, A-Z), digits, '-', '_' and '.', "
+            "starting with a letter or digit, without .yaml\n",
         ),
     ],
 )

@@ -169,7 +169,10 @@ def schema(
 def new_trial(
     trial_id: Annotated[
         str,
-        typer.Argument(metavar="ID", help="The new record's id and file name: author-year-agent-topic."),
+        typer.Argument(
+            metavar="ID",
+            help="The new record's id and file name: author-year-agent-topic, in ASCII letters and digits.",
+        ),
     ],
     regimen: Annotated[
         str,
@@ -247,7 +250,7 @@ def new_trial(
     errors = record_errors(text, target.name, _catalog(source))
     for problem in errors:  # each named by the option that gave the value
         option = re.sub(r"\[\d+\]", "", problem.field).rsplit(".", 1)[-1]
-        option = {"id": "TRIAL_ID", "histologies": "--histology"}.get(option, f"--{option}")
+        option = {"id": "ID", "histologies": "--histology"}.get(option, f"--{option}")
         sys.stderr.write(f"igf: error: {safe_text(f'{option}: {problem.message}')}\n")
     if errors:
         fail("nothing was written")

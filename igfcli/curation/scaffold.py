@@ -230,12 +230,15 @@ def parse_list(value: str) -> tuple[str, ...]:
 
 
 def check_id(trial_id: str) -> None:
-    """Refuse an id that cannot be a record's file name on every system."""
+    """Refuse an id that cannot be a record's file name on every system (igf validate takes any id
+    equal to its file name; what igf new writes should open anywhere, so it keeps to ASCII)."""
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", trial_id) or trial_id.lower().endswith(
         (".yaml", ".yml")
     ):
         raise BadValue(
-            "id", f"'{trial_id}' cannot be an id: use letters, digits, '-', '_' and '.', without .yaml"
+            "id",
+            f"'{trial_id}' cannot be an id: use ASCII letters (a-z, A-Z), digits, '-', '_' and '.', "
+            "starting with a letter or digit, without .yaml",
         )
 
 
