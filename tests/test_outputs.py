@@ -11,19 +11,20 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from scipy.stats import beta, binom, binomtest
 
 from tests.conftest import DATA
-from tests.helpers import igf
+from tests.helpers import data_folder, igf
 
 SMALL = DATA / "small"
 
 TRIALS_CSV = """\
-id,regimen,phase,histologies,enrolled,evaluable,responders,response_rate,responders_estimated,pfs_12w
-trial-a,alphamab,2,Ewing sarcoma,40,38,5,0.13157894736842105,false,0.25
-trial-b,alphamab + gammalimus,1/2,leiomyosarcoma; liposarcoma,60,50,5,0.1,true,
+id,regimen,phase,histologies,enrolled,evaluable,responders,response_rate,responders_estimated,pfs_12w,pfs_weeks
+trial-a,alphamab,2,Ewing sarcoma,40,38,5,0.13157894736842105,false,0.25,12.0
+trial-b,alphamab + gammalimus,1/2,leiomyosarcoma; liposarcoma,60,50,5,0.1,true,,
 """
 
 TRIALS_MARKDOWN = """\
@@ -110,6 +111,7 @@ def test_trials_json_is_an_array_of_typed_objects() -> None:
             "response_rate": 5 / 38,
             "responders_estimated": False,
             "pfs_12w": 0.25,
+            "pfs_weeks": 12.0,
         },
         {
             "id": "trial-b",
@@ -122,6 +124,7 @@ def test_trials_json_is_an_array_of_typed_objects() -> None:
             "response_rate": 0.1,
             "responders_estimated": True,
             "pfs_12w": None,
+            "pfs_weeks": None,
         },
     ]
 
@@ -358,3 +361,22 @@ def test_show_unknown_id_suggests() -> None:
     run = igf("show", "trial-c", "--data", SMALL)
     assert run.exit_code == 2
     assert run.stderr == "igf: error: no trial with id 'trial-c'; did you mean trial-b?\n"
+
+
+@pytest.mark.parametrize(("point", "weeks"), [("weeks: 11", 11.0), ("months: 2.75", 2.75 * 52 / 12)])
+def test_trials_pfs_is_the_rate_the_benchmark_tests(tmp_path: Path, point: str, weeks: float) -> None:
+    # a time point within a week of 12 weeks: the benchmark tests it, and the trials listing shows it,
+    # with its time point, marked in the table as not at 12 weeks exactly
+    text = (SMALL / "trial-a.yaml").read_text()
+    assert "  - weeks: 12\n" in text
+    folder = data_folder(tmp_path, texts={"trial-a.yaml": text.replace("weeks: 12", point)})
+    [row] = json.loads(igf("trials", "--data", folder, "-f", "json").stdout)
+    [tested] = json.loads(igf("benchmark", "--data", folder, "-f", "json").stdout)
+    assert (row["pfs_12w"], row["pfs_weeks"]) == (0.25, round(weeks, 6))
+    assert (tested["pfs_rate"], tested["weeks"]) == (row["pfs_12w"], row["pfs_weeks"])
+    table = igf("trials", "--data", folder, env={"COLUMNS": "200"}).stdout
+    assert "25.0%*" in table
+    assert (
+        "* The progression-free rate at the time point nearest 12 weeks, within 1 week (as the "
+        "benchmark takes it), not at 12 weeks." in " ".join(table.split())
+    )

@@ -73,8 +73,8 @@ def test_trials_csv_whole(hostile: Path) -> None:
     run = igf("trials", "--data", "data", "--format", "csv")
     assert run.stdout == (
         "id,regimen,phase,histologies,enrolled,evaluable,responders,response_rate,"
-        "responders_estimated,pfs_12w\n"
-        "hostile,alphamab,2,Ewing\\x1b]0;owned\\x07 sarcoma; +cmd|' /C calc'!A0,10,10,1,0.1,false,\n"
+        "responders_estimated,pfs_12w,pfs_weeks\n"
+        "hostile,alphamab,2,Ewing\\x1b]0;owned\\x07 sarcoma; +cmd|' /C calc'!A0,10,10,1,0.1,false,,\n"
     )
 
 
@@ -192,7 +192,7 @@ def test_head_ends_the_command_quietly(tmp_path: Path) -> None:
         0,
         "id,regimen,phase,histologies,enrolled,"
         "evaluable,responders,response_rate,"
-        "responders_estimated,pfs_12w\n",
+        "responders_estimated,pfs_12w,pfs_weeks\n",
         "",
     )
 

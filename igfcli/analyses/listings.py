@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from igfcli.analyses.benchmark import EDITORIAL, pfs_at
+from igfcli.analyses.benchmark import APPROXIMATE_MARK, EDITORIAL, pfs_at
 from igfcli.analyses.results import Listing, column, columns_of
 from igfcli.analyses.selection import Selection, known_sum
 from igfcli.model import Evidence, Trial
@@ -23,12 +23,18 @@ class TrialRow:
     responders: int | None = column("Responders", "count")
     response_rate: float | None = column("Response rate", "rate")
     responders_estimated: bool | None = column("Estimated", "bool")
-    pfs_12w: float | None = column(f"PFS {EDITORIAL.weeks:g} wk", "rate")
+    pfs_12w: float | None = column(
+        f"PFS {EDITORIAL.weeks:g} wk", "rate", mark=("pfs_approximate", APPROXIMATE_MARK)
+    )
+    # the time point pfs_12w is at: the benchmark's, or the nearest within its tolerance
+    pfs_weeks: float | None = column("PFS weeks", "number")
+    pfs_approximate: bool = False
 
 
 def trial_row(trial: Trial) -> TrialRow:
     response = trial.response
-    point = pfs_at(trial.pfs, EDITORIAL.weeks, 0.0)
+    # the time point the benchmark would test (editorial-2014's, within its tolerance)
+    point = pfs_at(trial.pfs, EDITORIAL.weeks, EDITORIAL.tolerance_weeks)
     return TrialRow(
         id=trial.id,
         regimen=trial.regimen_name,
@@ -40,6 +46,8 @@ def trial_row(trial: Trial) -> TrialRow:
         response_rate=response.rate if response else None,
         responders_estimated=response.responders_estimated if response else None,
         pfs_12w=point.rate.value if point else None,
+        pfs_weeks=None if point is None else round(point.weeks, 6),  # as the benchmark gives it
+        pfs_approximate=point is not None and abs(point.weeks - EDITORIAL.weeks) > 1e-9,
     )
 
 
@@ -56,6 +64,7 @@ def _partly(trial: Trial, selection: Selection) -> TrialRow:
         response_rate=None,
         responders_estimated=None,
         pfs_12w=None,
+        pfs_weeks=None,
     )
 
 
@@ -67,18 +76,25 @@ def trials_listing(selection: Selection) -> Listing:
         else:
             rows.append(_partly(trial, selection))
             partly.append(trial.id)
-    notes = (
-        (
+    notes: tuple[str, ...] = ()
+    if partly:
+        notes += (
             "Only some histologies of these trials are selected: their patients are those of the "
             f"selected cohorts, and their own figures are left out: {', '.join(partly)}.",
         )
-        if partly
-        else ()
-    )
+    if any(row.pfs_approximate for row in rows):
+        weeks, tolerance = EDITORIAL.weeks, EDITORIAL.tolerance_weeks
+        notes += (
+            f"{APPROXIMATE_MARK} The progression-free rate at the time point nearest {weeks:g} weeks, "
+            f"within {tolerance:g} week{'' if tolerance == 1 else 's'} (as the benchmark takes it), "
+            f"not at {weeks:g} weeks.",
+        )
+    shown = tuple(c.attr for c in columns_of(TrialRow) if c.attr != "pfs_weeks")
     return Listing(
         columns_of(TrialRow),
         tuple(rows),
         title="Trials",
+        table_columns=shown,
         footnotes=notes,
         drop_order=("histologies", "responders_estimated", "evaluable", "responders", "phase"),
     )
