@@ -101,3 +101,43 @@ def test_the_choices_of_status_and_phase_are_the_records_own() -> None:
 
     assert tuple(s.value for s in Status) == STATUSES
     assert tuple(p.value for p in PhaseChoice) == PHASES
+
+
+@pytest.mark.parametrize(
+    ("threshold", "shown", "verdict", "p_trial_a"),
+    # trial-a: 25% of 40 at 12 weeks, k = 10; p = P(X <= 10 | n = 40, p = threshold), by scipy's binom.cdf
+    [
+        ("25.4%", "25.4%", "below", "0.561"),
+        ("12.5%", "12.5%", "meets", "0.992"),
+        ("0.333", "33.3%", "below", "0.173"),
+    ],
+)
+def test_a_threshold_is_stated_with_every_digit_it_was_given(
+    threshold: str, shown: str, verdict: str, p_trial_a: str
+) -> None:
+    # a threshold printed rounded (25% for 25.4%) would contradict the verdicts: 25.0% is below 25.4%
+    run = igf("benchmark", "--data", SMALL, "--threshold", threshold, "-f", "markdown")
+    assert run.exit_code == 0, run.stderr
+    assert f"progression-free rate of {shown} at 12 weeks; source: set on the command line." in run.stdout
+    assert f"binomial test of the rate against {shown} " in run.stdout
+    [row] = [line for line in run.stdout.splitlines() if line.startswith("| trial-a ")]
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert cells[6:8] == [verdict, p_trial_a], cells
+
+
+def test_a_time_point_of_ones_own_says_whose_threshold_it_tests() -> None:
+    run = igf("benchmark", "--data", SMALL, "--weeks", "26", "-f", "markdown")
+    assert run.exit_code == 0, run.stderr
+    assert (
+        "Benchmark: progression-free rate of 30% at 26 weeks; source: the time point set on the command "
+        "line; the threshold from Chmielowski B. Cancer. 2014;120:2384-2387"
+    ) in run.stdout
+
+
+def test_a_time_point_too_large_to_be_a_number_is_refused() -> None:
+    run = igf("benchmark", "--data", SMALL, "--weeks", "9" * 400)
+    assert (run.exit_code, run.stdout, run.stderr) == (
+        2,
+        "",
+        "igf: error: --weeks: inf is not a number of weeks\n",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 from igfcli.analyses.results import Listing, column, columns_of
@@ -9,7 +10,7 @@ from igfcli.analyses.selection import Selection
 from igfcli.analyses.terms import ASSUMED_MARK, ASSUMED_NOTE
 from igfcli.errors import BadValue
 from igfcli.model import WEEKS_PER_MONTH, PfsPoint, Trial, round_half_up
-from igfcli.stats import binom_cdf, format_percent
+from igfcli.stats import binom_cdf
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,10 @@ class Benchmark:
 
     def describe(self) -> str:
         if self.inactive_at is None:
-            return f"progression-free rate of {format_percent(self.threshold, 0)} at {self.when}"
+            return f"progression-free rate of {level_text(self.threshold)} at {self.when}"
         return (
-            f"progression-free rate at {self.when}: {format_percent(self.inactive_at, 0)} or less inactive, "
-            f"{format_percent(self.threshold, 0)} or more active"
+            f"progression-free rate at {self.when}: {level_text(self.inactive_at)} or less inactive, "
+            f"{level_text(self.threshold)} or more active"
         )
 
     def time_point_text(self) -> str:
@@ -68,9 +69,20 @@ class Benchmark:
         """The exact test against this benchmark, in words."""
         return (
             "an exact one-sided binomial test of the rate against the benchmark, "
-            f"P(X <= k) for X ~ Binomial(evaluable, {self.threshold:.2f}) with k the nearest whole "
-            "number to rate x evaluable"
+            f"P(X <= k) for X ~ Binomial(evaluable, {_fraction_text(self.threshold)}) with k the nearest "
+            "whole number to rate x evaluable"
         )
+
+
+def level_text(fraction: float) -> str:
+    """A benchmark's level as a percentage, with every digit it was set with: 30%, 25.4%, 12.5%
+    (a rate shown rounded to 13% would contradict the verdicts tested against 12.5%)."""
+    return f"{fraction * 100:.6g}%"
+
+
+def _fraction_text(fraction: float) -> str:
+    """The level as a fraction: two decimals (0.30) where they hold it whole, else every digit."""
+    return f"{fraction:.2f}" if abs(fraction - round(fraction, 2)) < 1e-12 else f"{fraction:.6g}"
 
 
 EDITORIAL = Benchmark(
@@ -116,7 +128,15 @@ def custom(
         if chosen.inactive_at is not None and value < chosen.inactive_at:
             raise BadValue("threshold", "below the preset's inactive level; use the editorial-2014 preset")
     if weeks is not None:
-        chosen = replace(chosen, weeks=weeks, months=None, name="custom")
+        if not math.isfinite(weeks):
+            raise BadValue("weeks", f"{weeks} is not a number of weeks")
+        # the preset's source set its threshold at its own time point, not at this one
+        source = (
+            "set on the command line"
+            if chosen.name == "custom"
+            else (f"the time point set on the command line; the threshold from {chosen.source}")
+        )
+        chosen = replace(chosen, weeks=weeks, months=None, name="custom", source=source)
     if tolerance is not None:
         chosen = replace(chosen, tolerance_weeks=tolerance)
     return chosen
@@ -248,7 +268,7 @@ def footnotes(benchmark: Benchmark, alpha: float) -> tuple[str, str]:
     return (
         f"Benchmark: {benchmark.describe()}; source: {benchmark.source}"
         + (f"; thresholds set for {benchmark.scope}." if benchmark.scope else "."),
-        f"p: exact one-sided binomial test of the rate against {format_percent(benchmark.threshold, 0)} "
+        f"p: exact one-sided binomial test of the rate against {level_text(benchmark.threshold)} "
         "(P(X <= k), k = rate x evaluable to the nearest whole number, halves up), "
         "treating a Kaplan-Meier rate as a simple proportion; "
         f"significant when p < {alpha:g}. Time points within {tolerance:g} week{plural} of "

@@ -150,6 +150,7 @@ OPTION_NAMES = {
     "histology": "--histology",
     "condition": "--condition",
     "threshold": "--threshold",
+    "weeks": "--weeks",
     "regimen": "--regimen",
 }
 

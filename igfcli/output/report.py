@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from igfcli import __version__
-from igfcli.analyses.benchmark import APPROXIMATE_MARK, EDITORIAL, benchmark_rows
+from igfcli.analyses.benchmark import APPROXIMATE_MARK, EDITORIAL, benchmark_rows, level_text
 from igfcli.analyses.benchmark import footnotes as benchmark_footnotes
 from igfcli.analyses.halted import halted_rows
 from igfcli.analyses.randomised import randomised_rows
@@ -188,7 +188,7 @@ def _benchmark_section(selection: Selection, refs: References) -> str:
         )
         for row in with_data
     )
-    threshold = format_percent(benchmark.threshold, 0)
+    threshold = level_text(benchmark.threshold)
     below = [r for r in with_data if r.verdict in benchmark.failing_verdicts]
     significant = sum(1 for r in below if r.significant)
     summary = (
