@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -201,3 +202,37 @@ def test_id_falls_back_to_the_nct_id_without_a_year() -> None:
     assert record_id(study, ["figitumumab"]) == "NCT00000808"
     dated = Study(nct_id="NCT00000808", origin="x", lead_sponsor="Pfizer", start_year=2008)
     assert record_id(dated, ["figitumumab"]) == "pfizer-2008-figitumumab"
+
+
+def test_an_arm_keeps_its_agent_when_two_interventions_name_that_agent(folder: Path) -> None:
+    # "Alphamab" and its code "AM-1" entered as two interventions, each arm naming one of them:
+    # both arms are alphamab's, the regimen lists it once, with both interventions beside it
+    arms = {
+        "interventions": [
+            {"type": "DRUG", "name": "Alphamab"},
+            {"type": "DRUG", "name": "AM-1"},
+            {"type": "DRUG", "name": "Gemcitabine"},
+        ],
+        "armGroups": [
+            {"label": "Alphamab 10", "type": "EXPERIMENTAL", "interventionNames": ["Drug: Alphamab"]},
+            {
+                "label": "AM-1 20",
+                "type": "EXPERIMENTAL",
+                "interventionNames": ["Drug: AM-1", "Drug: Gemcitabine"],
+            },
+        ],
+    }
+    page = {
+        "protocolSection": {
+            "identificationModule": {"nctId": "NCT00000404", "briefTitle": "Alphamab at two doses"},
+            "armsInterventionsModule": arms,
+        }
+    }
+    source = folder.parent / "study.json"
+    source.write_text(json.dumps(page))
+    result = _import(folder, "--dry-run", str(source))
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    assert "regimen:\n  - alphamab  # Drug: Alphamab; Drug: AM-1\n" in text
+    assert text.count("    regimen: [alphamab]\n") == 2, text
+    assert "    backbone: Gemcitabine  # the arm's other drugs in the registry\n" in text

@@ -91,7 +91,8 @@ def record_id(study: Study, agents: Iterable[str]) -> str:
 def map_regimen(
     study: Study, catalog: Catalog
 ) -> tuple[list[tuple[str, Intervention]], list[Intervention], list[Intervention]]:
-    """(agent, intervention) for those the catalog knows; the agent-type ones it does not; the rest."""
+    """(agent, intervention) for those the catalog knows, every one (two may name one agent: its
+    name and its code); the agent-type ones it does not; the rest."""
     mapped: list[tuple[str, Intervention]] = []
     unmapped: list[Intervention] = []
     not_agents: list[Intervention] = []
@@ -102,7 +103,7 @@ def map_regimen(
         agent = next((a for a in map(catalog.resolve, intervention.labels) if a is not None), None)
         if agent is None:
             unmapped.append(intervention)
-        elif all(agent != known for known, _ in mapped):
+        else:
             mapped.append((agent, intervention))
     return mapped, unmapped, not_agents
 
@@ -110,7 +111,8 @@ def map_regimen(
 def skeleton(study: Study, catalog: Catalog, record: str | None = None) -> Skeleton:
     """The record text for one study; `record` overrides the id (when two studies would share one)."""
     mapped, unmapped, not_agents = map_regimen(study, catalog)
-    rid = record or record_id(study, (agent for agent, _ in mapped))
+    agents = list(dict.fromkeys(agent for agent, _ in mapped))  # the regimen names each agent once
+    rid = record or record_id(study, agents)
     to_finish: list[str] = []
     out = RecordText()
 
@@ -130,8 +132,9 @@ def skeleton(study: Study, catalog: Catalog, record: str | None = None) -> Skele
         to_finish.append("title: the registry record has no title")
 
     out.lines.append("regimen:")
-    for agent, intervention in mapped:
-        out.item(agent, note=f"{_type_name(intervention.type)}: {intervention.name}", indent=2)
+    for agent in agents:
+        named = "; ".join(f"{_type_name(i.type)}: {i.name}" for a, i in mapped if a == agent)
+        out.item(agent, note=named, indent=2)
     for intervention in unmapped:
         out.item(
             f"{TODO}: {intervention.name}",
