@@ -141,3 +141,19 @@ def test_a_time_point_too_large_to_be_a_number_is_refused() -> None:
         "",
         "igf: error: --weeks: inf is not a number of weeks\n",
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            [],
+            "igf: error: name a command: validate, trials, show, agents, rank, halted, benchmark, "
+            "randomised, report, init, schema, new, import (see 'igf --help')\n",
+        ),
+        (["import"], "igf: error: name a command: ctgov (see 'igf import --help')\n"),
+    ],
+)
+def test_no_command_is_a_usage_error_in_one_line(args: list[str], message: str) -> None:
+    run = igf(*args)
+    assert (run.exit_code, run.stdout, run.stderr) == (2, "", message)

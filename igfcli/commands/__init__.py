@@ -129,6 +129,14 @@ def run(args: list[str]) -> int:
     """Run one command line; the exit code. Usage errors, Typer's included, are one line on stderr."""
     from igfcli.commands.plumbing import EXIT_USAGE, silence_stdout
 
+    if (not args or (len(args) == 1 and args[0] in GROUPS)) and "_IGF_COMPLETE" not in os.environ:
+        # no command named: a usage error like any other, in one line (the help is a --help away)
+        names = (
+            [n for n, _, _ in COMMANDS] + list(GROUPS) if not args else [n for n, _, _ in GROUPS[args[0]][1]]
+        )
+        where = " ".join(["igf", *args])
+        sys.stderr.write(f"igf: error: name a command: {', '.join(names)} (see '{where} --help')\n")
+        return EXIT_USAGE
     command = _parser(_named(args))
     try:
         result = command.main(args=args, prog_name="igf", standalone_mode=False)
