@@ -304,6 +304,12 @@ CATALOG_REFUSED: dict[str, tuple[int, list[str]]] = {
             ":5:14: agents[0].history: should be a list of events, not text ('halted in 2012')",
         ],
     ),
+    "history-empty": (
+        1,
+        [
+            ":5:14: agents[0].history: should be a list of events, not an empty list",
+        ],
+    ),
     "history-out-of-order": (
         1,
         [

@@ -51,10 +51,10 @@ def describe_value(value: Any) -> str:
         return f"a date ({value.isoformat()})"
     if isinstance(value, str):
         return f"text ('{value}')"
-    if isinstance(value, list):
-        return "a list"
+    if isinstance(value, list):  # "should be a list of events, not an empty list"
+        return "a list" if value else "an empty list"
     if isinstance(value, dict):
-        return "a mapping"
+        return "a mapping" if value else "an empty mapping"
     return str(value)
 
 
