@@ -95,7 +95,13 @@ def test_a_known_value_with_nothing_to_show_says_so_on_stderr() -> None:
     run = igf("trials", "--agent", "MEDI-573", "-f", "csv")
     assert run.exit_code == 0
     assert run.stdout.count("\n") == 1  # the header alone
-    assert run.stderr == "igf: nothing in the data for agent MEDI-573\n"
+    assert run.stderr == "igf: none for agent MEDI-573 in: Trials\n"
+    # palbociclib has a trial, but its program is not halted
+    halted = igf("halted", "--agent", "palbociclib", "-f", "csv")
+    assert (halted.exit_code, halted.stderr) == (
+        0,
+        "igf: none for agent palbociclib in: Halted programs by sponsor\n",
+    )
     # a value the data does not know is still an error
     unknown = igf("trials", "--agent", "no-such-agent")
     assert unknown.exit_code == 2 and unknown.stderr.startswith("igf: error: --agent: ")

@@ -128,9 +128,11 @@ def silence_stdout() -> None:
 
 
 def emit_listing(listing: Listing, out: Output, filters: Filters | None = None) -> None:
-    """The listing in its format; an empty one for a known filter value says so on stderr."""
+    """The listing in its format; an empty one for a known filter value says so on stderr, naming the
+    listing: palbociclib is in the data, but not among the halted programs."""
     if filters is not None and not listing.rows and filters.describe():
-        sys.stderr.write(f"igf: nothing in the data for {filters.describe()}\n")
+        what = listing.title.split(":")[0] or "this listing"
+        sys.stderr.write(f"igf: none for {filters.describe()} in: {what}\n")
     _emit(listing, out)
 
 
