@@ -72,6 +72,15 @@ def test_a_level_that_is_not_a_proportion_is_refused(given: str, message: str) -
     assert run.stderr == f"igf: error: Invalid value for '--level': {message} (see 'igf rank --help')\n"
 
 
+def test_an_alpha_that_is_not_a_number_suggests_an_alpha() -> None:
+    run = igf("benchmark", "--data", SMALL, "--alpha", "nan")
+    assert (run.exit_code, run.stderr) == (
+        2,
+        "igf: error: Invalid value for '--alpha': 'nan' is not a number; write 0.05 or 5% "
+        "(see 'igf benchmark --help')\n",
+    )
+
+
 @pytest.mark.parametrize("given", ["0", "0%", "0.00001", "51%"])
 def test_an_alpha_out_of_range_names_the_range_as_given(given: str) -> None:
     # the lower end is 0.0001: as a percentage 0.01%, not "0.0%"

@@ -184,7 +184,7 @@ def benchmark(
         float,
         typer.Option(
             "--alpha",
-            parser=proportion(0.0001, 0.5),
+            parser=proportion(0.0001, 0.5, "0.05 or 5%"),
             metavar="ALPHA",
             help="Significance level of the one-sided test: 0.05 or 5%.",
         ),

@@ -24,8 +24,9 @@ from igfcli.errors import BadValue
 from igfcli.output.formats import Format
 
 
-def proportion(low: float, high: float) -> Callable[[str], float]:
-    """A parser of a proportion written as a fraction (0.95) or a percentage (95%), between low and high."""
+def proportion(low: float, high: float, example: str = "0.95 or 95%") -> Callable[[str], float]:
+    """A parser of a proportion written as a fraction (0.95) or a percentage (95%), between low and high;
+    `example` is what a refusal suggests writing."""
 
     def parse(text: str | float) -> float:
         import re
@@ -38,7 +39,7 @@ def proportion(low: float, high: float) -> Callable[[str], float]:
         written = text.strip()
         # ASCII digits in plain notation only: Python's float() also reads 1_0, nan and other scripts' digits
         if not re.fullmatch(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)%?", written, flags=re.ASCII):
-            raise typer.BadParameter(f"'{text}' is not a number; write 0.95 or 95%")
+            raise typer.BadParameter(f"'{text}' is not a number; write {example}")
         try:
             if written.endswith("%"):
                 value = parse_rate(written).value
@@ -47,7 +48,7 @@ def proportion(low: float, high: float) -> Callable[[str], float]:
         except RateError as exc:
             raise typer.BadParameter(str(exc)) from None
         except ValueError:
-            raise typer.BadParameter(f"'{text}' is not a number; write 0.95 or 95%") from None
+            raise typer.BadParameter(f"'{text}' is not a number; write {example}") from None
         if not low <= value <= high:
             raise typer.BadParameter(
                 f"{written} is not between {low:g} and {high:g} ({low * 100:g}% and {high * 100:g}%)"
