@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from igfcli.names import folded
+
 STATUSES = ("halted", "active", "awaiting-results", "approved", "unknown")
 ARM_ROLES = ("experimental", "control")
 MEDIAN_UNITS = ("weeks", "months", "years")
@@ -152,6 +154,11 @@ class ProgramEvent:
     reason: str | None
     source: str | None
 
+    @property
+    def indication_key(self) -> str | None:
+        """The indication however written: "Oncology" and "oncology" are one program's history."""
+        return None if self.indication is None else folded(self.indication)
+
     def describe(self) -> str:
         """ "approved 2020, thyroid eye disease, as teprotumumab"."""
         parts = [self.status + (f" {self.year}" if self.year is not None else "")]
@@ -189,9 +196,10 @@ class Agent:
         halted in 2009), in the order the indications were first named."""
         runs: dict[str | None, ProgramEvent] = {}
         for event in self.events(as_of):
-            current = runs.get(event.indication)
+            key = event.indication_key
+            current = runs.get(key)
             if current is None or current.status != event.status:
-                runs[event.indication] = event
+                runs[key] = event
         return tuple(runs.values())
 
     def latest(self, as_of: int | None = None) -> ProgramEvent | None:
@@ -200,7 +208,7 @@ class Agent:
         if not events:
             return None
         last = events[-1]
-        return next(e for e in self.standing(as_of) if e.indication == last.indication)
+        return next(e for e in self.standing(as_of) if e.indication_key == last.indication_key)
 
     @property
     def status(self) -> str:
@@ -358,14 +366,6 @@ class Evidence:
 def regimen_name(agents: tuple[str, ...] | list[str]) -> str:
     """Canonical regimen name: agents sorted case-insensitively, joined with " + "."""
     return " + ".join(sorted(agents, key=lambda a: (a.casefold(), a)))
-
-
-def id_key(trial_id: str) -> str:
-    """What makes two ids one trial's: ids that differ only in case or Unicode normal form (an
-    accented letter composed or not, a fullwidth letter) name one trial, on every file system."""
-    import unicodedata
-
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", trial_id).casefold())
 
 
 def round_half_up(x: float) -> int:

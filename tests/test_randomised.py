@@ -190,3 +190,20 @@ def test_a_program_bought_after_its_approval_is_the_buyers_from_the_sale(tmp_pat
     # approved since 2021 either way; the holder is Eyeco until the sale, Buyco after it
     assert approved() == [("Buyco", "Buyco", 2021)]
     assert approved("--as-of", "2022") == [("Eyeco", "Eyeco", 2021)]
+
+
+def test_an_indication_written_in_another_case_or_spacing_is_the_same_indication(tmp_path: Path) -> None:
+    # alphamab's 2021 approval written "Eye  Disease": still the program in eye disease that became
+    # active in 2019 and approved in 2021, not a second program approved in "Eye  Disease"
+    catalog = (DATA / "randomised" / "agents.yaml").read_text()
+    approval = "      - year: 2021\n        status: approved\n        indication: eye disease\n"
+    assert approval in catalog
+    changed = catalog.replace(approval, approval.replace("eye disease", "Eye  Disease"))
+    data = data_folder(tmp_path, catalog=changed)
+    rows = json.loads(igf("halted", "--all", "--data", data, "-f", "json").stdout)
+    assert [(r["agent"], r["status"], r["indication"], r["status_as_of"]) for r in rows] == [
+        ("alphamab", "halted", "oncology", 2012),
+        ("gammalimus", "unknown", None, None),
+        ("alphamab", "approved", "Eye  Disease", 2021),
+        ("betinib", "unknown", "oncology", 2016),
+    ]

@@ -41,7 +41,7 @@ def _later(agent: Agent, event: ProgramEvent, as_of: int | None) -> tuple[str, .
     return tuple(
         other.describe()
         for other in agent.standing(as_of)
-        if other.indication != event.indication
+        if other.indication_key != event.indication_key
         and other.year is not None
         and (event.year is None or other.year > event.year)
     )
@@ -53,7 +53,7 @@ def _sponsor_now(agent: Agent, event: ProgramEvent | None, as_of: int | None) ->
     buyer's), else the agent's."""
     if event is None:
         return agent.sponsor
-    since = [e for e in agent.events(as_of) if e.indication == event.indication and e.sponsor]
+    since = [e for e in agent.events(as_of) if e.indication_key == event.indication_key and e.sponsor]
     since = [e for e in since if (e.year or 0) >= (event.year or 0)]
     return since[-1].sponsor if since else event.sponsor or agent.sponsor
 

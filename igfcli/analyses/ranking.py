@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from igfcli.analyses.results import Column, Listing, column, columns_of
-from igfcli.analyses.selection import Selection, folded
+from igfcli.analyses.selection import Selection
 from igfcli.analyses.terms import (
     ASSUMED_MARK,
     ASSUMED_NOTE,
@@ -23,6 +23,7 @@ from igfcli.analyses.terms import (
     RankBy,
 )
 from igfcli.model import Arm, Cohort, Response, Trial
+from igfcli.names import folded
 
 if TYPE_CHECKING:
     from igfcli.pooling import Pooled

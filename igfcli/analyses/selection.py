@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from igfcli.errors import SelectionError
 from igfcli.model import PHASES, Agent, Catalog, Cohort, Evidence, Trial
+from igfcli.names import folded
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,6 @@ class Filters:
         """The filters in words, for report headings; empty when there are none."""
         parts = [f"{label} {' or '.join(values)}" for label, values in self.named() if values]
         return "; ".join(parts)
-
-
-def folded(text: str) -> str:
-    """Text as a filter compares it: in any case, with any spacing ("EWING  sarcoma" is "ewing sarcoma")."""
-    return " ".join(text.casefold().split())
 
 
 def _fold(values: tuple[str, ...]) -> set[str]:

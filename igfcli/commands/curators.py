@@ -62,7 +62,7 @@ def _record_ids(folder: Path) -> dict[str, Path]:
     """The records' files by the key of their ids (model.id_key); stop (exit 2) when part of the
     folder cannot be read, since an id taken there could not be seen."""
     from igfcli.errors import Problem
-    from igfcli.model import id_key
+    from igfcli.names import id_key
     from igfcli.records.folder import trial_files
 
     problems: list[Problem] = []
@@ -227,7 +227,7 @@ def new_trial(
         names = resolve_regimen(parse_list(regimen), _catalog(source))
     except BadValue as exc:
         bad_value(exc)
-    from igfcli.model import id_key
+    from igfcli.names import id_key
 
     taken = _record_ids(folder).get(id_key(trial_id))
     if taken is not None:

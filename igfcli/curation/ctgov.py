@@ -20,7 +20,8 @@ from pathlib import Path
 
 from igfcli.curation.registry import Intervention, RegistryError, Study
 from igfcli.curation.scaffold import HINTS, RecordText
-from igfcli.model import Catalog, id_key
+from igfcli.model import Catalog
+from igfcli.names import id_key
 from igfcli.records.fields import TODO
 
 STUDY_URL = "https://clinicaltrials.gov/study/"

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from igfcli.errors import SHOWN_PATH_MAX, Problem, Severity, shown_path
-from igfcli.model import Agent, Catalog, Evidence, Trial, id_key
+from igfcli.model import Agent, Catalog, Evidence, Trial
+from igfcli.names import id_key
 
 if TYPE_CHECKING:
     # imported where they are used: a run answered from the parse cache never loads YAML, and
