@@ -25,7 +25,8 @@ import numpy as np
 import pytest
 from scipy import integrate, optimize, special, stats
 
-from igfcli.pooling import Method, Pooled, _evaluate, pool, pool_dl, pool_glmm
+from igfcli.glmm import _evaluate
+from igfcli.pooling import Method, Pooled, pool, pool_dl, pool_glmm
 from igfcli.special import chi2_sf, gammaincc, gauss_hermite, t_cdf, t_quantile
 
 METHODS_DOC = Path(__file__).resolve().parent.parent / "docs" / "methods.md"

@@ -1,0 +1,247 @@
+"""The binomial-normal model's likelihood and its maximum: what `--pool glmm` fits.
+
+Study i contributes L_i = integral of exp(h_i(mu + tau z)) phi(z) dz, with
+h(eta) = k eta - n log(1 + e^eta); each integral by adaptive Gauss-Hermite quadrature
+centred on the integrand's mode, maximised by Newton's method over mu and log tau.
+Standard library only; docs/methods.md says how it was checked.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+from igfcli.special import gauss_hermite
+
+# Nodes of the adaptive Gauss-Hermite rule each study's integral starts with; they are doubled,
+# up to MAX_NODES, until the maximum no longer moves (see fit).
+NODES = 12
+MAX_NODES = 128
+_MAX_ITERATIONS = 30  # Newton steps with one rule; a rule that needs more is replaced by a finer one
+_TAU_LIMIT = 25.0  # a standard deviation of 25 on the logit scale: the likelihood has no finite maximum
+_LOG_SQRT_PI = 0.5 * math.log(math.pi)
+_State = tuple[float, float, float, float, float, float]
+
+
+def expit(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+# --- the binomial-normal likelihood -----------------------------------------------------------------
+#
+# Study i contributes L_i = integral of exp(h_i(mu + tau z)) phi(z) dz, with h(eta) = k eta - n log(1 + e^eta)
+# (the binomial log-likelihood without its coefficient, which does not depend on mu or tau). The
+# rule is centred on the mode of the integrand in z and scaled by its curvature there. Derivatives
+# in mu and tau are integrals of h' and h'' against the same rule, as expectations under the
+# normalised integrand.
+
+
+def _mode(k: int, n: int, mu: float, tau: float, z: float) -> tuple[float, float]:
+    """The mode of h(mu + tau z) - z^2 / 2 in z, from the start z, and the curvature's scale there."""
+    lo, hi = tau * (k - n), tau * k  # the mode lies between, since k - n <= h' <= k
+    curvature = 1.0
+    for _ in range(100):
+        p = expit(mu + tau * z)
+        slope = tau * (k * (1.0 - p) - (n - k) * p) - z
+        curvature = 1.0 + tau * tau * n * p * (1.0 - p)
+        if slope > 0:
+            lo = z
+        else:
+            hi = z
+        new = z + slope / curvature
+        if not lo < new < hi:  # Newton would leave the bracket (or cycle on its ends): bisect
+            new = (lo + hi) / 2.0
+        if abs(new - z) <= 1e-10 * (1.0 + abs(z)):
+            return new, 1.0 / math.sqrt(curvature)
+        z = new
+    return z, 1.0 / math.sqrt(curvature)
+
+
+@lru_cache(maxsize=16)
+def _rule(nodes: int) -> tuple[tuple[tuple[float, float], ...], ...]:
+    """Gauss-Hermite nodes for the standard normal (sqrt(2) x) with log(weight) + x^2 beside each,
+    in two halves each going out from the centre: x >= 0, then x < 0."""
+    xs, log_ws = gauss_hermite(nodes)
+    pairs = sorted(
+        ((math.sqrt(2.0) * x, log_w + x * x) for x, log_w in zip(xs, log_ws, strict=True)),
+        key=lambda pair: abs(pair[0]),
+    )
+    return tuple(p for p in pairs if p[0] >= 0.0), tuple(p for p in pairs if p[0] < 0.0)
+
+
+def _study(k: int, n: int, mu: float, tau: float, centre: float, scale: float, nodes: int) -> _State:
+    """log L_i, its gradient in (mu, tau) and its Hessian (mm, mt, tt) by the adaptive rule.
+
+    Each half of the rule is summed from the mode outwards and left when its terms fall below
+    1e-17 of the sum: the integrand is log-concave, so the rest are smaller still.
+    """
+    exp, log1p, m = math.exp, math.log1p, n - k
+    eta = mu + tau * centre
+    top = (k * eta if eta <= 0 else -m * eta) - n * log1p(exp(-abs(eta))) - 0.5 * centre * centre
+    step = tau * scale  # eta moves by this for each unit of x
+    total = g_m = g_t = s_mm = s_mt = s_tt = 0.0
+    for half in _rule(nodes):
+        for x, c in half:
+            z = centre + scale * x
+            eta_x = eta + step * x
+            e = exp(-abs(eta_x))
+            # h(eta) = k eta - n log(1 + e^eta), from whichever side does not overflow
+            rest = c - n * log1p(e) - 0.5 * z * z - top
+            small = e / (1.0 + e)  # the smaller of p and 1 - p
+            if eta_x > 0.0:
+                w = exp(rest - m * eta_x)
+                d1 = k * small - m * (1.0 - small)  # h'
+            else:
+                w = exp(rest + k * eta_x)
+                d1 = k * (1.0 - small) - m * small
+            wd = w * d1
+            second = wd * d1 - w * n * small * (1.0 - small)  # (h'' + h'^2) w
+            second_z = second * z
+            total, g_m, g_t = total + w, g_m + wd, g_t + wd * z
+            s_mm, s_mt, s_tt = s_mm + second, s_mt + second_z, s_tt + second_z * z
+            if w < 1e-17 * total:
+                break
+    g_m, g_t = g_m / total, g_t / total
+    return (
+        top + math.log(total * scale) - _LOG_SQRT_PI,
+        g_m,
+        g_t,
+        s_mm / total - g_m * g_m,
+        s_mt / total - g_m * g_t,
+        s_tt / total - g_t * g_t,
+    )
+
+
+def _evaluate(
+    studies: list[tuple[int, int]], mu: float, tau: float, nodes: int, modes: list[float]
+) -> _State:
+    """The log-likelihood, its gradient and Hessian; updates `modes`, each study's last mode."""
+    ll = g_m = g_t = h_mm = h_mt = h_tt = 0.0
+    for i, (k, n) in enumerate(studies):
+        centre, scale = _mode(k, n, mu, tau, modes[i])
+        modes[i] = centre
+        terms = _study(k, n, mu, tau, centre, scale, nodes)
+        ll += terms[0]
+        g_m += terms[1]
+        g_t += terms[2]
+        h_mm += terms[3]
+        h_mt += terms[4]
+        h_tt += terms[5]
+    return ll, g_m, g_t, h_mm, h_mt, h_tt
+
+
+def fit(
+    studies: list[tuple[int, int]], nodes: int, start: tuple[float, float]
+) -> tuple[float, float, float] | str:
+    """Maximise the likelihood over (mu, tau): (mu, its standard error, tau), or why it failed.
+
+    Newton's method (see _newton) from `start` (mu, tau^2), with a rule of `nodes`
+    nodes. The maximum found is checked with a rule of twice as many: when
+    that rule's Newton step from it is below 1e-6 (relative to 1 + |mu|), the step is taken
+    and the fit ends; otherwise the fit goes on with the larger rule. A maximum that has not
+    settled so by MAX_NODES nodes is not returned.
+    """
+    mu, tau2 = start
+    tau = max(math.sqrt(tau2), 0.1)  # away from tau = 0, a stationary point of the likelihood in tau
+    modes = [0.0] * len(studies)
+    rule, state = nodes, None
+    while True:
+        result = _newton(studies, mu, tau, rule, modes, state)
+        if isinstance(result, str):
+            return result
+        mu, tau, hessian = result
+        if hessian is None:
+            # Newton's method stalled: a coarse rule's gradient and Hessian can disagree with its
+            # likelihood and with each other. A finer rule takes over from where it stopped.
+            if rule >= MAX_NODES:
+                return "the likelihood's maximum was not found: Newton's method stalled"
+            rule, state = min(2 * rule, MAX_NODES), None
+            continue
+        h_mm, h_mt, h_tt = hessian
+        if rule >= MAX_NODES:
+            return (
+                f"the quadrature did not settle with {MAX_NODES} nodes (tau^2 is about {tau * tau:.2g}, "
+                "too large for it with studies this lopsided)"
+            )
+        rule = min(2 * rule, MAX_NODES)
+        state = _evaluate(studies, mu, tau, rule, modes)
+        d_m, d_t, definite = _direction(*state[1:])
+        if definite and max(abs(d_m), abs(d_t)) <= 1e-6 * (1.0 + abs(mu)):
+            mu, tau, (h_mm, h_mt, h_tt) = mu + d_m, abs(tau + d_t), state[3:]
+            break
+    if tau < 1e-5:
+        # at the boundary tau^2 = 0: the common-effect model, whose maximum is the pooled rate
+        responders, total = sum(k for k, _ in studies), sum(n for _, n in studies)
+        p = responders / total
+        return math.log(responders / (total - responders)), 1.0 / math.sqrt(total * p * (1.0 - p)), 0.0
+    det = h_mm * h_tt - h_mt * h_mt
+    if not (h_mm < 0 and det > 0):
+        return "the information matrix at the maximum is singular: the standard error is undefined"
+    return mu, math.sqrt(-h_tt / det), tau
+
+
+def _newton(
+    studies: list[tuple[int, int]],
+    mu: float,
+    tau: float,
+    nodes: int,
+    modes: list[float],
+    state: _State | None,
+) -> tuple[float, float, tuple[float, float, float] | None] | str:
+    """Newton's method from (mu, tau) (where the likelihood is `state`, when known): the maximum
+    and the Hessian there; the point reached and None if it stalled; or why it failed.
+
+    A Hessian that is not negative definite has its eigenvalues made negative, and the step is
+    then searched back along until the likelihood rises enough. The likelihood is even in tau,
+    so tau moves over the whole line and is reported as |tau|.
+    """
+    if state is None:
+        state = _evaluate(studies, mu, tau, nodes, modes)
+    for _ in range(_MAX_ITERATIONS):
+        ll, g_m, g_t, h_mm, h_mt, h_tt = state
+        d_m, d_t, definite = _direction(g_m, g_t, h_mm, h_mt, h_tt)
+        slope = g_m * d_m + g_t * d_t  # twice the rise the quadratic model predicts
+        # A step this small is the last one needed: taken, it leaves the point within about its
+        # square of the maximum (and the finer rule's check in _fit takes one more).
+        if definite and (slope < 1e-20 or max(abs(d_m), abs(d_t)) <= 1e-7 * (1.0 + abs(mu))):
+            return mu + d_m, abs(tau + d_t), (h_mm, h_mt, h_tt)
+        # Near the maximum the full step is taken: there the quadrature's error, which moves
+        # with the nodes, can be larger than the rise left, and the gradient is the better guide.
+        search = not (definite and slope < 1e-4)
+        step = 1.0
+        while True:
+            trial_modes = modes[:]
+            trial = _evaluate(studies, mu + step * d_m, abs(tau + step * d_t), nodes, trial_modes)
+            if not search or trial[0] >= ll + 1e-4 * step * slope:
+                break
+            step /= 2.0
+            if step < 1e-6:
+                return mu, tau, None
+        mu, tau, state, modes[:] = mu + step * d_m, abs(tau + step * d_t), trial, trial_modes
+        if tau > _TAU_LIMIT or abs(mu) > 50.0:
+            return "the likelihood keeps rising as tau^2 grows: the binomial-normal model has no maximum"
+    return mu, tau, None
+
+
+def _direction(g_m: float, g_t: float, h_mm: float, h_mt: float, h_tt: float) -> tuple[float, float, bool]:
+    """The Newton step -H^-1 g, with H's eigenvalues made negative (at least 1e-8 in size) first,
+    and whether H was negative definite as it was."""
+    half_trace, det = (h_mm + h_tt) / 2.0, h_mm * h_tt - h_mt * h_mt
+    root = math.sqrt(max(0.0, half_trace * half_trace - det))
+    l1, l2 = half_trace + root, half_trace - root
+    if l1 < -1e-8:
+        return -(h_tt * g_m - h_mt * g_t) / det, -(h_mm * g_t - h_mt * g_m) / det, True
+    if abs(h_mt) > 1e-300:  # the eigenvector of l1; the other is perpendicular
+        v_m, v_t = l1 - h_tt, h_mt
+    else:
+        v_m, v_t = (1.0, 0.0) if h_mm >= h_tt else (0.0, 1.0)
+    norm = math.hypot(v_m, v_t)
+    d_m = d_t = 0.0
+    for (c_m, c_t), lam in (((v_m / norm, v_t / norm), l1), ((-v_t / norm, v_m / norm), l2)):
+        projection = (c_m * g_m + c_t * g_t) / max(abs(lam), 1e-8)
+        d_m += projection * c_m
+        d_t += projection * c_t
+    return d_m, d_t, False
