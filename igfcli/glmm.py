@@ -20,6 +20,10 @@ MAX_NODES = 128
 _MAX_ITERATIONS = 30  # Newton steps with one rule; a rule that needs more is replaced by a finer one
 _TAU_LIMIT = 25.0  # a standard deviation of 25 on the logit scale: the likelihood has no finite maximum
 _LOG_SQRT_PI = 0.5 * math.log(math.pi)
+_LOG_FROM = 0.05  # Newton's steps are in log tau above this tau, in tau below it
+# A Newton step this small (in mu, and in tau) ends a rule's search: the step is taken, and the
+# finer rule's check (a step below 1e-6) takes one more, so the fit is not less accurate for it.
+_SETTLED = 1e-5
 _State = tuple[float, float, float, float, float, float]
 
 
@@ -195,35 +199,50 @@ def _newton(
     and the Hessian there; the point reached and None if it stalled; or why it failed.
 
     A Hessian that is not negative definite has its eigenvalues made negative, and the step is
-    then searched back along until the likelihood rises enough. The likelihood is even in tau,
-    so tau moves over the whole line and is reported as |tau|.
+    then searched back along until the likelihood rises enough. Away from tau = 0 the steps are
+    taken in log tau, where the likelihood is nearer a quadratic than in tau (from the
+    DerSimonian-Laird start, which is low, it takes a step or two fewer); near 0, where log tau
+    would take forever to reach the common-effect boundary, in tau itself. The likelihood is
+    even in tau, so there tau moves over the whole line and is reported as |tau|.
     """
     if state is None:
         state = _evaluate(studies, mu, tau, nodes, modes)
     for _ in range(_MAX_ITERATIONS):
         ll, g_m, g_t, h_mm, h_mt, h_tt = state
-        d_m, d_t, definite = _direction(g_m, g_t, h_mm, h_mt, h_tt)
-        slope = g_m * d_m + g_t * d_t  # twice the rise the quadratic model predicts
-        # A step this small is the last one needed: taken, it leaves the point within about its
-        # square of the maximum (and the finer rule's check in _fit takes one more).
-        if definite and (slope < 1e-20 or max(abs(d_m), abs(d_t)) <= 1e-7 * (1.0 + abs(mu))):
-            return mu + d_m, abs(tau + d_t), (h_mm, h_mt, h_tt)
+        in_log = tau > _LOG_FROM
+        if in_log:  # the gradient and Hessian in (mu, s = log tau), by the chain rule
+            g_x, h_mx, h_xx = g_t * tau, h_mt * tau, h_tt * tau * tau + g_t * tau
+        else:
+            g_x, h_mx, h_xx = g_t, h_mt, h_tt
+        d_m, d_x, definite = _direction(g_m, g_x, h_mm, h_mx, h_xx)
+        slope = g_m * d_m + g_x * d_x  # twice the rise the quadratic model predicts
+
+        # A step this small is the last one needed here: taken, it leaves the point within about
+        # its square of this rule's maximum, and the finer rule's check in fit takes one more.
+        size = max(abs(d_m), abs(d_x) * (tau if in_log else 1.0))  # in mu and in tau, either way
+        if definite and (slope < 1e-20 or size <= _SETTLED * (1.0 + abs(mu))):
+            return mu + d_m, _moved(tau, d_x, 1.0, in_log), (h_mm, h_mt, h_tt)
         # Near the maximum the full step is taken: there the quadrature's error, which moves
         # with the nodes, can be larger than the rise left, and the gradient is the better guide.
         search = not (definite and slope < 1e-4)
         step = 1.0
         while True:
             trial_modes = modes[:]
-            trial = _evaluate(studies, mu + step * d_m, abs(tau + step * d_t), nodes, trial_modes)
+            trial = _evaluate(studies, mu + step * d_m, _moved(tau, d_x, step, in_log), nodes, trial_modes)
             if not search or trial[0] >= ll + 1e-4 * step * slope:
                 break
             step /= 2.0
             if step < 1e-6:
                 return mu, tau, None
-        mu, tau, state, modes[:] = mu + step * d_m, abs(tau + step * d_t), trial, trial_modes
+        mu, tau, state, modes[:] = mu + step * d_m, _moved(tau, d_x, step, in_log), trial, trial_modes
         if tau > _TAU_LIMIT or abs(mu) > 50.0:
             return "the likelihood keeps rising as tau^2 grows: the binomial-normal model has no maximum"
     return mu, tau, None
+
+
+def _moved(tau: float, d_x: float, step: float, in_log: bool) -> float:
+    """tau after `step` of the Newton step d_x, taken in log tau or in tau."""
+    return tau * math.exp(step * d_x) if in_log else abs(tau + step * d_x)
 
 
 def _direction(g_m: float, g_t: float, h_mm: float, h_mt: float, h_tt: float) -> tuple[float, float, bool]:
