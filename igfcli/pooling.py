@@ -16,6 +16,7 @@ from typing import Literal
 
 from igfcli.glmm import MAX_NODES, NODES, expit, fit
 from igfcli.special import chi2_sf, t_quantile
+from igfcli.stats import normal_quantile
 
 Method = Literal["glmm", "dl"]
 
@@ -137,11 +138,9 @@ def _dersimonian_laird(ys: list[float], vs: list[float]) -> tuple[float, float, 
 def _summary(
     method: Method, studies: list[tuple[int, int]], mu: float, se: float, tau2: float, level: float
 ) -> Pooled:
-    from statistics import NormalDist  # only here: its import costs more than this module
-
     q, s2 = _heterogeneity(*_logits(studies))
     upper = 1.0 - (1.0 - level) / 2.0
-    z = NormalDist().inv_cdf(upper)
+    z = normal_quantile(upper)
     pi_low = pi_high = None
     if len(studies) >= 3:
         half = t_quantile(upper, len(studies) - 2) * math.sqrt(se * se + tau2)

@@ -221,14 +221,27 @@ def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     return low, high
 
 
+def normal_quantile(p: float) -> float:
+    """The standard normal quantile, as statistics.NormalDist().inv_cdf computes it (Wichura's
+    AS241): by the same function, taken from the C module behind it where there is one, since
+    importing statistics (and random and fractions with it) costs more than an analysis."""
+    try:
+        from _statistics import _normal_dist_inv_cdf  # type: ignore[import-not-found]
+    except ImportError:  # pragma: no cover - CPython has it; another Python goes the long way
+        from statistics import NormalDist
+
+        return NormalDist().inv_cdf(p)
+    if not 0.0 < p < 1.0:
+        raise ValueError(f"a quantile needs 0 < p < 1, got {p}")
+    return float(_normal_dist_inv_cdf(p, 0.0, 1.0))
+
+
 @lru_cache(maxsize=65536)  # pure; a large folder asks again for the same counts
 def wilson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval (without continuity correction)."""
-    from statistics import NormalDist  # only here: its import costs more than the rest of this module
-
     _check_counts(k, n)
     _check_level(level)
-    z = NormalDist().inv_cdf(1 - (1 - level) / 2)
+    z = normal_quantile(1 - (1 - level) / 2)
     p = k / n
     denominator = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator
@@ -370,9 +383,7 @@ def wald_p_range(
     se = (ln high - ln low) / (2 z), z = ln hr / se, p = 2 (1 - Phi(|z|)); each figure may be
     anything that rounds to what was printed, so the answer is a range.
     """
-    from statistics import NormalDist
-
-    z_level = NormalDist().inv_cdf(1 - (1 - level) / 2)
+    z_level = normal_quantile(1 - (1 - level) / 2)
     h0, h1 = _printed_range(*hr)
     l0, l1 = _printed_range(*low)
     u0, u1 = _printed_range(*high)
