@@ -130,3 +130,36 @@ def test_an_agent_defined_differently_is_an_error_naming_both_catalogs(tmp_path:
     assert "agents: agent 'alphamab' is also defined in" in run.stderr
     assert "differently; define it once, or identically in both catalogs" in run.stderr
     shutil.rmtree(second)
+
+
+def test_ids_that_differ_only_in_case_across_folders_are_one_trial(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (SMALL / "trial-a.yaml").read_text().replace("id: trial-a", "id: Trial-A")
+    data_folder(tmp_path, name="other", texts={"Trial-A.yaml": text})
+    run = igf("validate", "--data", SMALL, "--data", "other")
+    assert run.exit_code == 1
+    assert run.stderr.startswith(
+        "other/Trial-A.yaml:1:5: id: 'Trial-A' differs only in case or Unicode form from 'trial-a', the id of "
+    )
+    assert "they name one trial: rename one\n" in run.stderr
+    # and nothing is counted twice: the analyses refuse the folders
+    assert igf("rank", "--data", SMALL, "--data", "other").exit_code == 2
+
+
+def test_a_code_that_two_catalogs_give_to_two_agents_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # AM-1 is alphamab's code in the small catalog; another folder's catalog gives it to zetamab,
+    # and a trial there names it: which agent that trial tested cannot be told
+    monkeypatch.chdir(tmp_path)
+    catalog = "agents:\n  - name: zetamab\n    codes: [AM-1]\n"
+    text = (SMALL / "trial-a.yaml").read_text().replace("id: trial-a", "id: trial-z")
+    text = text.replace("regimen: [alphamab]", "regimen: [AM-1]")
+    assert "regimen: [AM-1]" in text
+    data_folder(tmp_path, name="other", catalog=catalog, texts={"trial-z.yaml": text})
+    run = igf("validate", "--data", SMALL, "--data", "other")
+    assert run.exit_code == 1
+    assert "other/agents.yaml: agents: 'AM-1' names zetamab here and alphamab in " in run.stderr
+    assert igf("trials", "--data", SMALL, "--data", "other", "--agent", "AM-1").exit_code == 2

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from igfcli.errors import BadValue, Problem
 from igfcli.model import Agent, Evidence, Trial
+from igfcli.names import id_key
 from igfcli.records.folder import AGENTS_FILE, DATA_ENV, Loaded, bundled_data, display_path, load
 
 
@@ -53,7 +54,8 @@ def load_all(folders: Sequence[Path], *, use_cache: bool = True) -> Loaded:
         return load(folders[0], use_cache=use_cache)
     problems: list[Problem] = []
     agents: dict[str, tuple[Agent, str]] = {}  # casefolded name -> (agent, catalog that defined it)
-    trials: dict[str, Trial] = {}
+    labels: dict[str, tuple[str, str]] = {}  # casefolded name or code -> (agent's name, its catalog)
+    trials: dict[str, Trial] = {}  # by id_key: ids that differ only in case are one trial's
     for folder in folders:
         loaded = load(folder, use_cache=use_cache)
         problems += loaded.problems
@@ -70,15 +72,26 @@ def load_all(folders: Sequence[Path], *, use_cache: bool = True) -> Loaded:
                     "define it once, or identically in both catalogs"
                 )
                 problems.append(Problem(catalog, None, None, "agents", message))
+            for label in (agent.name, *agent.codes):
+                named, where = labels.setdefault(label.casefold(), (agent.name, catalog))
+                if named.casefold() != agent.name.casefold():  # one code, two agents: which is meant?
+                    message = (
+                        f"'{label}' names {agent.name} here and {named} in {where}; give it to one agent"
+                    )
+                    problems.append(Problem(catalog, None, None, "agents", message))
         for trial in loaded.evidence.trials:
-            other = trials.get(trial.id)
+            other = trials.get(id_key(trial.id))
             if other is not None:
                 line, column = trial.location("id")
-                problems.append(
-                    Problem(trial.path, line, column, "id", f"'{trial.id}' is also the id of {other.path}")
+                message = (
+                    f"'{trial.id}' is also the id of {other.path}"
+                    if other.id == trial.id
+                    else f"'{trial.id}' differs only in case or Unicode form from '{other.id}', the id of "
+                    f"{other.path}; they name one trial: rename one"
                 )
+                problems.append(Problem(trial.path, line, column, "id", message))
                 continue
-            trials[trial.id] = trial
+            trials[id_key(trial.id)] = trial
     evidence = Evidence(
         os.pathsep.join(str(f) for f in folders),
         tuple(agent for agent, _ in agents.values()),
