@@ -191,3 +191,20 @@ def test_bundled_report_cites_the_editorial_once() -> None:
     refs = text.split("## References\n\n")[1].splitlines()
     assert sum("Chmielowski B" in line for line in refs) == 1
     assert len(refs) == len(set(refs))
+
+
+def test_a_report_over_two_folders_names_each_file_by_its_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the bundled records (whose ganitumab trial draws a warning) copied as "evidence", beside small/
+    import shutil
+
+    from tests.conftest import REPO
+
+    shutil.copytree(REPO / "trials", tmp_path / "evidence")
+    monkeypatch.chdir(tmp_path)
+    run = igf("report", "--data", "evidence", "--data", DATA / "small")
+    assert run.exit_code == 0, run.stderr
+    checks = run.stdout.split("## Evidence checks", 1)[1]
+    assert "- `evidence/fuchs-2015-ganitumab-pancreatic.yaml:39:8`: comparisons[0].p:" in checks
+    assert ".." not in checks.split("\n## ", 1)[0]

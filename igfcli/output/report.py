@@ -275,12 +275,20 @@ def _trials_section(trials: list[Trial], refs: References) -> str:
 
 
 def _where(problem: Problem, folder: str) -> str:
-    """A record named by its path inside the data folder, with the line: the same on every machine."""
+    """A record named by its path inside the data folder, with the line: the same on every machine.
+    Of several folders (`folder` joins them with os.pathsep), by the folder's own name and the
+    path inside it; a path in none of them, as given."""
     import os
 
-    inside = os.path.relpath(os.path.abspath(problem.path), os.path.abspath(folder))
+    path = os.path.abspath(problem.path)
+    folders = [os.path.abspath(f) for f in folder.split(os.pathsep)] if os.pathsep in folder else []
+    holding = [f for f in folders or [os.path.abspath(folder)] if os.path.commonpath([f, path]) == f]
     line = f":{problem.line}:{problem.column or 1}" if problem.line is not None else ""
-    return f"{inside}{line}"
+    if not holding:
+        return f"{problem.path}{line}"
+    held = max(holding, key=len)  # the innermost, where one folder lies inside another
+    inside = os.path.relpath(path, held)
+    return f"{os.path.join(os.path.basename(held), inside) if folders else inside}{line}"
 
 
 def _checks_section(warnings: list[Problem], folder: str) -> str:
