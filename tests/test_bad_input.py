@@ -54,6 +54,10 @@ REFUSED: dict[str, list[str]] = {
         ":15:17: cohorts[0].pfs[1].weeks: 13 weeks is the time point of cohorts[0].pfs[0] (3 months) too; "
         "give it once",
     ],
+    "p-bound-of-zero": [
+        ":24:8: comparisons[0].p: '< 0.000' is not a p-value bound: every p-value is more than 0; give the "
+        'bound as printed, such as "<0.001"',
+    ],
     "name-given-twice": [  # in any case; each repeat names the item that last had it
         ":9:11: cohorts[1].name: 'ewing' is already the name of cohorts[0]",
         ":11:11: cohorts[2].name: 'EWING' is already the name of cohorts[1]",
@@ -262,6 +266,10 @@ WARNED: dict[str, list[str]] = {
     ],
     "one-sided-p-printed-as-two-sided": [
         ":24:8: warning: comparisons[0].p: 0.494 (two-sided) disagrees with the hazard ratio and its interval, which give a two-sided p of 0.959 to 1; it is the one-sided value (0.479 to 0.5): say p_sided: one-sided",
+    ],
+    "p-bound-the-figures-cannot-give": [
+        ":24:8: warning: comparisons[0].p: <0.001 (two-sided) disagrees with the hazard ratio and its interval, "
+        "which give a two-sided p of 0.959 to 1",
     ],
     "pfs-rate-over-no-patients": [
         ":7:11: warning: pfs[0].rate: no patients under this rate: no evaluable here and no enrolled for the trial, so no benchmark can test it",

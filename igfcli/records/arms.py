@@ -199,6 +199,13 @@ def _p_value(r: Reader, path: yamldoc.Path, value: Any) -> Printed | None:
                 path, f"'{value}' is not a p-value; write 0.06, or a bound in quotes such as \"<0.001\""
             )
             return None
+        if float(bound.group(1)) == 0.0:  # "<0.0": no p-value is below 0
+            r.problem(
+                path,
+                f"'{value}' is not a p-value bound: every p-value is more than 0; "
+                'give the bound as printed, such as "<0.001"',
+            )
+            return None
         return Printed(float(bound.group(1)), value.strip(), bound=True)
     number = _printed(r, path, value)
     if number is not None and not 0 < number.value <= 1:
