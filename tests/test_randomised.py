@@ -207,3 +207,20 @@ def test_an_indication_written_in_another_case_or_spacing_is_the_same_indication
         ("alphamab", "approved", "Eye  Disease", 2021),
         ("betinib", "unknown", "oncology", 2016),
     ]
+
+
+def test_sponsor_names_a_program_by_who_holds_it_too() -> None:
+    # alphamab is Acme's in the catalog; Eyeco holds it in eye disease, where it is approved
+    approved = igf("halted", "--status", "approved", "--sponsor", "eyeco", "--data", RANDOMISED, "-f", "json")
+    assert approved.exit_code == 0, approved.stderr
+    assert [(r["group"], r["agent"]) for r in json.loads(approved.stdout)] == [("Eyeco", "alphamab")]
+    # the programs' own sponsor still names them, in whichever row
+    acme = json.loads(igf("halted", "--all", "--sponsor", "Acme", "--data", RANDOMISED, "-f", "json").stdout)
+    assert [(r["group"], r["agent"]) for r in acme] == [
+        ("Acme", "alphamab"),
+        ("Acme", "gammalimus"),
+        ("Eyeco", "alphamab"),
+    ]
+    # a trial is its agents' own sponsor's: Eyeco ran none, which is said, not refused
+    trials = igf("trials", "--sponsor", "Eyeco", "--data", RANDOMISED, "-f", "csv")
+    assert (trials.exit_code, trials.stderr) == (0, "igf: none for sponsor Eyeco in: Trials\n")

@@ -73,7 +73,7 @@ def halted_rows(
     )
     rows = []
     for agent in selection.evidence.agents:
-        if not selection.agent_matches(agent):
+        if not selection.agent_matches(agent, holders=tuple(e.sponsor for e in agent.history)):
             continue
         trials = [t for t in trial_selection.trials() if agent.name in t.regimen]
         if trial_filtered and not trials:
@@ -84,6 +84,9 @@ def halted_rows(
             if status is not None and event_status != status:
                 continue
             sponsor = _sponsor_now(agent, event, as_of)
+            # --sponsor names the program's own sponsor or parent, or who holds it in this row
+            if not selection.agent_matches(agent, holders=(sponsor,)):
+                continue
             group = agent.owner if by is GroupBy.parent else sponsor
             rows.append(
                 ProgramRow(

@@ -66,7 +66,8 @@ def _check_names_something(evidence: Evidence, filters: Filters) -> None:
         (
             "sponsor",
             filters.sponsors,
-            lambda: [x for a in agents for x in (a.sponsor, a.parent) if x],
+            # the sponsors a program had in its history too: igf halted groups programs by them
+            lambda: [x for a in agents for x in (a.sponsor, a.parent, *(e.sponsor for e in a.history)) if x],
             False,
         ),
         ("class", filters.classes, lambda: [a.drug_class for a in agents if a.drug_class], False),
@@ -128,12 +129,14 @@ class Selection:
         # report runs several analyses (the trial is kept beside it, so its id stays its own)
         self._matches: dict[int, tuple[Trial, bool]] = {}
 
-    def agent_matches(self, agent: Agent) -> bool:
-        """Whether an agent itself is selected by --agent, --sponsor (or parent) and --class."""
+    def agent_matches(self, agent: Agent, *, holders: tuple[str | None, ...] = ()) -> bool:
+        """Whether an agent itself is selected by --agent, --sponsor (or parent) and --class;
+        `holders` are more sponsors --sponsor may name (who holds a program now, say)."""
         f = self.filters
         if self.agent_names and agent.name not in self.agent_names:
             return False
-        if f.sponsors and not {folded(agent.sponsor or ""), folded(agent.parent or "")} & _fold(f.sponsors):
+        sponsors = {folded(x or "") for x in (agent.sponsor, agent.parent, *holders)}
+        if f.sponsors and not sponsors & _fold(f.sponsors):
             return False
         return not f.classes or folded(agent.drug_class or "") in _fold(f.classes)
 

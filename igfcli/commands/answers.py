@@ -146,7 +146,8 @@ def halted(
     and leave out programs with no such trial. A program's status in each
     indication is its latest event's (up to --as-of); a program halted in
     oncology and approved elsewhere is listed as halted, with the later event
-    beside it.
+    beside it. --sponsor names a program by its own sponsor or parent, or by
+    the company that holds it in a row (after a sale or a licence).
 
     Example: igf halted --as-of 2014 --format markdown
     """
