@@ -171,3 +171,25 @@ def test_rates_agree_with_the_loader(rate: object, valid: bool) -> None:
     except RateError:
         loader_valid = False
     assert loader_valid is valid
+
+
+_BASE = 'id: t\ntitle: T\nregimen: [alphamab]\nphase: "2"\nsources: [{citation: c}]\n'
+
+
+@pytest.mark.parametrize(
+    ("extra", "valid"),
+    [
+        ("response: {evaluable: 10, responders: null}\n", False),  # null is no figure
+        ("response: {evaluable: 10, responders: null, reported_rate: 20%}\n", True),
+        ("response: {evaluable: 10, responders: 2}\n", True),
+        ("pfs: [{weeks: null, months: 3, rate: 10%}]\n", True),  # null is as if left out
+        ("pfs: [{weeks: 12, months: null, rate: 10%}]\n", True),
+        ("pfs: [{weeks: null, months: null, rate: 10%}]\n", False),
+        ("pfs: [{weeks: 12, months: 3, rate: 10%}]\n", False),
+    ],
+)
+def test_the_schema_and_the_loader_agree_on_nulls(tmp_path: Path, extra: str, valid: bool) -> None:
+    record = tmp_path / "t.yaml"
+    record.write_text(_BASE + extra)
+    assert (_errors("trial", record) == []) is valid
+    assert (_loader_errors(tmp_path / "folder", record=record) == []) is valid
