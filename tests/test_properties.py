@@ -297,3 +297,31 @@ def test_pipe_tables_are_laid_out_as_tabulate_lays_them_out(table: Any) -> None:
     align = ["right" if r else "left" for r in right]
     expected = tabulate(body, headers=headers, tablefmt="github", colalign=align, disable_numparse=True)
     assert pipe_table(headers, body, right) == expected
+
+
+_MARKDOWN_TEXT = st.text(alphabet=st.sampled_from(list("ab1 _*~`[]()!<>&#;|\\:/.-é")), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_MARKDOWN_TEXT)
+@example("_x_")
+@example("[t](http://a)")
+@example("&amp;")
+@example("![i](u)")
+@example("[a][b]")
+@example("snake_case and [1]")
+def test_markdown_shows_escaped_text_as_written(text: str) -> None:
+    # rendered by a CommonMark parser (with tables, strikethrough, linkify off), the escaped text
+    # is plain text, character for character: no emphasis, link, image, entity, code or tag
+    from markdown_it import MarkdownIt
+
+    from igfcli.output.text import markdown_escape, safe_text
+
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    [inline] = [t for t in md.parse(f"x {markdown_escape(text)} x") if t.type == "inline"] or [None]
+    if inline is None:  # nothing but spaces around the x's cannot be: there is always text
+        raise AssertionError(text)
+    kinds = {child.type for child in inline.children or []}
+    assert kinds <= {"text", "softbreak"}, (text, kinds)
+    shown = "".join(child.content for child in inline.children or [] if child.type == "text")
+    assert " ".join(shown.split()) == " ".join(f"x {safe_text(text)} x".split()), text

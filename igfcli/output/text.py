@@ -68,11 +68,22 @@ def format_p(p: float) -> str:
 
 
 def markdown_escape(text: str) -> str:
-    """Text that markdown shows as written: nothing in it starts a tag, a cell, code or emphasis."""
+    """Text that markdown shows as written: nothing in it starts a tag, a cell, code, emphasis
+    (`*`, `_` at a word's edge, `~`), a link or image (`[text](url)`, `[text][ref]`), or an
+    entity (`&amp;`). What cannot start any of these is left as it is, so the text reads plainly
+    raw too: an `_` inside a word, a `[1]` that no `(` or `[` follows."""
     out = safe_text(text)
-    for ch in "\\`*<>|":
+    for ch in "\\`*~<>|":
         out = out.replace(ch, "\\" + ch)
-    return out
+    out = _EDGE_UNDERSCORE.sub(r"\\_", out)
+    out = _LINK.sub(r"\\]\1", out).replace("![", "!\\[")
+    return _ENTITY.sub(r"\\&", out)
+
+
+# an underscore not inside a word (where CommonMark never reads it as emphasis)
+_EDGE_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+_LINK = re.compile(r"\]([(\[])")  # "](" or "][": the middle of a link
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 
 
 def code_span(text: str) -> str:
