@@ -45,6 +45,24 @@ def test_init_with_the_bundled_records_copies_them(tmp_path: Path) -> None:
     assert igf("rank", "--data", folder, "-f", "csv").stdout == igf("rank", "-f", "csv").stdout
 
 
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_init_never_writes_a_second_record_of_one_trial(tmp_path: Path, force: list[str]) -> None:
+    # a folder already holding the juergens record under another case of its id: even --force,
+    # which replaces files of the same names, must not add juergens-... beside Juergens-...
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    text = (REPO / "trials" / "juergens-2011-figitumumab-ewing.yaml").read_text()
+    mine = folder / "Juergens-2011-figitumumab-ewing.yaml"
+    mine.write_text(text.replace("id: juergens", "id: Juergens"))
+    run = igf("init", folder, "--with-bundled", *force)
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr == (
+        f"igf: error: 'juergens-2011-figitumumab-ewing' is already the id of {mine} (ids that differ only "
+        "in case or Unicode form name one trial); nothing was written\n"
+    )
+    assert sorted(p.name for p in folder.iterdir()) == [mine.name]
+
+
 def _second_folder(tmp_path: Path) -> Path:
     """A folder with the small catalog, identical, and one trial of its own."""
     text = (SMALL / "trial-a.yaml").read_text().replace("id: trial-a", "id: trial-c")

@@ -111,7 +111,8 @@ def init(
 
     Example: igf init my-trials
     """
-    from igfcli.output.files import write_atomic
+    from igfcli.names import id_key
+    from igfcli.output.files import write_all
     from igfcli.records.folder import AGENTS_FILE, bundled_data, trial_files
 
     bundled = bundled_data()
@@ -127,15 +128,24 @@ def init(
             f"{folder}: already holds {', '.join(sorted(taken)[:3])}{' ...' if len(taken) > 3 else ''}; "
             "use --force to overwrite, or name a new folder"
         )
+    if with_bundled and folder.is_dir():
+        # a record of another name with one of these ids (Juergens-... for juergens-...): --force
+        # replaces files, it does not make two records of one trial
+        ids = _record_ids(folder)
+        for name in files:
+            other = (
+                ids.get(id_key(Path(name).stem)) if name.endswith(".yaml") and name != AGENTS_FILE else None
+            )
+            if other is not None and other != folder / name:
+                fail(_taken(Path(name).stem, other) + "; nothing was written")
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        # every file or none: a failure half way leaves the folder as it was
+        write_all([(folder / name, text) for name, text in files.items()], force=force)
+    except IgfError as exc:
+        fail(str(exc))
     except OSError as exc:
         fail(f"{folder}: cannot be created: {exc.strerror or exc}")
-    for name, text in files.items():
-        try:
-            write_atomic(folder / name, text, force=force)
-        except IgfError as exc:
-            fail(str(exc))
     records = len(files) - 2
     emit(
         f"wrote {folder}: {AGENTS_FILE}, README.md"
