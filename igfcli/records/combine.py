@@ -14,7 +14,7 @@ from pathlib import Path
 from igfcli.errors import BadValue, Problem
 from igfcli.model import Agent, Evidence, Trial
 from igfcli.names import id_key
-from igfcli.records.folder import AGENTS_FILE, DATA_ENV, Loaded, bundled_data, display_path, load
+from igfcli.records.folder import AGENTS_FILE, DATA_ENV, Loaded, bundled_data, display_path, id_clash, load
 
 
 def resolve_folders(data: Sequence[str | os.PathLike[str]] | None) -> list[Path]:
@@ -82,14 +82,7 @@ def load_all(folders: Sequence[Path], *, use_cache: bool = True) -> Loaded:
         for trial in loaded.evidence.trials:
             other = trials.get(id_key(trial.id))
             if other is not None:
-                line, column = trial.location("id")
-                message = (
-                    f"'{trial.id}' is also the id of {other.path}"
-                    if other.id == trial.id
-                    else f"'{trial.id}' differs only in case or Unicode form from '{other.id}', the id of "
-                    f"{other.path}; they name one trial: rename one"
-                )
-                problems.append(Problem(trial.path, line, column, "id", message))
+                problems.append(id_clash(trial, other))
                 continue
             trials[id_key(trial.id)] = trial
     evidence = Evidence(

@@ -196,14 +196,7 @@ def load(folder: Path, *, use_cache: bool = True) -> Loaded:
             continue
         first = first_seen.setdefault(id_key(trial.id), trial)
         if first is not trial:
-            line, column = trial.location("id")
-            message = (
-                f"'{trial.id}' is also the id of {first.path}"
-                if first.id == trial.id
-                else f"'{trial.id}' differs only in case or Unicode form from '{first.id}', the id of "
-                f"{first.path}; they name one trial: rename one"
-            )
-            problems.append(Problem(trial.path, line, column, "id", message))
+            problems.append(id_clash(trial, first))
             continue
         trials.append(trial)
         problems.extend(warnings)  # the evidence checks, on the records that are kept
@@ -214,6 +207,18 @@ def load(folder: Path, *, use_cache: bool = True) -> Loaded:
     evidence = Evidence(str(folder), tuple(agents), tuple(trials))
     problems.sort(key=lambda p: p.sort_key)
     return Loaded(evidence, problems)
+
+
+def id_clash(trial: Trial, first: Trial) -> Problem:
+    """The problem of a record whose id `first` has already (or one that is one with it)."""
+    line, column = trial.location("id")
+    message = (
+        f"'{trial.id}' is also the id of {first.path}"
+        if first.id == trial.id
+        else f"'{trial.id}' differs only in case or Unicode form from '{first.id}', the id of "
+        f"{first.path}; they name one trial: rename one"
+    )
+    return Problem(trial.path, line, column, "id", message)
 
 
 # Below this many files to read, starting worker processes costs more than it saves.
