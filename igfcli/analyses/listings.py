@@ -31,16 +31,19 @@ class TrialRow:
     pfs_approximate: bool = False
 
 
-def trial_row(trial: Trial) -> TrialRow:
-    response = trial.response
+def trial_row(trial: Trial, partly: Selection | None = None) -> TrialRow:
+    """A trial's row; `partly`, the selection of which only some of its histologies are: then
+    its own figures do not count (they mix in the others), and its patients are those of its
+    selected cohorts, as in every analysis."""
+    response = None if partly else trial.response
     # the time point the benchmark would test (editorial-2014's, within its tolerance)
-    point = pfs_at(trial.pfs, EDITORIAL.weeks, EDITORIAL.tolerance_weeks)
+    point = None if partly else pfs_at(trial.pfs, EDITORIAL.weeks, EDITORIAL.tolerance_weeks)
     return TrialRow(
         id=trial.id,
         regimen=trial.regimen_name,
         phase=trial.phase,
         histologies=trial.histologies,
-        enrolled=trial.enrolled,
+        enrolled=partly.patients(trial) if partly else trial.enrolled,
         evaluable=response.evaluable if response else None,
         responders=response.responders_used if response else None,
         response_rate=response.rate if response else None,
@@ -51,30 +54,13 @@ def trial_row(trial: Trial) -> TrialRow:
     )
 
 
-def _partly(trial: Trial, selection: Selection) -> TrialRow:
-    """A trial only some of whose histologies are selected: its own figures do not count (they mix
-    in the others), and its patients are those of its selected cohorts, as in every analysis."""
-    from dataclasses import replace
-
-    return replace(
-        trial_row(trial),
-        enrolled=selection.patients(trial),
-        evaluable=None,
-        responders=None,
-        response_rate=None,
-        responders_estimated=None,
-        pfs_12w=None,
-        pfs_weeks=None,
-    )
-
-
 def trials_listing(selection: Selection) -> Listing:
     rows, partly = [], []
     for trial in selection.trials():
         if selection.whole_trial_matches(trial):
             rows.append(trial_row(trial))
         else:
-            rows.append(_partly(trial, selection))
+            rows.append(trial_row(trial, partly=selection))
             partly.append(trial.id)
     notes: tuple[str, ...] = ()
     if partly:
