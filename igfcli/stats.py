@@ -85,7 +85,8 @@ def _parse_percentage(raw: str) -> Rate:
     exponent = number.as_tuple().exponent
     assert isinstance(exponent, int)
     decimals = max(0, -exponent)
-    return Rate(float(number) / 100, f"{body}%", 0.5 * 10.0 ** (-decimals) / 100)
+    # divided as decimals, then rounded once: 0.7% is 0.007, not float(0.7) / 100 = 0.006999999999999999
+    return Rate(float(number / 100), f"{body}%", 0.5 * 10.0 ** (-decimals) / 100)
 
 
 def _parse_fraction(value: float, text: str) -> Rate:

@@ -72,6 +72,15 @@ def test_a_level_that_is_not_a_proportion_is_refused(given: str, message: str) -
     assert run.stderr == f"igf: error: Invalid value for '--level': {message} (see 'igf rank --help')\n"
 
 
+@pytest.mark.parametrize(("percent", "fraction"), [("99.9%", "0.999"), ("50%", "0.5"), ("95%", "0.95")])
+def test_a_level_as_a_percentage_is_the_same_level_as_the_fraction(percent: str, fraction: str) -> None:
+    # 99.9% was refused as above 0.999: 99.9 / 100 is 0.9990000000000001 in floating point
+    for command in (["rank", "--by", "trial"], ["report"]):
+        as_percent = igf(*command, "--data", SMALL, "--level", percent)
+        assert as_percent.exit_code == 0, as_percent.stderr
+        assert as_percent.stdout == igf(*command, "--data", SMALL, "--level", fraction).stdout
+
+
 def test_an_alpha_that_is_not_a_number_suggests_an_alpha() -> None:
     run = igf("benchmark", "--data", SMALL, "--alpha", "nan")
     assert (run.exit_code, run.stderr) == (

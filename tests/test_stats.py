@@ -282,3 +282,13 @@ def test_normal_quantile_is_statistics_own_to_the_last_bit() -> None:
     for bad in (0.0, 1.0, -0.1, 1.5):
         with pytest.raises(ValueError, match="0 < p < 1"):
             normal_quantile(bad)
+
+
+def test_a_percentage_is_the_nearest_double_to_its_decimal_value() -> None:
+    # Python reads "0.7e-2" as the double nearest 0.007 (correctly rounded); dividing float(0.7)
+    # by 100 would give 0.006999999999999999, which prints, and can fall outside a range by a hair
+    for i in range(10_001):
+        text = f"{i / 100:.2f}"
+        assert parse_rate(f"{text}%").value == float(f"{text}e-2"), text
+    for text in ("0.7", "99.9", "14.2", "1.4", "33.333"):
+        assert parse_rate(f"{text}%").value == float(f"{text}e-2"), text
