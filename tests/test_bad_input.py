@@ -407,6 +407,12 @@ def test_a_rate_that_disagrees_with_its_counts_is_marked_in_the_analyses(
     assert "‡ The source's printed rate disagrees with its counts; the counts are used" in table
     markdown = igf("rank", "--data", "data", "-f", "markdown").stdout
     assert "13.2%‡" in markdown
+    # and the report, in both its tables, with the same note under each
+    report = igf("report", "--data", "data").stdout
+    by_regimen, by_trial = report.split("### By regimen", 1)[1].split("### By trial", 1)
+    for table in (by_regimen, by_trial.split("## ", 1)[0]):
+        assert "13.2%‡" in table
+        assert "‡ The source's printed rate disagrees with its counts; the counts are used" in table
 
 
 @pytest.mark.parametrize("name", sorted(CATALOG_REFUSED))

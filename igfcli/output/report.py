@@ -16,6 +16,8 @@ from igfcli.analyses.terms import (
     ASSUMED_MARK,
     ASSUMED_NOTE,
     CI_LABELS,
+    DISAGREES_MARK,
+    DISAGREES_NOTE,
     SUMMED_MARK,
     SUMMED_NOTE,
     CiMethod,
@@ -42,7 +44,7 @@ class _RankLine:
         mark=("evaluable_assumed", ASSUMED_MARK),
         also=(("cohorts_summed", SUMMED_MARK),),
     )
-    rate: float = column("ORR", "rate")
+    rate: float = column("ORR", "rate", mark=("reported_disagrees", DISAGREES_MARK))
     ci: tuple[float, float] = column("CI", "interval")
     studies: int = column("k", "count")
     tau2: str = column("tau²", "count")
@@ -51,6 +53,7 @@ class _RankLine:
     sources: str = column("Sources")
     evaluable_assumed: bool = False
     cohorts_summed: bool = False
+    reported_disagrees: bool = False
 
 
 def _ranking_section(
@@ -78,6 +81,7 @@ def _ranking_section(
                 sources=", ".join(refs.cite_trial(by_id[t]) for t in row.trial_ids),
                 evaluable_assumed=row.evaluable_assumed,
                 cohorts_summed=row.cohorts_summed,
+                reported_disagrees=row.reported_disagrees,
             )
             for row in rows
         ]
@@ -100,7 +104,11 @@ def _ranking_section(
         )
         marks = tuple(
             note
-            for note, flag in ((ASSUMED_NOTE, "evaluable_assumed"), (SUMMED_NOTE, "cohorts_summed"))
+            for note, flag in (
+                (ASSUMED_NOTE, "evaluable_assumed"),
+                (DISAGREES_NOTE, "reported_disagrees"),
+                (SUMMED_NOTE, "cohorts_summed"),
+            )
             if any(getattr(line, flag) for line in lines)
         )
         listing = Listing(columns, tuple(lines), table_columns=(*shown, "sources"), footnotes=marks)
