@@ -73,17 +73,19 @@ def markdown_escape(text: str) -> str:
     entity (`&amp;`). What cannot start any of these is left as it is, so the text reads plainly
     raw too: an `_` inside a word, a `[1]` that no `(` or `[` follows."""
     out = safe_text(text)
-    for ch in "\\`*~<>|":
-        out = out.replace(ch, "\\" + ch)
-    out = _EDGE_UNDERSCORE.sub(r"\\_", out)
-    out = _LINK.sub(r"\\]\1", out).replace("![", "!\\[")
-    return _ENTITY.sub(r"\\&", out)
+    if _MAYBE_MARKDOWN.search(out) is None:  # most cells: a number, an id, a name
+        return out
+    return _MARKDOWN.sub(r"\\\g<0>", out)
 
 
-# an underscore not inside a word (where CommonMark never reads it as emphasis)
-_EDGE_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
-_LINK = re.compile(r"\]([(\[])")  # "](" or "][": the middle of a link
-_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+_MAYBE_MARKDOWN = re.compile(r"[\\`*_~<>|\]!&]")
+# each character that could start markdown, to be preceded by a backslash: always a backslash,
+# a backtick, * ~ < > and |;
+# an underscore not inside a word (CommonMark never reads one inside a word as emphasis); the
+# "]" of "](" or "]["; the "[" of "!["; the "&" of an entity
+_MARKDOWN = re.compile(
+    r"[\\`*~<>|]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])|\](?=[(\[])|(?<=!)\[|&(?=#?[0-9A-Za-z]+;)"
+)
 
 
 def code_span(text: str) -> str:
