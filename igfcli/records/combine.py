@@ -38,10 +38,14 @@ def resolve_folders(data: Sequence[str | os.PathLike[str]] | None) -> list[Path]
 def _once(folders: list[Path]) -> list[Path]:
     """The folders without a repeat of one already named (`data` and `data/`, or a link to it):
     read twice, each of its trials would be a clash with itself."""
-    seen: set[str] = set()
+    seen: set[object] = set()
     out = []
     for folder in folders:
-        key = os.path.realpath(folder)
+        try:  # one folder by its device and inode, whatever path reaches it (one stat each)
+            info = os.stat(folder)
+            key: object = (info.st_dev, info.st_ino)
+        except (OSError, ValueError):  # missing, unreadable, a name too long: loading will say
+            key = os.path.normpath(os.path.abspath(folder))
         if key not in seen:
             seen.add(key)
             out.append(folder)
