@@ -80,7 +80,7 @@ def _parse_percentage(raw: str) -> Rate:
     number = _decimal(body)
     if number is None or "e" in body.lower():
         raise RateError(f"'{raw}' is not a percentage; write it as digits and a point, such as 14.2%")
-    if number < 0 or number > 100:
+    if number < 0 or number > 100 or body.startswith("-"):  # "-0%" too: a sign no rate has
         raise RateError(f"'{raw}' is outside 0-100%")
     exponent = number.as_tuple().exponent
     assert isinstance(exponent, int)
@@ -92,7 +92,7 @@ def _parse_percentage(raw: str) -> Rate:
 def _parse_fraction(value: float, text: str) -> Rate:
     if isinstance(value, float) and not math.isfinite(value):
         raise RateError(f"{text} is not a rate; write a percentage such as 14.2%")
-    if value < 0:
+    if value < 0 or text.strip().startswith("-"):  # -0.0 too
         raise RateError(f"{text} is negative; a rate lies between 0 and 1 (or 0% and 100%)")
     if value > 100:
         raise RateError(f"{text} is more than 1 (and than 100%); a rate lies between 0 and 1, or 0% and 100%")

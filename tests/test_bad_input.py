@@ -176,6 +176,9 @@ REFUSED: dict[str, list[str]] = {
     "negative-rate": [
         ":8:18: response.reported_rate: '-5%' is outside 0-100%",
     ],
+    "negative-zero-rate": [
+        ":8:18: response.reported_rate: '-0%' is outside 0-100%",
+    ],
     "not-utf8": [
         ":2:19: not UTF-8 text (byte 0xfc); save the file as UTF-8",
     ],

@@ -130,6 +130,8 @@ def test_parse_fraction_keeps_printed_precision() -> None:
         (14.2, "14.2", "write 14.2% for a percentage, or 0.142 for a fraction"),
         ("140%", None, "outside 0-100%"),
         (-0.1, "-0.1", "negative"),
+        (-0.0, "-0.0", "negative"),  # a sign no rate has, even on zero
+        ("-0%", None, "outside 0-100%"),
         (float("nan"), ".nan", "not a rate"),
         (True, None, "true is not a rate"),
         ("14.2", None, "a number written as text; write 14.2%"),
