@@ -234,7 +234,8 @@ def new_trial(
     folder = source.folder
     _writable(folder)
     try:
-        names = resolve_regimen(parse_list(regimen), _catalog(source))
+        catalog = _catalog(source)  # loads the folder: once, for the regimen and the record's check
+        names = resolve_regimen(parse_list(regimen), catalog)
     except BadValue as exc:
         bad_value(exc)
     from igfcli.names import id_key
@@ -257,7 +258,7 @@ def new_trial(
         )
     )
     target = folder / f"{trial_id}.yaml"
-    errors = record_errors(text, target.name, _catalog(source))
+    errors = record_errors(text, target.name, catalog)
     for problem in errors:  # each named by the option that gave the value
         option = re.sub(r"\[\d+\]", "", problem.field).rsplit(".", 1)[-1]
         option = {"id": "ID", "histologies": "--histology"}.get(option, f"--{option}")
