@@ -24,6 +24,12 @@ _LOG_FROM = 0.05  # Newton's steps are in log tau above this tau, in tau below i
 # A Newton step this small (in mu, and in tau) ends a rule's search: the step is taken, and the
 # finer rule's check (a step below 1e-6) takes one more, so the fit is not less accurate for it.
 _SETTLED = 1e-5
+# The first steps, from the DerSimonian-Laird start (often 0.1 or more from the maximum in mu and
+# tau), are taken with a rule of this many nodes, until a step is below _APPROACHED: a third of
+# the cost of each, and the full rule then starts within about a step or two of its maximum.
+_APPROACH_NODES = 4
+_APPROACHED = 3e-2
+_APPROACH_ITERATIONS = 10
 _State = tuple[float, float, float, float, float, float]
 
 
@@ -58,7 +64,9 @@ def _mode(k: int, n: int, mu: float, tau: float, z: float) -> tuple[float, float
         new = z + slope / curvature
         if not lo < new < hi:  # Newton would leave the bracket (or cycle on its ends): bisect
             new = (lo + hi) / 2.0
-        if abs(new - z) <= 1e-10 * (1.0 + abs(z)):
+        # Newton's step this small leaves z within about its square of the mode: the rule needs its
+        # centre near the mode, and a centre 1e-14 away changes no figure
+        if abs(new - z) <= 1e-7 * (1.0 + abs(z)):
             return new, 1.0 / math.sqrt(curvature)
         z = new
     return z, 1.0 / math.sqrt(curvature)
@@ -95,14 +103,15 @@ def _study(k: int, n: int, mu: float, tau: float, centre: float, scale: float, n
             # h(eta) = k eta - n log(1 + e^eta), from whichever side does not overflow
             rest = c - n * log1p(e) - 0.5 * z * z - top
             small = e / (1.0 + e)  # the smaller of p and 1 - p
+            n_small = n * small
             if eta_x > 0.0:
                 w = exp(rest - m * eta_x)
-                d1 = k * small - m * (1.0 - small)  # h'
+                d1 = n_small - m  # h' = k - n p
             else:
                 w = exp(rest + k * eta_x)
-                d1 = k * (1.0 - small) - m * small
+                d1 = k - n_small
             wd = w * d1
-            second = wd * d1 - w * n * small * (1.0 - small)  # (h'' + h'^2) w
+            second = wd * d1 - w * n_small * (1.0 - small)  # (h'' + h'^2) w
             second_z = second * z
             total, g_m, g_t = total + w, g_m + wd, g_t + wd * z
             s_mm, s_mt, s_tt = s_mm + second, s_mt + second_z, s_tt + second_z * z
@@ -142,15 +151,21 @@ def fit(
 ) -> tuple[float, float, float] | str:
     """Maximise the likelihood over (mu, tau): (mu, its standard error, tau), or why it failed.
 
-    Newton's method (see _newton) from `start` (mu, tau^2), with a rule of `nodes`
-    nodes. The maximum found is checked with a rule of twice as many: when
-    that rule's Newton step from it is below 1e-6 (relative to 1 + |mu|), the step is taken
-    and the fit ends; otherwise the fit goes on with the larger rule. A maximum that has not
-    settled so by MAX_NODES nodes is not returned.
+    Newton's method (see _newton) from `start` (mu, tau^2): its first steps with a rule of
+    _APPROACH_NODES nodes, then with a rule of `nodes` nodes. The maximum found is checked with
+    a rule of twice as many: when that rule's Newton step from it is below 1e-6 (relative to
+    1 + |mu|), the step is taken and the fit ends; otherwise the fit goes on with the larger
+    rule. A maximum that has not settled so by MAX_NODES nodes is not returned.
     """
     mu, tau2 = start
     tau = max(math.sqrt(tau2), 0.1)  # away from tau = 0, a stationary point of the likelihood in tau
-    modes = [0.0] * len(studies)
+    modes = _first_modes(studies, mu, tau)
+    if nodes > _APPROACH_NODES:
+        approach = _newton(studies, mu, tau, _APPROACH_NODES, modes, None, _APPROACHED, _APPROACH_ITERATIONS)
+        if isinstance(approach, str) or approach[1] < 1e-3:
+            modes = _first_modes(studies, mu, tau)  # no better start found: the full rule starts as before
+        else:
+            mu, tau = approach[0], approach[1]
     rule, state = nodes, None
     while True:
         result = _newton(studies, mu, tau, rule, modes, state)
@@ -187,6 +202,16 @@ def fit(
     return mu, math.sqrt(-h_tt / det), tau
 
 
+def _first_modes(studies: list[tuple[int, int]], mu: float, tau: float) -> list[float]:
+    """Where each study's mode search starts: its logit's best linear predictor, in units of tau."""
+    modes = []
+    for k, n in studies:
+        c = 0.5 if k == 0 or k == n else 0.0
+        y, v = math.log((k + c) / (n - k + c)), 1.0 / (k + c) + 1.0 / (n - k + c)
+        modes.append((y - mu) * tau / (tau * tau + v))
+    return modes
+
+
 def _newton(
     studies: list[tuple[int, int]],
     mu: float,
@@ -194,6 +219,8 @@ def _newton(
     nodes: int,
     modes: list[float],
     state: _State | None,
+    settled: float = _SETTLED,
+    iterations: int = _MAX_ITERATIONS,
 ) -> tuple[float, float, tuple[float, float, float] | None] | str:
     """Newton's method from (mu, tau) (where the likelihood is `state`, when known): the maximum
     and the Hessian there; the point reached and None if it stalled; or why it failed.
@@ -207,7 +234,7 @@ def _newton(
     """
     if state is None:
         state = _evaluate(studies, mu, tau, nodes, modes)
-    for _ in range(_MAX_ITERATIONS):
+    for _ in range(iterations):
         ll, g_m, g_t, h_mm, h_mt, h_tt = state
         in_log = tau > _LOG_FROM
         if in_log:  # the gradient and Hessian in (mu, s = log tau), by the chain rule
@@ -220,7 +247,7 @@ def _newton(
         # A step this small is the last one needed here: taken, it leaves the point within about
         # its square of this rule's maximum, and the finer rule's check in fit takes one more.
         size = max(abs(d_m), abs(d_x) * (tau if in_log else 1.0))  # in mu and in tau, either way
-        if definite and (slope < 1e-20 or size <= _SETTLED * (1.0 + abs(mu))):
+        if definite and (slope < 1e-20 or size <= settled * (1.0 + abs(mu))):
             return mu + d_m, _moved(tau, d_x, 1.0, in_log), (h_mm, h_mt, h_tt)
         # Near the maximum the full step is taken: there the quadrature's error, which moves
         # with the nodes, can be larger than the rise left, and the gradient is the better guide.

@@ -214,20 +214,25 @@ class _Estimate:
 
 def _estimate(members: list[ResponseUnit], pool: Pool, method: CiMethod, level: float) -> _Estimate:
     """The row's rate and interval: the summed counts, or a random-effects fit of two or more."""
-    evaluable = sum(u.response.evaluable for u in members)
-    responders = sum(u.response.responders_used for u in members)
-    low, high = interval(responders, evaluable, method, level)
-    counts = _Estimate(responders / evaluable, low, high)
     if pool is Pool.counts or len(members) < 2:
-        return counts
+        return _summed(members, method, level)
     from igfcli.pooling import pool as fit
 
     counts_of = [(u.response.responders_used, u.response.evaluable) for u in members]
     pooled = fit(counts_of, "glmm" if pool is Pool.glmm else "dl", level)
     if pooled.rate is None or pooled.ci_low is None or pooled.ci_high is None:
         # never a number that was not computed: the row keeps the summed counts, and says why
-        return replace(counts, note=f"{pool.value} not fitted ({pooled.note}); the summed counts are shown")
+        note = f"{pool.value} not fitted ({pooled.note}); the summed counts are shown"
+        return replace(_summed(members, method, level), note=note)
     return _Estimate(pooled.rate, pooled.ci_low, pooled.ci_high, pooled)
+
+
+def _summed(members: list[ResponseUnit], method: CiMethod, level: float) -> _Estimate:
+    """The summed counts' rate and interval: a pooled row shows them only when its fit fails."""
+    evaluable = sum(u.response.evaluable for u in members)
+    responders = sum(u.response.responders_used for u in members)
+    low, high = interval(responders, evaluable, method, level)
+    return _Estimate(responders / evaluable, low, high)
 
 
 def _sums_cohorts(members: list[ResponseUnit]) -> bool:
