@@ -23,7 +23,7 @@ _LOG_SQRT_PI = 0.5 * math.log(math.pi)
 _LOG_FROM = 0.05  # Newton's steps are in log tau above this tau, in tau below it
 # A Newton step this small (in mu, and in tau) ends a rule's search: the step is taken, and the
 # finer rule's check (a step below 1e-6) takes one more, so the fit is not less accurate for it.
-_SETTLED = 1e-5
+_SETTLED = 1e-4
 # The first steps, from the DerSimonian-Laird start (often 0.1 or more from the maximum in mu and
 # tau), are taken with a rule of this many nodes, until a step is below _APPROACHED: a third of
 # the cost of each, and the full rule then starts within about a step or two of its maximum.
