@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from tests.helpers import SMALL_AGENTS, data_folder, igf
 SHAPE = DATA / "shape"
 
 
+@functools.cache  # checking the schema itself takes longer than validating a record against it
 def _validator(kind: str) -> Draft202012Validator:
     schema = json.loads(schema_text(kind))
     Draft202012Validator.check_schema(schema)
