@@ -162,8 +162,9 @@ def fit(
     modes = _first_modes(studies, mu, tau)
     if nodes > _APPROACH_NODES:
         approach = _newton(studies, mu, tau, _APPROACH_NODES, modes, None, _APPROACHED, _APPROACH_ITERATIONS)
-        if isinstance(approach, str) or approach[1] < 1e-3:
-            modes = _first_modes(studies, mu, tau)  # no better start found: the full rule starts as before
+        if isinstance(approach, str) or approach[2] is None or approach[1] < 1e-3:
+            # no settled start found (or one heading for tau = 0): the full rule starts as before
+            modes = _first_modes(studies, mu, tau)
         else:
             mu, tau = approach[0], approach[1]
     rule, state = nodes, None
