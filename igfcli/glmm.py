@@ -30,6 +30,9 @@ _SETTLED = 1e-4
 _APPROACH_NODES = 4
 _APPROACHED = 3e-2
 _APPROACH_ITERATIONS = 10
+# A Newton step is cut to at most this much in mu, in log tau, and in tau (near 0), its direction
+# kept: far from the maximum an unbounded step can propose a tau of 1e80, where no rule integrates.
+_MAX_STEP = {"mu": 5.0, "log tau": 2.0, "tau": 1.0}
 _State = tuple[float, float, float, float, float, float]
 
 
@@ -64,9 +67,10 @@ def _mode(k: int, n: int, mu: float, tau: float, z: float) -> tuple[float, float
         new = z + slope / curvature
         if not lo < new < hi:  # Newton would leave the bracket (or cycle on its ends): bisect
             new = (lo + hi) / 2.0
-        # Newton's step this small leaves z within about its square of the mode: the rule needs its
-        # centre near the mode, and a centre 1e-14 away changes no figure
-        if abs(new - z) <= 1e-7 * (1.0 + abs(z)):
+        # Newton's step this small, in units of the integrand's width, leaves z within about its
+        # square of the mode: a centre that near changes no figure (in units of z alone, a large
+        # tau would need far more digits, since eta moves by tau times z)
+        if (new - z) * (new - z) * curvature <= 1e-12:
             return new, 1.0 / math.sqrt(curvature)
         z = new
     return z, 1.0 / math.sqrt(curvature)
@@ -155,24 +159,65 @@ def fit(
     _APPROACH_NODES nodes, then with a rule of `nodes` nodes. The maximum found is checked with
     a rule of twice as many: when that rule's Newton step from it is below 1e-6 (relative to
     1 + |mu|), the step is taken and the fit ends; otherwise the fit goes on with the larger
-    rule. A maximum that has not settled so by MAX_NODES nodes is not returned.
+    rule. A maximum that has not settled so by MAX_NODES nodes is not returned. A fit that
+    ends at tau = 0 is searched again from tau = 1 (see the call below); docs/methods.md
+    gives the whole procedure.
     """
     mu, tau2 = start
     tau = max(math.sqrt(tau2), 0.1)  # away from tau = 0, a stationary point of the likelihood in tau
     modes = _first_modes(studies, mu, tau)
     if nodes > _APPROACH_NODES:
-        approach = _newton(studies, mu, tau, _APPROACH_NODES, modes, None, _APPROACHED, _APPROACH_ITERATIONS)
-        if isinstance(approach, str) or approach[2] is None or approach[1] < 1e-3:
-            # no settled start found (or one heading for tau = 0): the full rule starts as before
-            modes = _first_modes(studies, mu, tau)
-        else:
-            mu, tau = approach[0], approach[1]
+        mu, tau = _approach(studies, mu, tau, modes)
+    found = _search_safely(studies, mu, tau, nodes, modes)
+    if not isinstance(found, str) and found[2] == 0.0:
+        # tau = 0 is a stationary point whatever the data, so a search can end there below a
+        # maximum inside: one more from tau = 1, and the higher of the two likelihoods
+        inside = _search_safely(studies, start[0], 1.0, nodes, _first_modes(studies, start[0], 1.0))
+        if not isinstance(inside, str) and inside[2] > 0.0 and inside[3] > found[3] + 1e-9 * abs(found[3]):
+            found = inside
+    return found if isinstance(found, str) else found[:3]
+
+
+def _search_safely(
+    studies: list[tuple[int, int]], mu: float, tau: float, nodes: int, modes: list[float]
+) -> tuple[float, float, float, float] | str:
+    try:
+        return _search(studies, mu, tau, nodes, modes)
+    except (ArithmeticError, ValueError):  # a likelihood no rule could evaluate where the search went
+        return "the likelihood could not be evaluated where its maximum was sought (tau^2 too large)"
+
+
+def _approach(
+    studies: list[tuple[int, int]], mu: float, tau: float, modes: list[float]
+) -> tuple[float, float]:
+    """Where the full rule's search starts: the point a few steps of the coarse rule reach, when
+    they settle (to _APPROACHED, with no step halved more than three times) at tau >= 0.1, the
+    region the DerSimonian-Laird start is kept in; (mu, tau) as given, and `modes` reset, otherwise."""
+    try:
+        approach = _newton(
+            studies, mu, tau, _APPROACH_NODES, modes, None, _APPROACHED, _APPROACH_ITERATIONS, min_step=0.125
+        )
+    except (ArithmeticError, ValueError):
+        approach = "failed"
+    if isinstance(approach, str) or approach[2] is None or approach[1] < 0.1:
+        modes[:] = _first_modes(studies, mu, tau)
+        return mu, tau
+    return approach[0], approach[1]
+
+
+def _search(
+    studies: list[tuple[int, int]], mu: float, tau: float, nodes: int, modes: list[float]
+) -> tuple[float, float, float, float] | str:
+    """fit's search from (mu, tau) with the full rule, checked with twice its nodes: (mu, its
+    standard error, tau, the log-likelihood there), or why it failed."""
     rule, state = nodes, None
     while True:
         result = _newton(studies, mu, tau, rule, modes, state)
         if isinstance(result, str):
             return result
         mu, tau, hessian = result
+        if tau == 0.0:  # the boundary, where every rule integrates exactly: nothing to check
+            break
         if hessian is None:
             # Newton's method stalled: a coarse rule's gradient and Hessian can disagree with its
             # likelihood and with each other. A finer rule takes over from where it stopped.
@@ -190,17 +235,25 @@ def fit(
         state = _evaluate(studies, mu, tau, rule, modes)
         d_m, d_t, definite = _direction(*state[1:])
         if definite and max(abs(d_m), abs(d_t)) <= 1e-6 * (1.0 + abs(mu)):
-            mu, tau, (h_mm, h_mt, h_tt) = mu + d_m, abs(tau + d_t), state[3:]
+            ll, _, _, h_mm, h_mt, h_tt = state
+            mu, tau = mu + d_m, abs(tau + d_t)
+            if tau >= 1e-5 and max(abs(d_m), abs(d_t) / tau) > 1e-7:
+                # The standard error is from the information where the maximum is reported: the
+                # Hessian moves with tau in proportion to the step over tau, so that near tau = 0
+                # the point before this last step would be off by 1e-5.
+                ll, _, _, h_mm, h_mt, h_tt = _evaluate(studies, mu, tau, rule, modes)
             break
     if tau < 1e-5:
         # at the boundary tau^2 = 0: the common-effect model, whose maximum is the pooled rate
         responders, total = sum(k for k, _ in studies), sum(n for _, n in studies)
         p = responders / total
-        return math.log(responders / (total - responders)), 1.0 / math.sqrt(total * p * (1.0 - p)), 0.0
+        eta = math.log(responders / (total - responders))
+        ll = sum(k * eta - n * math.log1p(math.exp(eta)) for k, n in studies)
+        return eta, 1.0 / math.sqrt(total * p * (1.0 - p)), 0.0, ll
     det = h_mm * h_tt - h_mt * h_mt
     if not (h_mm < 0 and det > 0):
         return "the information matrix at the maximum is singular: the standard error is undefined"
-    return mu, math.sqrt(-h_tt / det), tau
+    return mu, math.sqrt(-h_tt / det), tau, ll
 
 
 def _first_modes(studies: list[tuple[int, int]], mu: float, tau: float) -> list[float]:
@@ -222,6 +275,7 @@ def _newton(
     state: _State | None,
     settled: float = _SETTLED,
     iterations: int = _MAX_ITERATIONS,
+    min_step: float = 1e-6,
 ) -> tuple[float, float, tuple[float, float, float] | None] | str:
     """Newton's method from (mu, tau) (where the likelihood is `state`, when known): the maximum
     and the Hessian there; the point reached and None if it stalled; or why it failed.
@@ -248,19 +302,34 @@ def _newton(
         # A step this small is the last one needed here: taken, it leaves the point within about
         # its square of this rule's maximum, and the finer rule's check in fit takes one more.
         size = max(abs(d_m), abs(d_x) * (tau if in_log else 1.0))  # in mu and in tau, either way
-        if definite and (slope < 1e-20 or size <= settled * (1.0 + abs(mu))):
+        # Heading for tau = 0: where the likelihood is flat to second order in tau there (the sum
+        # of h'' + h'^2 zero at the pooled rate), Newton's steps shrink tau by only a third each,
+        # small enough to pass for settled long before they reach it. They go on to tau < 1e-4,
+        # where the likelihood is flat to rounding and tau^2 (below 1e-8) is reported as 0; fit
+        # then looks for a higher maximum inside.
+        heading_to_0 = definite and not in_log and abs(tau + d_x) < 0.9 * tau
+        if not in_log and tau < 1e-4:
+            return mu, 0.0, (h_mm, h_mt, h_tt)
+        if definite and not heading_to_0 and (slope < 1e-20 or size <= settled * (1.0 + abs(mu))):
             return mu + d_m, _moved(tau, d_x, 1.0, in_log), (h_mm, h_mt, h_tt)
+        cut = max(abs(d_m) / _MAX_STEP["mu"], abs(d_x) / _MAX_STEP["log tau" if in_log else "tau"])
+        if cut > 1.0:
+            d_m, d_x, slope = d_m / cut, d_x / cut, slope / cut
         # Near the maximum the full step is taken: there the quadrature's error, which moves
         # with the nodes, can be larger than the rise left, and the gradient is the better guide.
-        search = not (definite and slope < 1e-4)
+        search = cut > 1.0 or not (definite and slope < 1e-4)
         step = 1.0
         while True:
             trial_modes = modes[:]
-            trial = _evaluate(studies, mu + step * d_m, _moved(tau, d_x, step, in_log), nodes, trial_modes)
-            if not search or trial[0] >= ll + 1e-4 * step * slope:
+            try:
+                trial_tau = _moved(tau, d_x, step, in_log)
+                trial = _evaluate(studies, mu + step * d_m, trial_tau, nodes, trial_modes)
+            except (ArithmeticError, ValueError):  # no rule integrates there: a step too far
+                trial = None
+            if trial is not None and (not search or trial[0] >= ll + 1e-4 * step * slope):
                 break
             step /= 2.0
-            if step < 1e-6:
+            if step < min_step:
                 return mu, tau, None
         mu, tau, state, modes[:] = mu + step * d_m, _moved(tau, d_x, step, in_log), trial, trial_modes
         if tau > _TAU_LIMIT or abs(mu) > 50.0:
