@@ -159,8 +159,8 @@ def fit(
     _APPROACH_NODES nodes, then with a rule of `nodes` nodes. The maximum found is checked with
     a rule of twice as many: when that rule's Newton step from it is below 1e-6 (relative to
     1 + |mu|), the step is taken and the fit ends; otherwise the fit goes on with the larger
-    rule. A maximum that has not settled so by MAX_NODES nodes is not returned. A fit that
-    ends at tau = 0 is searched again from tau = 1 (see the call below); docs/methods.md
+    rule. A maximum that has not settled so by MAX_NODES nodes is not returned. The maximum at
+    tau = 0, where there is one, is weighed against the one found (see below); docs/methods.md
     gives the whole procedure.
     """
     mu, tau2 = start
@@ -169,13 +169,40 @@ def fit(
     if nodes > _APPROACH_NODES:
         mu, tau = _approach(studies, mu, tau, modes)
     found = _search_safely(studies, mu, tau, nodes, modes)
-    if not isinstance(found, str) and found[2] == 0.0:
-        # tau = 0 is a stationary point whatever the data, so a search can end there below a
-        # maximum inside: one more from tau = 1, and the higher of the two likelihoods
-        inside = _search_safely(studies, start[0], 1.0, nodes, _first_modes(studies, start[0], 1.0))
-        if not isinstance(inside, str) and inside[2] > 0.0 and inside[3] > found[3] + 1e-9 * abs(found[3]):
-            found = inside
-    return found if isinstance(found, str) else found[:3]
+    if isinstance(found, str):
+        return found
+    # tau = 0 is a stationary point whatever the data, and the likelihood can have a maximum both
+    # there and inside: a search can end at either below the other. The boundary's likelihood is
+    # exact; where it is the higher, or where the search ended there, the search is made again
+    # from tau = 1 and 0.3 (and from just off the boundary, where the likelihood rises away from
+    # it), and the highest maximum is kept. The boundary counts only where it is a maximum: where
+    # the likelihood falls (or is flat to second order) as tau leaves 0.
+    boundary, rises = _boundary(studies)
+    candidates = [found]
+    if found[2] == 0.0 or boundary[3] > found[3]:
+        starts = [(start[0], 1.0), (start[0], 0.3)] + ([(boundary[0], 0.1)] if rises else [])
+        for mu0, tau0 in starts:
+            inside = _search_safely(studies, mu0, tau0, nodes, _first_modes(studies, mu0, tau0))
+            if not isinstance(inside, str) and inside[2] > 0.0:
+                candidates.append(inside)
+    if not rises:
+        candidates.append(boundary)
+    candidates = [c for c in candidates if c[2] > 0.0 or not rises]
+    if not candidates:
+        return "the likelihood's maximum was not found: it rises from tau^2 = 0, and no search found its top"
+    return max(candidates, key=lambda c: c[3])[:3]
+
+
+def _boundary(studies: list[tuple[int, int]]) -> tuple[tuple[float, float, float, float], bool]:
+    """The common-effect model (tau = 0): (mu, its standard error, 0, the log-likelihood), and
+    whether the likelihood rises as tau leaves 0 (the sum of h'' + h'^2 at its rate above 0)."""
+    responders, total = sum(k for k, _ in studies), sum(n for _, n in studies)
+    p = responders / total
+    eta = math.log(responders / (total - responders))
+    ll = sum(k * eta - n * math.log1p(math.exp(eta)) for k, n in studies)
+    curvature = sum((k - n * p) ** 2 - n * p * (1.0 - p) for k, n in studies)
+    rises = curvature > 1e-9 * total * p * (1.0 - p)
+    return (eta, 1.0 / math.sqrt(total * p * (1.0 - p)), 0.0, ll), rises
 
 
 def _search_safely(
@@ -245,11 +272,7 @@ def _search(
             break
     if tau < 1e-5:
         # at the boundary tau^2 = 0: the common-effect model, whose maximum is the pooled rate
-        responders, total = sum(k for k, _ in studies), sum(n for _, n in studies)
-        p = responders / total
-        eta = math.log(responders / (total - responders))
-        ll = sum(k * eta - n * math.log1p(math.exp(eta)) for k, n in studies)
-        return eta, 1.0 / math.sqrt(total * p * (1.0 - p)), 0.0, ll
+        return _boundary(studies)[0]
     det = h_mm * h_tt - h_mt * h_mt
     if not (h_mm < 0 and det > 0):
         return "the information matrix at the maximum is singular: the standard error is undefined"
