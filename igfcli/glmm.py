@@ -330,9 +330,9 @@ def _newton(
         # small enough to pass for settled long before they reach it. They go on to tau < 1e-4,
         # where the likelihood is flat to rounding and tau^2 (below 1e-8) is reported as 0; fit
         # then looks for a higher maximum inside.
-        heading_to_0 = definite and not in_log and abs(tau + d_x) < 0.9 * tau
         if not in_log and tau < 1e-4:
             return mu, 0.0, (h_mm, h_mt, h_tt)
+        heading_to_0 = definite and not in_log and abs(tau + d_x) < 0.9 * tau
         if definite and not heading_to_0 and (slope < 1e-20 or size <= settled * (1.0 + abs(mu))):
             return mu + d_m, _moved(tau, d_x, 1.0, in_log), (h_mm, h_mt, h_tt)
         cut = max(abs(d_m) / _MAX_STEP["mu"], abs(d_x) / _MAX_STEP["log tau" if in_log else "tau"])
