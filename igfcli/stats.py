@@ -344,13 +344,16 @@ def nearest_denominator(rate: Rate, n: int, search: int = 1000) -> tuple[int, in
 
 def format_percent(fraction: float | None, decimals: int = 1) -> str:
     """A fraction as a percentage for people, halves rounded up as trial reports do: 0.0245 -> "2.5%"."""
-    if fraction is None:
-        return ""
-    from decimal import ROUND_HALF_UP, Decimal
-
     # From the fraction's shortest decimal form, not from fraction * 100 in binary: 23/80 is
     # 0.2875, but 0.2875 * 100 is 28.749999999999996 as a float, which would round down to 28.7.
-    percent = Decimal(repr(fraction)).scaleb(2)
+    return "" if fraction is None else _percent_of(repr(fraction), decimals)
+
+
+@lru_cache(maxsize=65536)  # by the text, not the float: -0.0 equals 0.0 but prints "-0.0%"
+def _percent_of(shortest: str, decimals: int) -> str:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    percent = Decimal(shortest).scaleb(2)
     return f"{percent.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)}%"
 
 

@@ -296,7 +296,8 @@ def test_pipe_tables_are_laid_out_as_tabulate_lays_them_out(table: Any) -> None:
     assume(body)
     align = ["right" if r else "left" for r in right]
     expected = tabulate(body, headers=headers, tablefmt="github", colalign=align, disable_numparse=True)
-    assert pipe_table(headers, body, right) == expected
+    columns = [[row[i] for row in body] for i in range(len(headers))]
+    assert pipe_table(headers, columns, right) == expected
 
 
 _MARKDOWN_TEXT = st.text(alphabet=st.sampled_from(list("ab1 _*~`[]()!<>&#;|\\:/.-é")), max_size=40)

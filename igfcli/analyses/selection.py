@@ -128,6 +128,7 @@ class Selection:
         # each trial's verdict, by identity: every analysis asks again for every trial, and a
         # report runs several analyses (the trial is kept beside it, so its id stays its own)
         self._matches: dict[int, tuple[Trial, bool]] = {}
+        self._trials: list[Trial] | None = None
 
     def agent_matches(self, agent: Agent, *, holders: tuple[str | None, ...] = ()) -> bool:
         """Whether an agent itself is selected by --agent, --sponsor (or parent) and --class;
@@ -206,7 +207,9 @@ class Selection:
         return known_sum(counts) if counts else 0
 
     def trials(self) -> list[Trial]:
-        return [t for t in self.evidence.trials if self.trial_matches(t)]
+        if self._trials is None:  # a report asks for them in every section
+            self._trials = [t for t in self.evidence.trials if self.trial_matches(t)]
+        return list(self._trials)
 
 
 def known_sum(counts: Iterable[int | None]) -> int | None:

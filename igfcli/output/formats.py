@@ -14,7 +14,7 @@ from dataclasses import fields, is_dataclass
 from enum import StrEnum
 from typing import Any
 
-from igfcli.analyses.results import Listing
+from igfcli.analyses.results import Column, Listing
 from igfcli.output.text import FORMULA_START, NUMERIC, md_cell, safe_text, shown_cell
 
 
@@ -98,14 +98,29 @@ def to_markdown(listing: Listing) -> str:
     """A GitHub pipe table (with the listing's footnotes under it)."""
     columns = listing.display_columns()
     headers = [md_cell(c.label) for c in columns]
-    body = [[md_cell(shown_cell(row, c)) for c in columns] for row in listing.rows]
+    cells = [_markdown_column(listing.rows, c) for c in columns]
     right = [c.kind in NUMERIC for c in columns]
     notes = "".join(f"\n{md_cell(note)}\n" for note in listing.footnotes)
-    return pipe_table(headers, body, right) + "\n" + notes
+    return pipe_table(headers, cells, right) + "\n" + notes
 
 
-def pipe_table(headers: list[str], body: list[list[str]], right: list[bool]) -> str:
-    """A GitHub pipe table, laid out as tabulate's "github" format lays out text cells.
+def _markdown_column(rows: tuple[Any, ...], column: Column) -> list[str]:
+    """A column's cells as markdown, column by column: a report's table repeats few values
+    (rates, names, verdicts) over thousands of rows, and each distinct text is escaped once."""
+    escaped: dict[str, str] = {}
+    out = []
+    for row in rows:
+        text = shown_cell(row, column)
+        cell = escaped.get(text)
+        if cell is None:
+            cell = escaped[text] = md_cell(text)
+        out.append(cell)
+    return out
+
+
+def pipe_table(headers: list[str], cells: list[list[str]], right: list[bool]) -> str:
+    """A GitHub pipe table of columns of cells, laid out as tabulate's "github" format lays
+    out text cells.
 
     Written here because a report of 10,000 trials has over 100,000 cells, every one
     already text, and tabulate spent most of its time guessing each cell's type
@@ -113,10 +128,10 @@ def pipe_table(headers: list[str], body: list[list[str]], right: list[bool]) -> 
     Every cell is stripped; a column is as wide as its widest cell, and at least its
     header and two spaces; numbers are aligned right, headers included.
     """
-    if not body:
+    if not cells or not cells[0]:
         # a header and a rule with no rows still parse as a table
         return "| " + " | ".join(headers) + " |\n|" + "|".join("---" for _ in headers) + "|"
-    columns = [[cell.strip() for cell in column] for column in zip(*body, strict=True)]
+    columns = [[cell.strip() for cell in column] for column in cells]
     widths = [
         max(len(header) + 2, max(map(len, column))) for header, column in zip(headers, columns, strict=True)
     ]
