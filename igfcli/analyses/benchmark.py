@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from igfcli.analyses.results import Listing, column, columns_of
 from igfcli.analyses.selection import Selection
-from igfcli.analyses.terms import ASSUMED_MARK, ASSUMED_NOTE
+from igfcli.analyses.terms import ASSUMED_MARK, mark_notes
 from igfcli.errors import BadValue
 from igfcli.model import WEEKS_PER_MONTH, PfsPoint, Trial, round_half_up
 from igfcli.stats import binom_cdf
@@ -281,9 +281,7 @@ def benchmark_listing(
     rows: list[BenchmarkRow], benchmark: Benchmark = EDITORIAL, alpha: float = 0.05
 ) -> Listing:
     """The rows of benchmark_rows (with the benchmark and alpha they were tested at) as a listing."""
-    notes: tuple[str, ...] = footnotes(benchmark, alpha)
-    if any(r.evaluable_assumed for r in rows):
-        notes += (ASSUMED_NOTE,)
+    notes = footnotes(benchmark, alpha) + mark_notes(rows)
     return Listing(
         columns_of(BenchmarkRow),
         tuple(rows),

@@ -11,16 +11,14 @@ from igfcli.analyses.results import Column, Listing, column, columns_of
 from igfcli.analyses.selection import Selection
 from igfcli.analyses.terms import (
     ASSUMED_MARK,
-    ASSUMED_NOTE,
     CI_LABELS,
     CI_SHORT,
     DISAGREES_MARK,
-    DISAGREES_NOTE,
     SUMMED_MARK,
-    SUMMED_NOTE,
     CiMethod,
     Pool,
     RankBy,
+    mark_notes,
 )
 from igfcli.model import Arm, Cohort, Response, Trial
 from igfcli.names import folded
@@ -330,13 +328,7 @@ def rank_listing(
     if pool is not Pool.counts:
         people += ["studies", "tau2", "i2", "pi"]
     people.append("estimated")
-    notes: list[str] = []
-    if any(r.evaluable_assumed for r in rows):
-        notes.append(ASSUMED_NOTE)
-    if any(r.reported_disagrees for r in rows):
-        notes.append(DISAGREES_NOTE)
-    if any(r.cohorts_summed for r in rows):
-        notes.append(SUMMED_NOTE)
+    notes = list(mark_notes(rows))
     if pool is not Pool.counts:
         notes.append(
             f"{POOL_LABELS[pool]}; {percent} Wald interval of the pooled rate, and {percent} "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -51,3 +52,15 @@ SUMMED_NOTE = (
     f"{SUMMED_MARK} Adds up cohorts of a trial whose source reports them apart and prints no "
     "response figure for the whole trial."
 )
+# each mark's note and the yes/no field of a row that sets it, in the order tables print them
+_MARK_NOTES = (
+    (ASSUMED_NOTE, "evaluable_assumed"),
+    (DISAGREES_NOTE, "reported_disagrees"),
+    (SUMMED_NOTE, "cohorts_summed"),
+)
+
+
+def mark_notes(rows: Iterable[object]) -> tuple[str, ...]:
+    """The notes of the marks that any of these rows sets (a row without a mark's field sets none)."""
+    rows = tuple(rows)
+    return tuple(note for note, flag in _MARK_NOTES if any(getattr(r, flag, False) for r in rows))

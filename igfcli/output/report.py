@@ -14,15 +14,13 @@ from igfcli.analyses.results import Listing, column, columns_of
 from igfcli.analyses.selection import Selection
 from igfcli.analyses.terms import (
     ASSUMED_MARK,
-    ASSUMED_NOTE,
     CI_LABELS,
     DISAGREES_MARK,
-    DISAGREES_NOTE,
     SUMMED_MARK,
-    SUMMED_NOTE,
     CiMethod,
     Pool,
     RankBy,
+    mark_notes,
 )
 from igfcli.errors import Problem
 from igfcli.model import Trial
@@ -102,15 +100,7 @@ def _ranking_section(
                 "pi": f"{level * 100:g}% PI",
             },
         )
-        marks = tuple(
-            note
-            for note, flag in (
-                (ASSUMED_NOTE, "evaluable_assumed"),
-                (DISAGREES_NOTE, "reported_disagrees"),
-                (SUMMED_NOTE, "cohorts_summed"),
-            )
-            if any(getattr(line, flag) for line in lines)
-        )
+        marks = mark_notes(lines)
         listing = Listing(columns, tuple(lines), table_columns=(*shown, "sources"), footnotes=marks)
         table = to_markdown(listing)
         notes = "".join(
@@ -204,9 +194,7 @@ def _benchmark_section(selection: Selection, refs: References) -> str:
         f"{benchmark.when} fall below the benchmark of {threshold} [{refs.cite(benchmark.source)}]; "
         f"{significant} of them significantly (one-sided exact binomial test, p < 0.05).\n\n"
     )
-    notes = [benchmark_footnotes(benchmark, 0.05)[1]]
-    if any(r.evaluable_assumed for r in with_data):
-        notes.append(ASSUMED_NOTE)
+    notes = (benchmark_footnotes(benchmark, 0.05)[1], *mark_notes(with_data))
     columns = columns_of(_BenchmarkLine, labels={"p": f"p (vs {threshold})"})
     return summary + to_markdown(Listing(columns, lines, footnotes=tuple(notes)))
 
