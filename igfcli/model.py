@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
+
+import msgspec
+from msgspec.structs import force_setattr
 
 from igfcli.names import folded
 
@@ -24,19 +26,18 @@ MAX_COUNT = 100_000_000
 _ONE_LOCATION: dict[tuple[str, tuple[int, int]], Mapping[str, tuple[int, int]]] = {}
 
 
-def _share(value: object, *names: str) -> None:
+def _share(value: msgspec.Struct, *names: str) -> None:
     """Keep one copy of a recurring text (an agent, a histology, a response criterion) however
     many values hold it: set on a value still being built, before anyone else sees it."""
     for name in names:
         text = getattr(value, name)
         if type(text) is str and len(text) <= 40:
-            object.__setattr__(value, name, sys.intern(text))
+            force_setattr(value, name, sys.intern(text))
         elif type(text) is tuple:
-            object.__setattr__(value, name, tuple(sys.intern(t) if len(t) <= 40 else t for t in text))
+            force_setattr(value, name, tuple(sys.intern(t) if len(t) <= 40 else t for t in text))
 
 
-@dataclass(frozen=True, slots=True)
-class Rate:
+class Rate(msgspec.Struct, frozen=True):
     """A rate as printed in a source: its value as a fraction, and how precisely it was printed.
 
     `half_unit` is half of the last printed digit, as a fraction: "14.2%" was
@@ -53,8 +54,7 @@ class Rate:
         return self.text.endswith("%")
 
 
-@dataclass(frozen=True, slots=True)
-class AlsoReported:
+class AlsoReported(msgspec.Struct, frozen=True):
     """The same response figure as another source printed it (the editorial, say)."""
 
     rate: Rate
@@ -62,8 +62,7 @@ class AlsoReported:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
-class Response:
+class Response(msgspec.Struct, frozen=True):
     """An objective response figure: responders (complete + partial) of the evaluable patients."""
 
     criteria: str | None
@@ -104,8 +103,7 @@ class Response:
         return not matches(self.reported_rate, self.responders, self.evaluable)
 
 
-@dataclass(frozen=True, slots=True)
-class PfsPoint:
+class PfsPoint(msgspec.Struct, frozen=True):
     """A progression-free rate at one time point."""
 
     weeks: float
@@ -114,8 +112,7 @@ class PfsPoint:
     evaluable: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class Cohort:
+class Cohort(msgspec.Struct, frozen=True):
     """An arm or histology tier of a trial, with its own enrolment, response and progression-free rates."""
 
     name: str
@@ -126,8 +123,7 @@ class Cohort:
     index: int
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(msgspec.Struct, frozen=True):
     """Where a record's figures come from: a citation and its identifiers."""
 
     citation: str
@@ -138,8 +134,7 @@ class Source:
     url: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ProgramEvent:
+class ProgramEvent(msgspec.Struct, frozen=True):
     """One thing that happened to a drug program: its status from a year on, for an indication.
 
     An agent written in the first record format (`status`, `status_as_of`, ...) has one
@@ -168,8 +163,7 @@ class ProgramEvent:
         return ", ".join(parts)
 
 
-@dataclass(frozen=True, slots=True)
-class Agent:
+class Agent(msgspec.Struct, frozen=True):
     """One drug program of the catalog: its names, class, sponsor and what became of it."""
 
     name: str
@@ -233,8 +227,7 @@ class Agent:
         return latest.source if latest else None
 
 
-@dataclass(frozen=True, slots=True)
-class Printed:
+class Printed(msgspec.Struct, frozen=True):
     """A number as a source printed it (a hazard ratio, a p-value, a median): value and text.
 
     The text keeps what the value loses (1.00 reads as 1.0) and a bound ("<0.001"),
@@ -246,8 +239,7 @@ class Printed:
     bound: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Arm:
+class Arm(msgspec.Struct, frozen=True):
     """One randomised arm of a trial: its regimen, role, enrolment and figures."""
 
     name: str
@@ -266,8 +258,7 @@ class Arm:
         return " + ".join(x for x in (agents, self.backbone) if x)
 
 
-@dataclass(frozen=True, slots=True)
-class Comparison:
+class Comparison(msgspec.Struct, frozen=True):
     """A hazard ratio of an experimental arm against a control arm, as the source printed it."""
 
     endpoint: str
@@ -295,8 +286,7 @@ class Comparison:
         return "no difference"
 
 
-@dataclass(frozen=True, slots=True)
-class Trial:
+class Trial(msgspec.Struct, frozen=True):
     """One trial record, validated: agents resolved to canonical names, rates parsed, figures located."""
 
     id: str
@@ -317,13 +307,24 @@ class Trial:
     arms: tuple[Arm, ...] = ()  # a randomised trial's arms
     comparisons: tuple[Comparison, ...] = ()
     # field path ("response.reported_rate") -> (line, column), for messages about figures
-    locations: Mapping[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+    locations: Mapping[str, tuple[int, int]] = msgspec.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _share(self, "regimen", "phase", "condition", "histologies")
         if len(self.locations) == 1:  # the id's alone, as a loaded trial keeps them: often the same
             shared = _ONE_LOCATION.setdefault(next(iter(self.locations.items())), self.locations)
-            object.__setattr__(self, "locations", shared)
+            force_setattr(self, "locations", shared)
+
+    # Where a figure stands in its file is not part of the trial: equal and hashed without it
+    # (a mapping could not be hashed at all).
+    def _compared(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__struct_fields__ if name != "locations")
+
+    def __eq__(self, other: object) -> bool:
+        return self._compared() == other._compared() if type(other) is Trial else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._compared())
 
     @property
     def regimen_name(self) -> str:
@@ -346,8 +347,7 @@ class Trial:
         return (line_col[0], line_col[1]) if line_col else (None, None)
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(msgspec.Struct, frozen=True, dict=True):  # a dict for its cached index
     """Everything one data folder holds, after loading and validation."""
 
     folder: str

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
+from msgspec.structs import replace
 
 from igfcli.errors import Problem
 from igfcli.model import Agent, AlsoReported, PfsPoint, Printed, Rate, Response, Trial
@@ -332,3 +332,15 @@ def test_a_key_that_is_not_a_private_file_of_32_bytes_is_not_used(
     else:
         key.mkdir(mode=0o700)
     _no_cache_is_used(folder, _cache_home)
+
+
+def test_a_trial_is_equal_and_hashed_without_where_its_figures_stand(tmp_path: Path) -> None:
+    # positions differ between a file read afresh and one read from the cache (which keeps only
+    # the id's); the trial is the same value either way, and can be a key
+    evidence = load(_folder(tmp_path), use_cache=False).evidence
+    assert evidence is not None
+    trial = evidence.trials[0]
+    moved = replace(trial, locations={"id": (99, 9), "response.evaluable": (3, 4)})
+    assert moved == trial and hash(moved) == hash(trial) and {trial: "seen"}[moved] == "seen"
+    assert replace(trial, title=trial.title + " (update)") != trial
+    assert replace(trial, enrolled=(trial.enrolled or 0) + 1) != trial

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+
+from msgspec.structs import asdict
 
 from igfcli.model import AlsoReported, Comparison, Evidence, PfsPoint, Printed, Response, Trial
 
@@ -157,7 +159,11 @@ def trial_detail(evidence: Evidence, trial: Trial) -> TrialDetail:
         regimen=trial.regimen_name,
         agents=tuple(
             AgentBrief(
-                a.name, a.drug_class, a.sponsor, a.status, tuple(EventDetail(**asdict(e)) for e in a.history)
+                a.name,
+                a.drug_class,
+                a.sponsor,
+                a.status,
+                tuple(EventDetail(**asdict(e)) for e in a.history),
             )
             for a in agents
         ),

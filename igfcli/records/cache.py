@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+from msgspec.structs import replace as replace_struct
 
 from igfcli import __version__
 from igfcli.errors import Problem
@@ -61,8 +62,8 @@ Signature = tuple[int, int, int, int]
 class Entry(msgspec.Struct):
     """One record file's result, and the path and signature of the file it was read from.
 
-    The model's dataclasses are written as JSON objects of their own fields, and read
-    back into the same dataclasses by msgspec, which refuses a value of another type
+    The model's structs are written as JSON objects of their own fields, and read
+    back into the same structs by msgspec, which refuses a value of another type
     (a count as text, a boolean for a number) as it reads.
     """
 
@@ -274,7 +275,7 @@ class ParseCache:
         warnings = _named(entry.warnings, shown)
         trial = entry.trial
         if trial is not None and trial.path != shown:
-            trial = replace(trial, path=shown)
+            trial = replace_struct(trial, path=shown)
         if trial is not entry.trial or problems is not entry.problems or warnings is not entry.warnings:
             entry = Entry(key, entry.file, problems, warnings, trial)
         self.results[key] = entry

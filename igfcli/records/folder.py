@@ -11,9 +11,11 @@ import errno
 import os
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec.structs import replace
 
 from igfcli.errors import SHOWN_PATH_MAX, Problem, Severity, shown_path
 from igfcli.model import Agent, Catalog, Evidence, Trial
