@@ -104,6 +104,22 @@ def _modules_after_warm_run(folder: Path) -> str:
     return done.stderr
 
 
+def test_a_cache_written_from_another_directory_names_files_as_this_run_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # messages and records name a file as the user reaches it from where igf runs: a cache
+    # written from elsewhere must not carry that run's names into this one
+    folder = _folder(tmp_path / "records")
+    monkeypatch.chdir(tmp_path)
+    load(folder)
+    monkeypatch.chdir(folder)
+    expected = _outcome(folder, use_cache=False)
+    assert any(p.startswith("t0001.yaml:") for p in expected[0])
+    assert _outcome(folder, use_cache=True) == expected
+    monkeypatch.chdir(tmp_path)
+    assert _outcome(folder, use_cache=True) == _outcome(folder, use_cache=False)
+
+
 def test_a_changed_file_is_read_again(tmp_path: Path) -> None:
     folder = _folder(tmp_path)
     load(folder)

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-from msgspec.structs import replace as replace_struct
+from msgspec.structs import force_setattr
 
 from igfcli import __version__
 from igfcli.errors import Problem
@@ -275,7 +275,10 @@ class ParseCache:
         warnings = _named(entry.warnings, shown)
         trial = entry.trial
         if trial is not None and trial.path != shown:
-            trial = replace_struct(trial, path=shown)
+            # named as this run names the file (the cache may have been written from another
+            # directory): in place, as the trial was decoded for this lookup and no one else
+            # holds it, rather than built again for every file of a large folder
+            force_setattr(trial, "path", shown)
         if trial is not entry.trial or problems is not entry.problems or warnings is not entry.warnings:
             entry = Entry(key, entry.file, problems, warnings, trial)
         self.results[key] = entry
