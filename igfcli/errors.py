@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Literal
+
+import msgspec
 
 Severity = Literal["error", "warning"]
 # A path longer than this is shown cut: no system opens one so long (Linux stops at 4,096 bytes),
@@ -21,8 +22,7 @@ def shown_path(path: str | os.PathLike[str]) -> str:
     return f"{text[:40]}...{text[-40:]} (a path of {len(text):,} characters)"
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(msgspec.Struct, frozen=True):
     """One thing wrong (or doubtful) in one place of one file."""
 
     path: str

@@ -243,3 +243,23 @@ def test_every_module_has_one_role_and_fits_on_a_few_screens() -> None:
         )
     ]
     assert typer_outside == []
+
+
+def test_a_listing_that_names_what_its_rows_lack_is_refused_when_built() -> None:
+    # a typo in a column's name is an error where the listing is made, not an empty column
+    from dataclasses import dataclass
+
+    from igfcli.analyses.results import Listing, column, columns_of
+
+    @dataclass(frozen=True)
+    class Row:
+        name: str = column("Name")
+        flagged: bool = False
+
+    columns = columns_of(Row)
+    assert [(c.key, c.label) for c in columns] == [("name", "Name")]
+    assert Listing(columns, (Row("a"),), table_columns=("name",)).display_columns() == columns
+    with pytest.raises(ValueError, match=r"^listing names nmae, which its rows do not have$"):
+        Listing(columns, (Row("a"),), table_columns=("nmae",))
+    with pytest.raises(ValueError, match=r"^Row has no field nmae$"):
+        columns_of(Row, labels={"nmae": "Name"})

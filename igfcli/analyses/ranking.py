@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from igfcli.analyses.results import Column, Listing, column, columns_of
 from igfcli.analyses.selection import Selection
@@ -81,8 +83,7 @@ class RankRow:
         return None if self.pi_low is None or self.pi_high is None else (self.pi_low, self.pi_high)
 
 
-@dataclass(frozen=True)
-class ResponseUnit:
+class ResponseUnit(msgspec.Struct, frozen=True):
     """One response figure that enters a ranking: a whole trial's, one cohort's, or one arm's."""
 
     trial: Trial
@@ -201,8 +202,7 @@ def grouped_units(selection: Selection, by: RankBy) -> tuple[dict[tuple[str, ...
     return groups, mixed
 
 
-@dataclass(frozen=True)
-class _Estimate:
+class _Estimate(msgspec.Struct, frozen=True):
     rate: float
     ci_low: float
     ci_high: float
@@ -221,7 +221,7 @@ def _estimate(members: list[ResponseUnit], pool: Pool, method: CiMethod, level: 
     if pooled.rate is None or pooled.ci_low is None or pooled.ci_high is None:
         # never a number that was not computed: the row keeps the summed counts, and says why
         note = f"{pool.value} not fitted ({pooled.note}); the summed counts are shown"
-        return replace(_summed(members, method, level), note=note)
+        return msgspec.structs.replace(_summed(members, method, level), note=note)
     return _Estimate(pooled.rate, pooled.ci_low, pooled.ci_high, pooled)
 
 

@@ -9,14 +9,15 @@ every column it names is a field (or property) of its rows.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from typing import Any, Literal
+
+import msgspec
 
 ColumnKind = Literal["text", "count", "rate", "number", "list", "bool", "p_value", "interval"]
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(msgspec.Struct, frozen=True):
     """One column of a result: `field` is the row's attribute, `key` the column's name in csv, tsv
     and json (the same, but where the name is a Python keyword: `class`)."""
 
@@ -68,8 +69,7 @@ def columns_of(
     return tuple(out)
 
 
-@dataclass(frozen=True)
-class Listing:
+class Listing(msgspec.Struct, frozen=True):
     """Columns and rows of plain values, before any formatting.
 
     Rates are fractions, counts integers, missing values None, in every row.

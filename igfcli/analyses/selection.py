@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+
+import msgspec
 
 from igfcli.errors import SelectionError
 from igfcli.model import PHASES, Agent, Catalog, Cohort, Evidence, Trial
 from igfcli.names import folded
 
 
-@dataclass(frozen=True)
-class Filters:
+class Filters(msgspec.Struct, frozen=True):
     """Each field holds the values given on the command line; a trial must match one of each."""
 
     agents: tuple[str, ...] = ()

@@ -57,7 +57,7 @@ def validate(
     folders = source.folders
     loaded = load(source)
     if fmt is ProblemFormat.json:
-        from dataclasses import asdict
+        from msgspec.structs import asdict
 
         from igfcli.output.formats import json_text
 

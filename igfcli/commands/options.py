@@ -12,10 +12,10 @@ import functools
 import inspect
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
+import msgspec
 import typer
 
 from igfcli.analyses.selection import Filters
@@ -69,8 +69,7 @@ LevelOpt = Annotated[
 ]
 
 
-@dataclass(frozen=True)
-class DataSource:
+class DataSource(msgspec.Struct, frozen=True):
     """The data folders a command reads (every --data, else $IGF_DATA, else the bundled records)."""
 
     data: list[Path] | None = None
@@ -97,8 +96,7 @@ class DataSource:
         return not self.no_cache
 
 
-@dataclass(frozen=True)
-class Output:
+class Output(msgspec.Struct, frozen=True):
     """How a listing is written: its format, whether in colour, whether csv is spreadsheet-safe."""
 
     fmt: Format = Format.table
@@ -106,8 +104,7 @@ class Output:
     safe_csv: bool = False
 
 
-@dataclass(frozen=True)
-class Group:
+class Group(msgspec.Struct, frozen=True):
     """Options declared together, and what the command receives in their place."""
 
     name: str  # the command's parameter that receives the built object

@@ -33,12 +33,12 @@ import stat
 import time
 import zlib
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import msgspec
 from msgspec.structs import force_setattr
+from msgspec.structs import replace as replace_struct
 
 from igfcli import __version__
 from igfcli.errors import Problem
@@ -352,4 +352,4 @@ def _named(problems: tuple[Problem, ...], shown: str) -> tuple[Problem, ...]:
     """Problems as messages name their file from here (the cache keeps the name of the run that wrote it)."""
     if all(p.path == shown for p in problems):
         return problems  # most often: no problem at all, or named as before
-    return tuple(p if p.path == shown else replace(p, path=shown) for p in problems)
+    return tuple(p if p.path == shown else replace_struct(p, path=shown) for p in problems)

@@ -11,10 +11,10 @@ import errno
 import os
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import msgspec
 from msgspec.structs import replace
 
 from igfcli.errors import SHOWN_PATH_MAX, Problem, Severity, shown_path
@@ -46,8 +46,7 @@ def installed_data() -> Path | None:
     return installed if installed.is_dir() else None
 
 
-@dataclass
-class Loaded:
+class Loaded(msgspec.Struct):
     """What a folder gave: the evidence (None when nothing could be built) and every problem."""
 
     evidence: Evidence | None
