@@ -399,3 +399,17 @@ def test_a_link_is_written_through_and_kept(tmp_path: Path) -> None:
     write_atomic(dangling, "new\n", force=True)
     assert dangling.is_symlink() and (tmp_path / "missing.md").read_text() == "new\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dangling.md", "link.md", "missing.md", "real.md"]
+
+
+def test_every_character_made_safe_is_one_python_calls_unprintable() -> None:
+    # safe_text passes printable text through untouched: that is right only while no character
+    # it escapes is printable
+    from igfcli.output.text import UNSAFE, safe_text
+
+    every = "".join(map(chr, range(0x110000)))
+    escaped = re.findall(UNSAFE, every)
+    assert len(escaped) == 32 + 33 + 5 + 4 + 2048  # C0, DEL and C1, bidi overrides, surrogates
+    assert not any(ch.isprintable() for ch in escaped)
+    for ch in escaped:
+        code = ord(ch)
+        assert safe_text(f"a{ch}b") == (f"a\\x{code:02x}b" if code < 0x100 else f"a\\u{code:04x}b")

@@ -247,19 +247,25 @@ def test_every_module_has_one_role_and_fits_on_a_few_screens() -> None:
 
 def test_a_listing_that_names_what_its_rows_lack_is_refused_when_built() -> None:
     # a typo in a column's name is an error where the listing is made, not an empty column
-    from dataclasses import dataclass
+    from igfcli.analyses.results import Column, Listing, Row, column, columns_of
 
-    from igfcli.analyses.results import Listing, column, columns_of
-
-    @dataclass(frozen=True)
-    class Row:
-        name: str = column("Name")
+    class Line(Row, frozen=True):
+        name: str = column("Name", whole=True)
+        kind: str = column("Class", key="class", mark=("flagged", "*"))
         flagged: bool = False
 
-    columns = columns_of(Row)
-    assert [(c.key, c.label) for c in columns] == [("name", "Name")]
-    assert Listing(columns, (Row("a"),), table_columns=("name",)).display_columns() == columns
+    columns = columns_of(Line)
+    assert columns == (
+        Column("name", "Name", "text", "", True, (), "name"),
+        Column("class", "Class", "text", "", False, (("flagged", "*"),), "kind"),
+    )
+    assert columns_of(Line, omit=("name",), labels={"kind": "Kind"}) == (
+        Column("class", "Kind", "text", "", False, (("flagged", "*"),), "kind"),
+    )
+    with pytest.raises(TypeError, match="Missing required argument 'kind'"):
+        Line("a")  # a column declares a field, never a default for it
+    assert Listing(columns, (Line("a", "b"),), table_columns=("name",)).display_columns() == columns[:1]
     with pytest.raises(ValueError, match=r"^listing names nmae, which its rows do not have$"):
-        Listing(columns, (Row("a"),), table_columns=("nmae",))
-    with pytest.raises(ValueError, match=r"^Row has no field nmae$"):
-        columns_of(Row, labels={"nmae": "Name"})
+        Listing(columns, (Line("a", "b"),), table_columns=("nmae",))
+    with pytest.raises(ValueError, match=r"^Line has no field nmae$"):
+        columns_of(Line, labels={"nmae": "Name"})

@@ -8,16 +8,13 @@ beside it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from igfcli.analyses.results import Listing, column, columns_of
+from igfcli.analyses.results import Listing, Row, column, columns_of
 from igfcli.analyses.selection import Filters, Selection
 from igfcli.analyses.terms import GroupBy
 from igfcli.model import Agent, ProgramEvent
 
 
-@dataclass(frozen=True)
-class ProgramRow:
+class ProgramRow(Row, frozen=True):
     """One drug program in one indication: who held it, its status and since when, what came later."""
 
     group: str = column("Sponsor")

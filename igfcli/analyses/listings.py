@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from igfcli.analyses.benchmark import APPROXIMATE_MARK, EDITORIAL, pfs_at
-from igfcli.analyses.results import Listing, column, columns_of
+from igfcli.analyses.results import Listing, Row, column, columns_of
 from igfcli.analyses.selection import Selection, known_sum
 from igfcli.model import Evidence, Trial
 
 
-@dataclass(frozen=True)
-class TrialRow:
+class TrialRow(Row, frozen=True):
     """One trial: what it tested, how many patients, its response and its benchmark-time PFS."""
 
     id: str = column("Trial", whole=True)
@@ -86,8 +83,7 @@ def trials_listing(selection: Selection) -> Listing:
     )
 
 
-@dataclass(frozen=True)
-class AgentRow:
+class AgentRow(Row, frozen=True):
     """One agent of the catalog, with the trials and patients the data holds for it."""
 
     name: str = column("Agent", whole=True)

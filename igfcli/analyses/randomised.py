@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from igfcli.analyses.results import Column, Listing, column, columns_of
+from igfcli.analyses.results import Column, Listing, Row, column, columns_of
 from igfcli.analyses.selection import Selection
 from igfcli.model import Comparison, Trial
 
 
-@dataclass(frozen=True)
-class ComparisonRow:
+class ComparisonRow(Row, frozen=True):
     """One comparison as the source printed it, and what its interval says."""
 
     trial: str = column("Trial", whole=True)

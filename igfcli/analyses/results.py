@@ -1,16 +1,15 @@
 """What an analysis returns: typed rows, the columns that show their fields, and listings.
 
-A row is a frozen dataclass; each field that people or programs see is declared
-with `column(...)`, so a column is a field of the row by construction and the
-same attribute feeds every format. A listing checks, when it is built, that
-every column it names is a field (or property) of its rows.
+A row is a frozen struct, a subclass of `Row`; each field that people or programs
+see is declared with `column(...)`, so a column is a field of the row by
+construction and the same attribute feeds every format. A listing checks, when
+it is built, that every column it names is a field (or property) of its rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import field, fields
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import msgspec
 
@@ -36,6 +35,17 @@ class Column(msgspec.Struct, frozen=True):
         return self.field or self.key
 
 
+class _Declared(msgspec.Struct, frozen=True):
+    """A column as `column(...)` declares it, before its row's class names its field."""
+
+    label: str
+    kind: ColumnKind
+    short: str
+    whole: bool
+    marks: tuple[tuple[str, str], ...]
+    key: str
+
+
 def column(
     label: str,
     kind: ColumnKind = "text",
@@ -48,25 +58,46 @@ def column(
 ) -> Any:
     """Declare a row field that is shown as a column (its key is the field's name unless `key`);
     `mark` (and `also`, for more) pair a yes/no field of the row with the mark it sets."""
-    marks = ((mark,) if mark else ()) + also
-    return field(metadata={"column": (label, kind, short, whole, marks, key)})
+    return _Declared(label, kind, short, whole, ((mark,) if mark else ()) + also, key)
+
+
+class _RowMeta(msgspec.StructMeta):
+    """Takes each `column(...)` out of a row's class body, where it would read as the field's
+    default, and keeps it as the row's column of that field."""
+
+    def __new__(mcls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **config: Any) -> Any:
+        declared = {k: v for k, v in namespace.items() if isinstance(v, _Declared)}
+        cls: Any = super().__new__(
+            mcls, name, bases, {k: v for k, v in namespace.items() if k not in declared}, **config
+        )
+        inherited = {c.attr: c for base in bases for c in getattr(base, "__columns__", ())}
+        made = {
+            k: Column(d.key or k, d.label, d.kind, d.short, d.whole, d.marks, k) for k, d in declared.items()
+        }
+        columns = {**inherited, **made}
+        cls.__columns__ = tuple(columns[f] for f in cls.__struct_fields__ if f in columns)
+        return cls
+
+
+class Row(msgspec.Struct, frozen=True, metaclass=_RowMeta):
+    """The base of every result row: a frozen struct whose `column(...)` fields are its columns."""
+
+    __columns__: ClassVar[tuple[Column, ...]] = ()
 
 
 def columns_of(
-    row_type: type, *, omit: Sequence[str] = (), labels: Mapping[str, str] | None = None
+    row_type: type[Row], *, omit: Sequence[str] = (), labels: Mapping[str, str] | None = None
 ) -> tuple[Column, ...]:
     """The columns of a row type, in field order; `labels` replaces a label set at run time."""
     labels = dict(labels or {})
-    out = []
-    for f in fields(row_type):
-        if "column" not in f.metadata or f.name in omit:
-            continue
-        label, kind, short, whole, marks, key = f.metadata["column"]
-        out.append(Column(key or f.name, labels.get(f.name, label), kind, short, whole, marks, f.name))
-    unknown = set(labels) - {f.name for f in fields(row_type)}
+    unknown = set(labels) - set(row_type.__struct_fields__)
     if unknown:
         raise ValueError(f"{row_type.__name__} has no field {', '.join(sorted(unknown))}")
-    return tuple(out)
+    return tuple(
+        msgspec.structs.replace(c, label=labels[c.attr]) if c.attr in labels else c
+        for c in row_type.__columns__
+        if c.attr not in omit
+    )
 
 
 class Listing(msgspec.Struct, frozen=True):

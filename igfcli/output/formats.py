@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import math
 import re
-from dataclasses import fields, is_dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -77,6 +76,8 @@ def json_text(value: Any) -> str:
 
 def plain(value: Any) -> Any:
     """A result (dataclasses, tuples) as plain JSON values; a field may name its key (`class`)."""
+    from dataclasses import fields, is_dataclass  # only `show` has one: not on every command's path
+
     if is_dataclass(value) and not isinstance(value, type):
         return {f.metadata.get("key", f.name): plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, (list, tuple)):

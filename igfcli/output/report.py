@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from igfcli import __version__
 from igfcli.analyses.benchmark import APPROXIMATE_MARK, EDITORIAL, benchmark_rows, level_text
 from igfcli.analyses.benchmark import footnotes as benchmark_footnotes
 from igfcli.analyses.halted import halted_rows
 from igfcli.analyses.randomised import randomised_rows
 from igfcli.analyses.ranking import RankRow, rank_rows
-from igfcli.analyses.results import Listing, column, columns_of
+from igfcli.analyses.results import Listing, Row, column, columns_of
 from igfcli.analyses.selection import Selection
 from igfcli.analyses.terms import (
     ASSUMED_MARK,
@@ -30,8 +28,7 @@ from igfcli.output.text import code_span, format_p, markdown_escape
 from igfcli.stats import format_percent
 
 
-@dataclass(frozen=True)
-class _RankLine:
+class _RankLine(Row, frozen=True):
     rank: int = column("Rank", "count")
     name: str = column("Regimen")
     trials: int = column("Trials", "count")
@@ -112,8 +109,7 @@ def _ranking_section(
     return "\n".join(out)
 
 
-@dataclass(frozen=True)
-class _HaltedLine:
+class _HaltedLine(Row, frozen=True):
     sponsor: str | None = column("Sponsor")
     agent: str = column("Agent")
     codes: tuple[str, ...] = column("Codes", "list")
@@ -146,8 +142,7 @@ def _halted_section(selection: Selection, refs: References) -> str:
     return to_markdown(Listing(columns_of(_HaltedLine), lines))
 
 
-@dataclass(frozen=True)
-class _BenchmarkLine:
+class _BenchmarkLine(Row, frozen=True):
     trial: str = column("Trial")
     cohort: str = column("Cohort")
     regimen: str = column("Regimen")
@@ -199,8 +194,7 @@ def _benchmark_section(selection: Selection, refs: References) -> str:
     return summary + to_markdown(Listing(columns, lines, footnotes=tuple(notes)))
 
 
-@dataclass(frozen=True)
-class _ComparisonLine:
+class _ComparisonLine(Row, frozen=True):
     trial: str = column("Trial")
     endpoint: str = column("Endpoint")
     experimental: str = column("Experimental")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from igfcli.analyses.detail import (
     AlsoDetail,
     ComparisonDetail,
@@ -12,12 +10,11 @@ from igfcli.analyses.detail import (
     ResponseDetail,
     TrialDetail,
 )
-from igfcli.analyses.results import Listing, column, columns_of
+from igfcli.analyses.results import Listing, Row, column, columns_of
 from igfcli.stats import format_percent
 
 
-@dataclass(frozen=True)
-class FieldRow:
+class FieldRow(Row, frozen=True):
     field: str = column("Field")
     value: str = column("Value")
 
