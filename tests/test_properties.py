@@ -326,3 +326,40 @@ def test_markdown_shows_escaped_text_as_written(text: str) -> None:
     assert kinds <= {"text", "softbreak"}, (text, kinds)
     shown = "".join(child.content for child in inline.children or [] if child.type == "text")
     assert " ".join(shown.split()) == " ".join(f"x {safe_text(text)} x".split()), text
+
+
+_any_value = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(min_value=-1.0, max_value=2.0),
+    st.sampled_from([-0.0, math.nan, 1e-7, 0.2875, "\x1b[31m", "a\u202eb", "x\ud800", "10%"]),
+    st.text(max_size=8),
+    st.tuples(st.text(max_size=4), st.integers(0, 9)),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(["text", "count", "rate", "number", "list", "bool", "p_value"]),
+    st.lists(st.tuples(_any_value, st.booleans()), max_size=6),
+)
+def test_a_column_worked_out_at_once_reads_as_cell_by_cell(kind: Any, values: list[Any]) -> None:
+    # the tables and markdown read cells a column at a time; each must be what shown_cell gives
+    from igfcli.analyses.results import Column
+    from igfcli.output.text import column_texts, shown_cell
+
+    class Line:
+        def __init__(self, value: Any, flagged: bool) -> None:
+            self.value, self.flagged = value, flagged
+
+    rows = [Line(v, f) for v, f in values]
+    if kind in ("rate", "p_value"):
+        rows = [r for r in rows if r.value is None or isinstance(r.value, float)]
+    for marks in ((), (("flagged", "†"),)):
+        column = Column("value", "Value", kind, marks=marks)
+        try:
+            expected = [shown_cell(r, column) for r in rows]
+        except (TypeError, ValueError):
+            continue  # a value this kind of column never holds
+        assert column_texts(rows, column) == expected

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from igfcli.analyses.results import Column, Listing
-from igfcli.output.text import NUMERIC, safe_text, shown_cell
+from igfcli.output.text import NUMERIC, column_texts, safe_text
 from igfcli.stats import format_percent
 
 if TYPE_CHECKING:  # rich is imported only when a terminal table is drawn
@@ -96,7 +97,7 @@ def to_rich(listing: Listing, console: Console) -> RenderableType:
     rest cannot fit does each row become a block of field: value lines.
     """
     columns = list(listing.display_columns())
-    texts = [[shown_cell(row, c) for c in columns] for row in listing.rows]
+    texts = _texts(listing, columns)
     with_forest = listing.forest is not None and bool(listing.rows)
     minimums = [_min_width(c, [row[i] for row in texts]) for i, c in enumerate(columns)]
     dropped: list[Column] = []
@@ -121,7 +122,13 @@ def to_rich(listing: Listing, console: Console) -> RenderableType:
     if stacked is not None:
         return stacked
     full = listing.display_columns()
-    return _records(listing, full, [[shown_cell(row, c) for c in full] for row in listing.rows])
+    return _records(listing, full, _texts(listing, full))
+
+
+def _texts(listing: Listing, columns: Sequence[Column]) -> list[list[str]]:
+    """Each row's cells in these columns, as people read them (worked out a column at a time)."""
+    by_column = [column_texts(listing.rows, c) for c in columns]
+    return [[texts[i] for texts in by_column] for i in range(len(listing.rows))]
 
 
 def _stacked(

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from igfcli.analyses.results import Column, Listing
-from igfcli.output.text import FORMULA_START, NUMERIC, md_cell, safe_text, shown_cell
+from igfcli.output.text import FORMULA_START, NUMERIC, column_texts, md_cell, safe_text
 
 
 class Format(StrEnum):
@@ -110,8 +110,7 @@ def _markdown_column(rows: tuple[Any, ...], column: Column) -> list[str]:
     (rates, names, verdicts) over thousands of rows, and each distinct text is escaped once."""
     escaped: dict[str, str] = {}
     out = []
-    for row in rows:
-        text = shown_cell(row, column)
+    for text in column_texts(rows, column):
         cell = escaped.get(text)
         if cell is None:
             cell = escaped[text] = md_cell(text)

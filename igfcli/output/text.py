@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from igfcli.analyses.results import Column
@@ -68,6 +69,35 @@ def shown_cell(row: Any, column: Column) -> str:
     if text:
         text += "".join(symbol for flag, symbol in column.marks if getattr(row, flag))
     return text
+
+
+def column_texts(rows: Sequence[Any], column: Column) -> list[str]:
+    """shown_cell of every row in one column, with the column's kind looked at once, not once a
+    cell (a report of 10,000 trials has 140,000 cells)."""
+    attr = column.attr
+    if column.kind == "rate":
+        texts = [format_percent(float(v)) if (v := getattr(r, attr)) is not None else "" for r in rows]
+    elif column.kind in ("text", "count"):
+        texts = [_plain_cell(getattr(r, attr)) for r in rows]
+    else:
+        return [shown_cell(r, column) for r in rows]
+    if column.marks:
+        for i, row in enumerate(rows):
+            if texts[i]:
+                texts[i] += "".join(symbol for flag, symbol in column.marks if getattr(row, flag))
+    return texts
+
+
+def _plain_cell(value: Any) -> str:
+    """display_cell of a text or count column's value."""
+    if type(value) is str:
+        return safe_text(value)
+    if type(value) is int:
+        return str(value)
+    return "" if value is None else display_cell(value, _TEXT)
+
+
+_TEXT = Column("", "")  # a text column: display_cell shows a text's and a count's values alike
 
 
 def format_p(p: float) -> str:
