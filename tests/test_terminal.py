@@ -102,3 +102,21 @@ def test_two_arms_of_one_trial_never_read_as_one_row(width: int) -> None:
     out = igf("randomised", env={"COLUMNS": str(width)}).stdout
     for dose in ("12 mg/kg", "20 mg/kg"):  # once for OS, once for PFS
         assert out.count(dose) == 2, f"at {width} columns"
+
+
+@pytest.mark.parametrize("width", [20, 30, 40, 50, 60])
+@pytest.mark.parametrize("command", [c for c in COMMANDS if c[0] != "agents"], ids=" ".join)
+def test_a_listing_with_no_row_is_drawn_at_any_width(
+    command: tuple[str, ...], width: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a selection that leaves nothing (the small fixture has no randomised trial, and the
+    # agent filter below matches no trial) once ended in a traceback below 60 columns
+    from tests.conftest import DATA
+
+    monkeypatch.setenv("COLUMNS", str(width))
+    args = ("--data", str(DATA / "small"))
+    if command[0] != "randomised":
+        args += ("--agent", "betinib")
+    done = igf(*command, *args)
+    assert done.exit_code == 0, done.stderr
+    assert "Traceback" not in done.stderr and done.stdout.strip()

@@ -35,17 +35,6 @@ class Column(msgspec.Struct, frozen=True):
         return self.field or self.key
 
 
-class _Declared(msgspec.Struct, frozen=True):
-    """A column as `column(...)` declares it, before its row's class names its field."""
-
-    label: str
-    kind: ColumnKind
-    short: str
-    whole: bool
-    marks: tuple[tuple[str, str], ...]
-    key: str
-
-
 def column(
     label: str,
     kind: ColumnKind = "text",
@@ -58,7 +47,8 @@ def column(
 ) -> Any:
     """Declare a row field that is shown as a column (its key is the field's name unless `key`);
     `mark` (and `also`, for more) pair a yes/no field of the row with the mark it sets."""
-    return _Declared(label, kind, short, whole, ((mark,) if mark else ()) + also, key)
+    # the field is named when the row's class is made (_RowMeta), the key too where not given
+    return Column(key, label, kind, short, whole, ((mark,) if mark else ()) + also)
 
 
 class _RowMeta(msgspec.StructMeta):
@@ -66,14 +56,12 @@ class _RowMeta(msgspec.StructMeta):
     default, and keeps it as the row's column of that field."""
 
     def __new__(mcls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **config: Any) -> Any:
-        declared = {k: v for k, v in namespace.items() if isinstance(v, _Declared)}
+        declared = {k: v for k, v in namespace.items() if isinstance(v, Column)}
         cls: Any = super().__new__(
             mcls, name, bases, {k: v for k, v in namespace.items() if k not in declared}, **config
         )
         inherited = {c.attr: c for base in bases for c in getattr(base, "__columns__", ())}
-        made = {
-            k: Column(d.key or k, d.label, d.kind, d.short, d.whole, d.marks, k) for k, d in declared.items()
-        }
+        made = {k: msgspec.structs.replace(c, key=c.key or k, field=k) for k, c in declared.items()}
         columns = {**inherited, **made}
         cls.__columns__ = tuple(columns[f] for f in cls.__struct_fields__ if f in columns)
         return cls

@@ -143,7 +143,7 @@ def _stacked(
     key = next((i for i, c in enumerate(columns) if not _unbroken(c) or c.kind == "text"), 0)
     lead = [key] + [i for i, c in enumerate(columns) if c.attr in listing.stack and i != key]
     rest = [i for i in range(len(columns)) if i not in lead]
-    widths = {i: max(len(columns[i].short or columns[i].label), *(len(t[i]) for t in texts)) for i in rest}
+    widths = {i: max([len(columns[i].short or columns[i].label), *(len(t[i]) for t in texts)]) for i in rest}
     values_width = sum(widths.values()) + 2 * len(rest)
     first = max([len(columns[key].short or columns[key].label), *(len(t[key]) for t in texts)])
     lead_width = min(first, width - 2 - values_width)

@@ -76,7 +76,7 @@ def json_text(value: Any) -> str:
 
 def plain(value: Any) -> Any:
     """A result (dataclasses, tuples) as plain JSON values; a field may name its key (`class`)."""
-    from dataclasses import fields, is_dataclass  # only `show` has one: not on every command's path
+    from dataclasses import fields, is_dataclass  # here: only `show`'s detail is made of dataclasses
 
     if is_dataclass(value) and not isinstance(value, type):
         return {f.metadata.get("key", f.name): plain(getattr(value, f.name)) for f in fields(value)}

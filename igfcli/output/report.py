@@ -191,7 +191,7 @@ def _benchmark_section(selection: Selection, refs: References) -> str:
     )
     notes = (benchmark_footnotes(benchmark, 0.05)[1], *mark_notes(with_data))
     columns = columns_of(_BenchmarkLine, labels={"p": f"p (vs {threshold})"})
-    return summary + to_markdown(Listing(columns, lines, footnotes=tuple(notes)))
+    return summary + to_markdown(Listing(columns, lines, footnotes=notes))
 
 
 class _ComparisonLine(Row, frozen=True):

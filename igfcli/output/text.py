@@ -54,6 +54,17 @@ def display_cell(value: Any, column: Column) -> str:
     if column.kind == "interval":
         low, high = value
         return f"{format_percent(low)}–{format_percent(high)}"
+    return _plain_cell(value)
+
+
+def _plain_cell(value: Any) -> str:
+    """A value of any other kind of column (text, count, list, yes/no) as people read it."""
+    if type(value) is str:  # most cells, first
+        return safe_text(value)
+    if type(value) is int:
+        return str(value)
+    if value is None:
+        return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
@@ -65,8 +76,11 @@ def display_cell(value: Any, column: Column) -> str:
 
 def shown_cell(row: Any, column: Column) -> str:
     """A row's value in a column as people read it, with the column's mark where its field is true."""
-    text = display_cell(getattr(row, column.attr), column)
-    if text:
+    return _marked(display_cell(getattr(row, column.attr), column), row, column)
+
+
+def _marked(text: str, row: Any, column: Column) -> str:
+    if text and column.marks:
         text += "".join(symbol for flag, symbol in column.marks if getattr(row, flag))
     return text
 
@@ -82,22 +96,8 @@ def column_texts(rows: Sequence[Any], column: Column) -> list[str]:
     else:
         return [shown_cell(r, column) for r in rows]
     if column.marks:
-        for i, row in enumerate(rows):
-            if texts[i]:
-                texts[i] += "".join(symbol for flag, symbol in column.marks if getattr(row, flag))
+        texts = [_marked(text, row, column) for text, row in zip(texts, rows, strict=True)]
     return texts
-
-
-def _plain_cell(value: Any) -> str:
-    """display_cell of a text or count column's value."""
-    if type(value) is str:
-        return safe_text(value)
-    if type(value) is int:
-        return str(value)
-    return "" if value is None else display_cell(value, _TEXT)
-
-
-_TEXT = Column("", "")  # a text column: display_cell shows a text's and a count's values alike
 
 
 def format_p(p: float) -> str:
