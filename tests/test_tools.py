@@ -269,3 +269,16 @@ def test_a_listing_that_names_what_its_rows_lack_is_refused_when_built() -> None
         Listing(columns, (Line("a", "b"),), table_columns=("nmae",))
     with pytest.raises(ValueError, match=r"^Line has no field nmae$"):
         columns_of(Line, labels={"nmae": "Name"})
+
+
+def test_every_mark_note_is_chosen_by_a_field_the_ranking_has() -> None:
+    # mark_notes reads a field a row lacks as "no" (a benchmark row has no reported rate):
+    # a misspelt field would silently drop its note, so each must be one the ranking's rows have
+    from igfcli.analyses.ranking import RankRow
+    from igfcli.analyses.terms import _MARK_NOTES
+
+    assert [flag for _, flag in _MARK_NOTES] == ["evaluable_assumed", "reported_disagrees", "cohorts_summed"]
+    assert all(flag in RankRow.__struct_fields__ for _, flag in _MARK_NOTES)
+    assert {symbol for column in RankRow.__columns__ for _, symbol in column.marks} == {
+        note[0] for note, _ in _MARK_NOTES
+    }
