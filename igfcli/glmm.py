@@ -281,12 +281,18 @@ def _search(
 
 def _first_modes(studies: list[tuple[int, int]], mu: float, tau: float) -> list[float]:
     """Where each study's mode search starts: its logit's best linear predictor, in units of tau."""
-    modes = []
+    ys, vs = logits(studies)
+    return [(y - mu) * tau / (tau * tau + v) for y, v in zip(ys, vs, strict=True)]
+
+
+def logits(studies: list[tuple[int, int]]) -> tuple[list[float], list[float]]:
+    """Each study's logit and its variance, with 0.5 added to both cells of a study with a zero cell."""
+    ys, vs = [], []
     for k, n in studies:
-        c = 0.5 if k == 0 or k == n else 0.0
-        y, v = math.log((k + c) / (n - k + c)), 1.0 / (k + c) + 1.0 / (n - k + c)
-        modes.append((y - mu) * tau / (tau * tau + v))
-    return modes
+        c = 0.5 if k in (0, n) else 0.0
+        ys.append(math.log((k + c) / (n - k + c)))
+        vs.append(1.0 / (k + c) + 1.0 / (n - k + c))
+    return ys, vs
 
 
 def _newton(

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from igfcli.glmm import MAX_NODES, NODES, expit, fit
+from igfcli.glmm import MAX_NODES, NODES, expit, fit, logits
 from igfcli.special import chi2_sf, t_quantile
 from igfcli.stats import normal_quantile
 
@@ -61,7 +61,7 @@ def pool(counts: Sequence[tuple[int, int]], method: Method, level: float = 0.95)
 def pool_dl(counts: Sequence[tuple[int, int]], level: float = 0.95) -> Pooled:
     """Inverse-variance pooling of logits with the DerSimonian-Laird tau^2."""
     studies = _check(counts, level)
-    mu, se, tau2 = _dersimonian_laird(*_logits(studies))
+    mu, se, tau2 = _dersimonian_laird(*logits(studies))
     return _summary("dl", studies, mu, se, tau2, level)
 
 
@@ -83,7 +83,7 @@ def pool_glmm(counts: Sequence[tuple[int, int]], level: float = 0.95, nodes: int
         return _failed(studies, "every patient responded: the binomial-normal model has no finite estimate")
     if all(n == 1 for _, n in studies):
         return _failed(studies, "every study has one patient: tau^2 cannot be told from the mean rate")
-    mu, _, tau2 = _dersimonian_laird(*_logits(studies))  # the start of the likelihood's maximisation
+    mu, _, tau2 = _dersimonian_laird(*logits(studies))  # the start of the likelihood's maximisation
     fitted = fit(studies, nodes, (mu, tau2))
     if isinstance(fitted, str):
         return _failed(studies, fitted)
@@ -104,16 +104,6 @@ def _check(counts: Sequence[tuple[int, int]], level: float) -> list[tuple[int, i
     if not 0 < level < 1:
         raise ValueError(f"confidence level must lie strictly between 0 and 1, got {level}")
     return studies
-
-
-def _logits(studies: list[tuple[int, int]]) -> tuple[list[float], list[float]]:
-    """Each study's logit and its variance, with 0.5 added to both cells of a study with a zero cell."""
-    ys, vs = [], []
-    for k, n in studies:
-        c = 0.5 if k in (0, n) else 0.0
-        ys.append(math.log((k + c) / (n - k + c)))
-        vs.append(1.0 / (k + c) + 1.0 / (n - k + c))
-    return ys, vs
 
 
 def _heterogeneity(ys: list[float], vs: list[float]) -> tuple[float, float]:
@@ -138,7 +128,7 @@ def _dersimonian_laird(ys: list[float], vs: list[float]) -> tuple[float, float, 
 def _summary(
     method: Method, studies: list[tuple[int, int]], mu: float, se: float, tau2: float, level: float
 ) -> Pooled:
-    q, s2 = _heterogeneity(*_logits(studies))
+    q, s2 = _heterogeneity(*logits(studies))
     upper = 1.0 - (1.0 - level) / 2.0
     z = normal_quantile(upper)
     pi_low = pi_high = None
