@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
@@ -11,6 +12,11 @@ import pytest
 
 # the shared helpers assert too; show their failures in full
 pytest.register_assert_rewrite("tests.corpus", "tests.helpers")
+
+# The tests build and drop millions of small objects (records, rows, examples): the cyclic
+# collector's youngest generation is swept every 50,000 allocations rather than every 700, which
+# takes a twenty-fifth off the suite's time; what reference counting frees is freed as before.
+gc.set_threshold(50_000, 20, 20)
 
 TESTS = Path(__file__).parent
 DATA = TESTS / "data"
