@@ -295,10 +295,12 @@ def test_an_edit_at_the_same_size_with_its_time_put_back_is_read_again(tmp_path:
     # change time and inode cannot be put back, so the cache keys on them too, as git's index does
     folder = _folder(tmp_path)
     load(folder)
-    time.sleep(0.05)  # past the coarsest tick of the change time the cache saw
     target = folder / "t0003.yaml"
+    seen = os.stat(target).st_ctime_ns  # the change time the cache holds
     target.write_text(target.read_text().replace("responders: 5", "responders: 6"))
     _age(folder)  # the very modification time the cache holds
+    while os.stat(target).st_ctime_ns == seen:  # a clock that has not ticked since: until it does
+        _age(folder)
     problems = _outcome(folder, use_cache=True)[0]
     assert any("t0003.yaml" in p and "6/38" in p for p in problems), problems
     # a file replaced by another of the same size and time (a new inode) is read again too
