@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 
@@ -11,6 +10,7 @@ import msgspec
 from msgspec.structs import force_setattr
 
 from igfcli.names import folded
+from igfcli.sharing import share
 
 STATUSES = ("halted", "active", "awaiting-results", "approved", "unknown")
 ARM_ROLES = ("experimental", "control")
@@ -24,17 +24,6 @@ MAX_COUNT = 100_000_000
 
 # one mapping for each position a trial's id stands at, which most records share (read only)
 _ONE_LOCATION: dict[tuple[str, tuple[int, int]], Mapping[str, tuple[int, int]]] = {}
-
-
-def _share(value: msgspec.Struct, *names: str) -> None:
-    """Keep one copy of a recurring text (an agent, a histology, a response criterion) however
-    many values hold it: set on a value still being built, before anyone else sees it."""
-    for name in names:
-        text = getattr(value, name)
-        if type(text) is str and len(text) <= 40:
-            force_setattr(value, name, sys.intern(text))
-        elif type(text) is tuple:
-            force_setattr(value, name, tuple(sys.intern(t) if len(t) <= 40 else t for t in text))
 
 
 class Rate(msgspec.Struct, frozen=True):
@@ -73,7 +62,7 @@ class Response(msgspec.Struct, frozen=True):
     also_reported: tuple[AlsoReported, ...] = ()
 
     def __post_init__(self) -> None:
-        _share(self, "criteria")
+        share(self, "criteria")
 
     @property
     def responders_estimated(self) -> bool:
@@ -310,7 +299,7 @@ class Trial(msgspec.Struct, frozen=True):
     locations: Mapping[str, tuple[int, int]] = msgspec.field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        _share(self, "regimen", "phase", "condition", "histologies")
+        share(self, "regimen", "phase", "condition", "histologies")
         if len(self.locations) == 1:  # the id's alone, as a loaded trial keeps them: often the same
             shared = _ONE_LOCATION.setdefault(next(iter(self.locations.items())), self.locations)
             force_setattr(self, "locations", shared)

@@ -85,6 +85,31 @@ def test_warm_loads_come_from_the_cache(tmp_path: Path, monkeypatch: pytest.Monk
     assert "yaml" not in _modules_after_warm_run(folder).split()
 
 
+@pytest.mark.parametrize("use_cache", [False, True])
+def test_records_hold_one_copy_of_each_recurring_text(tmp_path: Path, use_cache: bool) -> None:
+    # what keeps 100,000 records small in memory, read afresh or decoded from the cache
+    folder = _folder(tmp_path)
+    template = (folder / "t0000.yaml").read_text()
+    long_condition = "a condition written at more length than any name, " + "x" * 40
+    (folder / "t0000.yaml").write_text(template.replace("condition: sarcoma", f"condition: {long_condition}"))
+    _age(folder)
+    load(folder)  # the cache filled, when it is used
+    loaded = load(folder, use_cache=use_cache)
+    assert loaded.evidence is not None
+    trials = loaded.evidence.trials
+    assert len(trials) == N - 1  # all but the one with an error
+    first = trials[0]
+    for trial in trials[1:]:
+        assert trial.regimen == first.regimen and trial.regimen is first.regimen
+        assert trial.phase is first.phase
+        assert trial.response is not None and first.response is not None
+        assert trial.response.criteria is first.response.criteria
+    # a long text is kept as written, not shared with an equal one built elsewhere
+    [with_condition] = [t for t in trials if t.id == "t0000"]
+    assert with_condition.condition == long_condition
+    assert with_condition.condition is not sys.intern(long_condition[:-1] + "x")
+
+
 def _modules_after_warm_run(folder: Path) -> str:
     """The modules a warm `igf rank --format csv` imported, one a line."""
     script = (
