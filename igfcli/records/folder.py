@@ -101,6 +101,8 @@ def record_files(folder: Path, problems: list[Problem] | None = None) -> list[tu
             problems.append(Problem(display_path(Path(path), folder), None, None, "", message, severity))
 
     def walk(path: str, inside: str) -> None:
+        # what os.path.join(inside, name) gives, for every name, in one step each
+        prefix = os.path.join(inside, "") if inside else ""
         try:
             info = os.stat(path)
             with os.scandir(path) as listing:
@@ -122,7 +124,7 @@ def record_files(folder: Path, problems: list[Problem] | None = None) -> list[tu
             if is_folder:
                 folders.append(entry)
             elif is_record_name(entry.name) and not (inside == "" and entry.name == AGENTS_FILE):
-                found.append((entry.path, os.path.join(inside, entry.name)))
+                found.append((entry.path, prefix + entry.name))
         for entry in folders:
             if entry.is_symlink():
                 target = os.path.realpath(entry.path)
@@ -135,7 +137,7 @@ def record_files(folder: Path, problems: list[Problem] | None = None) -> list[tu
                     continue
                 if target == home or target.startswith(home + os.sep):
                     continue  # its records are read where they are
-            walk(entry.path, os.path.join(inside, entry.name))
+            walk(entry.path, prefix + entry.name)
 
     walk(os.fspath(folder), "")
     return found
@@ -179,7 +181,8 @@ def load(folder: Path, *, use_cache: bool = True) -> Loaded:
     first_seen: dict[str, Trial] = {}  # by id_key: ids that differ only in case are one trial's
     folder_shown = display_path(folder, folder)
     # as display_path would name each file, without its cost for every file of a large folder
-    names = [inside if folder_shown == "." else os.path.join(folder_shown, inside) for _, inside in files]
+    prefix = "" if folder_shown == "." else os.path.join(folder_shown, "")
+    names = [prefix + inside for _, inside in files]
     results: list[FileResult | None] = [
         cache.lookup(inside, name) if cache else None for (_, inside), name in zip(files, names, strict=True)
     ]
