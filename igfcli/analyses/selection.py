@@ -143,9 +143,11 @@ class Selection:
 
     def _agent_fields_match(self, trial: Trial) -> bool:
         f = self.filters
-        agents = [self.evidence.agent(name) for name in trial.regimen]
         if self.agent_names and not self.agent_names & set(trial.regimen):
             return False
+        if not (f.sponsors or f.classes):
+            return True  # most runs: the agents' own fields are not asked about
+        agents = [self.evidence.agent(name) for name in trial.regimen]
         if f.sponsors and not any(
             folded(a.sponsor or "") in _fold(f.sponsors) or folded(a.parent or "") in _fold(f.sponsors)
             for a in agents
