@@ -303,15 +303,15 @@ def _build(text: str, loader: type[Any], doc: Document) -> _Refusal | None:
 
 def _key(event: Any, mapping: _Collection, doc: Document) -> _Refusal | None:
     """Take a mapping's next key, or say why it cannot be one (a problem of the mapping's)."""
-    position, where = _position(event), field_name(mapping.path)
+    position = _position(event)
     if type(event) is not yaml.ScalarEvent:
-        return (*position, "a key must be a plain word, not a list or mapping", where)
+        return (*position, "a key must be a plain word, not a list or mapping", field_name(mapping.path))
     tag = _tag(event)
     if tag == "tag:yaml.org,2002:merge":
-        return (*position, "merge keys (<<) are not supported; write the keys out", where)
+        return (*position, "merge keys (<<) are not supported; write the keys out", field_name(mapping.path))
     key, refusal = _scalar(event, None, doc, tag)
     if refusal is not None:
-        return (*position, refusal, where)
+        return (*position, refusal, field_name(mapping.path))
     if not isinstance(key, str):
         key = event.value  # `1: x` or `yes: x` as keys: keep the text
     assert isinstance(mapping.value, dict)
@@ -362,9 +362,11 @@ def _scalar(event: Any, path: Path | None, doc: Document, tag: str | None = None
     """A scalar's value, or why it is refused (a tag records never need)."""
     tag = tag or _tag(event)
     if tag == _STR_TAG:
-        if _LONE_SURROGATE.search(event.value):  # spelled as an escape, "\ud800": the Python parser's
+        value = event.value
+        # half a UTF-16 pair spelled as an escape ("\ud800"), which the Python parser lets through
+        if not value.isascii() and _LONE_SURROGATE.search(value):
             return None, _HALF_A_PAIR
-        return event.value, None  # most values are text, and text is built as it was read
+        return value, None  # most values are text, and text is built as it was read
     if tag == _NOT_PLAIN:
         if path is not None:
             doc.not_plain.add(path)
