@@ -350,6 +350,6 @@ class ParseCache:
 
 def _named(problems: tuple[Problem, ...], shown: str) -> tuple[Problem, ...]:
     """Problems as messages name their file from here (the cache keeps the name of the run that wrote it)."""
-    if all(p.path == shown for p in problems):
+    if not problems or all(p.path == shown for p in problems):
         return problems  # most often: no problem at all, or named as before
     return tuple(p if p.path == shown else replace_struct(p, path=shown) for p in problems)
