@@ -186,10 +186,8 @@ def _beta_quantile(q: float, a: float, b: float) -> float:
 
 
 def _normal_quantile(p: float) -> float:
-    """An approximate standard normal quantile (Abramowitz and Stegun 26.2.23, error < 4.5e-4).
-
-    Only a starting point for the exact search above, never a result.
-    """
+    """An approximate standard normal quantile (Abramowitz and Stegun 26.2.23, error < 4.5e-4):
+    only a starting point for the exact search above, never a result."""
     tail = p if p < 0.5 else 1.0 - p
     t = math.sqrt(-2.0 * math.log(tail))
     z = t - (2.515517 + 0.802853 * t + 0.010328 * t * t) / (
@@ -351,50 +349,8 @@ def format_percent(fraction: float | None, decimals: int = 1) -> str:
 
 @lru_cache(maxsize=65536)  # by the text, not the float: -0.0 equals 0.0 but prints "-0.0%"
 def _percent_of(shortest: str, decimals: int) -> str:
-    from decimal import ROUND_HALF_UP, Decimal
+    from decimal import ROUND_HALF_UP, Decimal, localcontext
 
     percent = Decimal(shortest).scaleb(2)
-    return f"{percent.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)}%"
-
-
-# --- hazard ratios ----------------------------------------------------------------------------
-
-
-def _printed_range(value: float, text: str) -> tuple[float, float]:
-    """Every value that prints as `text` (to its decimals)."""
-    decimals = len(text.split(".")[1]) if "." in text else 0
-    half = 0.5 * 10.0**-decimals
-    return max(value - half, 1e-12), value + half
-
-
-def hr_in_middle(hr: tuple[float, str], low: tuple[float, str], high: tuple[float, str]) -> bool:
-    """Whether a hazard ratio can be the geometric middle of its interval at the printed precision.
-
-    A Wald interval on the log scale (what a Cox model prints) is symmetric there:
-    hr^2 = low x high. Each figure may be anything that rounds to what was printed.
-    """
-    h0, h1 = _printed_range(*hr)
-    l0, l1 = _printed_range(*low)
-    u0, u1 = _printed_range(*high)
-    return l0 * u0 <= h1 * h1 and h0 * h0 <= l1 * u1
-
-
-def wald_p_range(
-    hr: tuple[float, str], low: tuple[float, str], high: tuple[float, str], level: float
-) -> tuple[float, float]:
-    """The two-sided Wald p-values that a hazard ratio and its interval allow, as printed.
-
-    se = (ln high - ln low) / (2 z), z = ln hr / se, p = 2 (1 - Phi(|z|)); each figure may be
-    anything that rounds to what was printed, so the answer is a range.
-    """
-    z_level = normal_quantile(1 - (1 - level) / 2)
-    h0, h1 = _printed_range(*hr)
-    l0, l1 = _printed_range(*low)
-    u0, u1 = _printed_range(*high)
-    se_low = max((math.log(u0) - math.log(l1)) / (2 * z_level), 1e-12)
-    se_high = max((math.log(u1) - math.log(l0)) / (2 * z_level), 1e-12)
-    log_hr = (math.log(h0), math.log(h1))
-    nearest = 0.0 if log_hr[0] <= 0 <= log_hr[1] else min(abs(x) for x in log_hr)
-    farthest = max(abs(x) for x in log_hr)
-    z_small, z_large = nearest / se_high, farthest / se_low
-    return math.erfc(z_large / math.sqrt(2)), math.erfc(z_small / math.sqrt(2))
+    with localcontext(prec=max(28, percent.adjusted() + decimals + 2)):  # a rate printed to 29 decimals
+        return f"{percent.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP):f}%"  # never 1E-7

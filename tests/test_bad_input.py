@@ -287,6 +287,17 @@ WARNED: dict[str, list[str]] = {
     "rate-disagrees": [
         ":9:18: warning: response.reported_rate: 15.2% disagrees with responders / evaluable (5/38 = 13.2%)",
     ],
+    # 5/38 to 29 decimals, halves up, as exact arithmetic gives it (not a float's 17 digits)
+    "rate-printed-to-29-decimals": [
+        ":9:18: warning: response.reported_rate: 15.22222222222222222222222222222% disagrees with "
+        "responders / evaluable (5/38 = 13.15789473684210526315789473684%)",
+    ],
+    # 1 - (1 - level) / 2 is 1.0 in binary: the interval's z (8.29) comes from the lower tail;
+    # the range as scipy's norm.isf and a grid over every printable value give it
+    "comparison-level-a-hair-below-1": [
+        ":24:8: warning: comparisons[0].p: 0.42 (two-sided) disagrees with the hazard ratio and its "
+        "interval, which give a two-sided p of 0.000194 to 0.00135",
+    ],
 }
 
 # catalog fixture -> (agents still loaded, problems)

@@ -315,6 +315,22 @@ def test_records_read_in_worker_processes_give_the_same_results(
     assert len(readers) == N + 1 and str(os.getpid()) not in readers  # every file read in a worker
 
 
+def test_every_module_that_reads_a_record_keys_the_cache() -> None:
+    # a cached result is used only while the code that made it is unchanged: every module the
+    # reading imports must be among those whose signature the cache keeps
+    script = (
+        "import sys\n"
+        "import igfcli.records.folder, igfcli.records.cache, igfcli.records.trials\n"
+        "import igfcli.records.checks, igfcli.records.yamldoc, igfcli.records.agents\n"
+        "print('\\n'.join(m.__file__ for n, m in sys.modules.items() if n.startswith('igfcli.')))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    here = Path(cache.__file__).parent
+    used = {os.path.relpath(file, here) for file in run.stdout.split() if not file.endswith("__init__.py")}
+    assert used == set(cache._DECIDING)
+
+
 def test_an_edit_at_the_same_size_with_its_time_put_back_is_read_again(tmp_path: Path) -> None:
     # `touch -d`, `rsync -t` and unpacking an archive put a file's modification time back; its
     # change time and inode cannot be put back, so the cache keys on them too, as git's index does

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import beta, binom, binomtest
 
+from igfcli.hazards import hr_in_middle, wald_p_range
 from igfcli.model import Rate
 from igfcli.stats import (
     RateError,
@@ -17,13 +18,11 @@ from igfcli.stats import (
     binom_cdf,
     clopper_pearson,
     format_percent,
-    hr_in_middle,
     matches,
     nearest_denominator,
     neighbours,
     normal_quantile,
     parse_rate,
-    wald_p_range,
     wilson,
 )
 
@@ -184,6 +183,19 @@ def _half_up_percent(k: int, n: int, decimals: int) -> str:
     units = (2 * 100 * scale * k + n) // (2 * n)  # floor(100 * scale * k / n + 1/2)
     whole, part = divmod(units, scale)
     return f"{whole}.{part:0{decimals}d}%" if decimals else f"{whole}%"
+
+
+@pytest.mark.parametrize("decimals", [3, 17, 28, 29, 40])
+def test_percentages_to_any_number_of_decimals(decimals: int) -> None:
+    # a rate may be printed to 30 decimals: the percentage of a float is its shortest decimal
+    # form rounded, halves up (worked out here in fractions, with no decimal context)
+    from fractions import Fraction
+
+    for x in (5 / 38, 0.2875, 1.0, 1e-9, 123.456):
+        shortest = Fraction(repr(x)) * 100 * 10**decimals
+        units = (shortest * 2 + 1) // 2  # halves up
+        whole, part = divmod(int(units), 10**decimals)
+        assert format_percent(x, decimals) == f"{whole}.{part:0{decimals}d}%"
 
 
 @pytest.mark.parametrize("decimals", [0, 1, 2])

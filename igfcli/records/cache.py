@@ -138,7 +138,10 @@ def _signature(path: str | Path) -> Signature | None:
 # at the same version.
 _DECIDING = (
     "../errors.py",
+    "../hazards.py",
     "../model.py",
+    "../names.py",
+    "../sharing.py",
     "../stats.py",
     "agents.py",
     "arms.py",

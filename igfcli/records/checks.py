@@ -9,16 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from igfcli.errors import Problem
+from igfcli.hazards import hr_in_middle, wald_p_range
 from igfcli.model import AlsoReported, Comparison, PfsPoint, Rate, Response, Trial
-from igfcli.stats import (
-    achievable,
-    format_percent,
-    hr_in_middle,
-    matches,
-    nearest_denominator,
-    neighbours,
-    wald_p_range,
-)
+from igfcli.stats import achievable, matches, nearest_denominator, neighbours
 
 
 def check_trial(trial: Trial) -> list[Problem]:
@@ -35,12 +28,21 @@ def _fraction(k: int, n: int, rate: Rate, *, agrees: bool = False) -> str:
     """k/n at the rate's printed precision; for a fraction said to agree, with one more decimal
     where rounding a half could go either way (1/400 = 0.25% is "0.2%" or "0.3%")."""
     decimals = _decimals(rate)
-    shown = format_percent(k / n, decimals)
+    shown = _percent(k, n, decimals)
     if agrees and k / n - rate.value >= rate.half_unit - 1e-12:
         # exactly half a unit above the printed rate (the check allows either rounding of a
         # half): only rounding the half down, as some software prints it, gives that rate
-        return f"{k}/{n} = {format_percent(k / n, decimals + 1)}, {rate.text} with the half rounded down"
+        return f"{k}/{n} = {_percent(k, n, decimals + 1)}, {rate.text} with the half rounded down"
     return f"{k}/{n} = {shown}"
+
+
+def _percent(k: int, n: int, decimals: int) -> str:
+    """k/n as a percentage, halves rounded up, in whole numbers: exact to as many decimals as a
+    rate was printed with (a float of k/n holds about 17 digits; a rate may be printed to 30)."""
+    scale = 10**decimals
+    units = (200 * scale * k + n) // (2 * n)  # the nearest number of 1/scale percents, halves up
+    whole, part = divmod(units, scale)
+    return f"{whole}.{part:0{decimals}d}%" if decimals else f"{whole}%"
 
 
 def _decimals(rate: Rate) -> int:
