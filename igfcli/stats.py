@@ -64,10 +64,22 @@ def plain_number(text: str) -> float | None:
     return float(text) if PLAIN_NUMBER.fullmatch(text) else None
 
 
+# The consistency checks compare k/n with a rate in binary floating point, which tells rates
+# apart well past this many decimals of a percentage (two more of a fraction), and no source
+# prints a rate to more: a rate printed finer could be "consistent" with counts it is not.
+RATE_DECIMALS = 6
+
+
+def _too_fine(shown: str, decimals: int, most: int) -> RateError:
+    return RateError(f"{shown} is printed to {decimals} decimals; a rate is read to {most} at the most")
+
+
 def _parse_percentage(raw: str) -> Rate:
     text = raw.strip()
     if not text.endswith("%"):
         number = _decimal(text)
+        if number is not None and text.startswith("-"):  # no suggestion of a rate no one may write
+            raise RateError(f"'{raw}' is a negative number written as text; a rate lies between 0% and 100%")
         if number is not None:
             raise RateError(
                 f"'{raw}' is a number written as text; write {text}% for a percentage"
@@ -85,6 +97,8 @@ def _parse_percentage(raw: str) -> Rate:
     exponent = number.as_tuple().exponent
     assert isinstance(exponent, int)
     decimals = max(0, -exponent)
+    if decimals > RATE_DECIMALS:
+        raise _too_fine(f"'{raw}'", decimals, RATE_DECIMALS)
     # divided as decimals, then rounded once: 0.7% is 0.007, not float(0.7) / 100 = 0.006999999999999999
     return Rate(float(number / 100), f"{body}%", 0.5 * 10.0 ** (-decimals) / 100)
 
@@ -106,6 +120,8 @@ def _parse_fraction(value: float, text: str) -> Rate:
         return Rate(float(value), text, 0.0)
     exponent = number.as_tuple().exponent
     assert isinstance(exponent, int)
+    if -exponent > RATE_DECIMALS + 2:
+        raise _too_fine(text, -exponent, RATE_DECIMALS + 2)
     return Rate(float(value), text, 0.5 * 10.0**exponent)
 
 

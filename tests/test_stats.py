@@ -172,6 +172,28 @@ def test_grim_editorial_figures() -> None:
     assert not achievable(parse_rate("0.2%"), 113)
 
 
+def test_rates_are_read_to_six_decimals_of_a_percentage_and_checked_exactly_there() -> None:
+    # 5/38 = 13.15789473...%: at six decimals, 13.157895% is it and 13.157894% is not
+    assert matches(parse_rate("13.157895%"), 5, 38)
+    assert not matches(parse_rate("13.157894%"), 5, 38)
+    assert matches(parse_rate(0.13157895, "0.13157895"), 5, 38)
+    assert not matches(parse_rate(0.13157894, "0.13157894"), 5, 38)
+    with pytest.raises(RateError, match=r"^'13.1578947%' is printed to 7 decimals; a rate is read to 6"):
+        parse_rate("13.1578947%")
+    with pytest.raises(RateError, match=r"^0.131578947 is printed to 9 decimals; a rate is read to 8"):
+        parse_rate(0.131578947, "0.131578947")
+
+
+def test_a_negative_number_written_as_text_is_not_offered_as_a_rate() -> None:
+    for text in ("-0.0", "-5", "-0.5"):
+        with pytest.raises(RateError) as refused:
+            parse_rate(text)
+        assert (
+            str(refused.value)
+            == f"'{text}' is a negative number written as text; a rate lies between 0% and 100%"
+        )
+
+
 def test_rate_value_object() -> None:
     assert Rate(0.142, "14.2%", 0.0005).is_percentage
     assert not Rate(0.142, "0.142", 0.0005).is_percentage
