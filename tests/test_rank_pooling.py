@@ -195,6 +195,25 @@ def test_report_with_glmm_and_plots_links_the_figure_and_states_heterogeneity(tm
     )
 
 
+@pytest.mark.parametrize("present", ["report", "figure", "report-a-folder"])
+def test_a_report_and_its_figure_are_written_both_or_neither(tmp_path: Path, present: str) -> None:
+    report, figure = tmp_path / "summary.md", tmp_path / "summary-forest.svg"
+    if present == "report":
+        report.write_text("the old report\n")
+    elif present == "figure":
+        figure.write_text("the old figure\n")
+    else:
+        report.mkdir()
+    before = {p.name: (p.read_text() if p.is_file() else None) for p in tmp_path.iterdir()}
+    run = igf("report", "--data", POOLING, "--plots", "-o", report)
+    shown = {"report": "summary.md", "figure": "summary-forest.svg", "report-a-folder": "summary.md"}[present]
+    reason = "is a folder" if present == "report-a-folder" else "already exists; use --force to overwrite it"
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr == f"igf: error: {tmp_path / shown}: {reason}\n"
+    # the folder exactly as it was: nothing new beside the old file, nothing half written
+    assert {p.name: (p.read_text() if p.is_file() else None) for p in tmp_path.iterdir()} == before
+
+
 def _markdown_rows(text: str, heading: str) -> dict[str, dict[str, str]]:
     """The table under `heading`, each row by its second cell, as header -> cell."""
     table = text.split(f"### {heading}\n\n", 1)[1].split("\n\n", 1)[0].splitlines()

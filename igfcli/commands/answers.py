@@ -35,17 +35,29 @@ PoolOpt = Annotated[
 ]
 
 
-def write_plot(listing: Listing, path: Path, force: bool) -> None:
-    """The forest plot as a figure, written atomically; a one-line error without matplotlib."""
+def plot_bytes(listing: Listing, path: Path) -> bytes:
+    """The forest plot as the figure file `path` would hold; a one-line error without matplotlib."""
     try:
-        from igfcli.output.plot import forest_figure
+        from igfcli.output.plot import forest_bytes
     except ModuleNotFoundError as exc:
         fail(f'--plot needs matplotlib: pip install "igfcli[plot]" ({exc.name} is not installed)')
     try:
-        forest_figure(listing, path, force=force)
+        return forest_bytes(listing, path)
     except OutputError as exc:
         fail(str(exc))
-    sys.stderr.write(f"igf: wrote {path}\n")
+
+
+def write_files(files: list[tuple[Path, str | bytes]], force: bool) -> None:
+    """Write every file or none (a report and its figure), each atomically, then say so."""
+    from igfcli.output.files import write_all
+    from igfcli.output.text import safe_text
+
+    try:
+        write_all(files, force=force)
+    except OutputError as exc:
+        fail(str(exc))
+    for path, _ in files:
+        sys.stderr.write(f"igf: wrote {safe_text(str(path))}\n")
 
 
 class Preset(StrEnum):
@@ -106,7 +118,7 @@ def rank(
     selection = select(load_checked(source), filters)
     listing = rank_listing(selection, by, ci, level, pool)
     if plot is not None:
-        write_plot(listing, plot, force)
+        write_files([(plot, plot_bytes(listing, plot))], force)
     emit_listing(listing, out, filters)
 
 
@@ -295,14 +307,8 @@ def report(
     if output is None:
         emit(text)
         return
-    from igfcli.output.files import write_atomic
-
-    if figure is not None:
-        write_plot(rank_listing(selection, RankBy.regimen, ci, level, pool), figure, force)
-    try:
-        write_atomic(output, text, force=force)
-    except OutputError as exc:
-        fail(str(exc))
-    from igfcli.output.text import safe_text
-
-    sys.stderr.write(f"igf: wrote {safe_text(str(output))}\n")
+    files: list[tuple[Path, str | bytes]] = [(output, text)]
+    if figure is not None:  # both written, or neither: a report never links a figure not there
+        forest = rank_listing(selection, RankBy.regimen, ci, level, pool)
+        files.insert(0, (figure, plot_bytes(forest, figure)))
+    write_files(files, force)

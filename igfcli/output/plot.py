@@ -1,4 +1,7 @@
-"""Forest plots as figures (svg, png, pdf), drawn with matplotlib: imported only when a plot is asked for."""
+"""Forest plots as figures (svg, png, pdf), drawn with matplotlib: imported only when a plot is asked for.
+
+A figure is drawn to bytes; the command writes it, with the files that go with it, or none of them.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ import matplotlib
 
 from igfcli.analyses.results import Listing
 from igfcli.errors import OutputError
-from igfcli.output.files import write_atomic
 from igfcli.output.text import safe_text
 from igfcli.stats import format_percent
 
@@ -23,10 +25,8 @@ def _label(row: Any) -> str:
     return safe_text(str(row.name))
 
 
-def forest_figure(
-    listing: Listing, path: Path, *, force: bool = False, reference: float | None = None
-) -> None:
-    """Draw the listing's forest plot into `path` (its extension chooses the format), atomically.
+def forest_bytes(listing: Listing, path: Path, *, reference: float | None = None) -> bytes:
+    """The listing's forest plot as the file `path` would hold it (its extension chooses the format).
 
     One row per listing row, top to bottom in its order: the estimate as a square, its interval
     as a line, a prediction interval (where the listing has one) as a thinner line behind it,
@@ -72,7 +72,7 @@ def forest_figure(
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format=path.suffix.lower().lstrip("."), metadata=_metadata(path))
-    write_atomic(path, buffer.getvalue(), force=force)
+    return buffer.getvalue()
 
 
 def _metadata(path: Path) -> dict[str, Any]:
