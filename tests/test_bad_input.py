@@ -353,6 +353,15 @@ CATALOG_REFUSED: dict[str, tuple[int, list[str]]] = {
             ":6:11: agents[1].name: name 'Alphamab' is already used by alphamab (line 2)",
         ],
     ),
+    "agent-named-with-a-joiner": (
+        2,
+        [
+            ":6:11: agents[1].name: 'alpha + beta' holds ' + ', which joins the agents of a regimen "
+            "(a + b); name the agent without it",
+            ":7:13: agents[1].codes[0]: 'AB-1;AB-2' holds ';', which separates the agents in a list "
+            "(csv, tsv); name the agent without it",
+        ],
+    ),
     "agent-without-name": (
         0,
         [

@@ -13,6 +13,12 @@ if TYPE_CHECKING:  # only a file being parsed needs YAML; a cached run never loa
 
 # the first format's status keys: still read, as a history of one event
 STATUS_KEYS = ("status", "status_as_of", "status_reason", "status_source")
+# What joins agents in what igf prints: an agent named with either would read as two agents, and
+# "a + b" as one agent would be ranked with the regimen of a and b.
+JOINERS = {
+    " + ": "which joins the agents of a regimen (a + b)",
+    ";": "which separates the agents in a list (csv, tsv)",
+}
 AGENT_KEYS = {"name", "codes", "class", "sponsor", "parent", "history", *STATUS_KEYS}
 EVENT_KEYS = {"year", "status", "indication", "sponsor", "name", "reason", "source"}
 EVENT_REQUIRED = ("year", "status", "indication", "source")
@@ -45,7 +51,11 @@ def read_agents(doc: yamldoc.Document, problems: list[Problem]) -> list[Agent]:
         for j, label in enumerate((name, *codes)):
             label_path = (*path, "name") if j == 0 else (*path, "codes", j - 1)
             key = label.casefold()
-            if key in seen:
+            joiner = next((sep for sep in JOINERS if sep in label), None)
+            if joiner is not None:
+                what = f"'{label}' holds '{joiner}', {JOINERS[joiner]}"
+                r.problem(label_path, f"{what}; name the agent without it")
+            elif key in seen:
                 other, line = seen[key]
                 what = "name" if j == 0 else "code"
                 r.problem(label_path, f"{what} '{label}' is already used by {other} (line {line})")
