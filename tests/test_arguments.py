@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,6 +54,60 @@ def assert_usage_error(run: Run, *, mentions: str = "") -> None:
 )
 def test_a_number_that_is_not_plain_ascii_digits_is_refused(args: list[str]) -> None:
     assert_usage_error(igf(*args, "--data", SMALL), mentions=args[1])
+
+
+# Every path a command takes, given empty: an unset $DIR in a script. Each would otherwise be
+# this folder, read or written unasked.
+EMPTY_PATHS = [
+    *(
+        [command, "--data", ""]
+        for command in (
+            "validate",
+            "trials",
+            "agents",
+            "rank",
+            "halted",
+            "benchmark",
+            "randomised",
+            "report",
+        )
+    ),
+    ["show", "x", "--data", ""],
+    ["rank", "--plot", ""],
+    ["report", "-o", ""],
+    ["init", ""],
+    ["new", "x", "--data", "", "--regimen", "AM-1", "--phase", "2", "--title", "T", "--citation", "C"],
+    ["import", "ctgov", "study.json", "--data", ""],
+    ["import", "ctgov", ""],
+]
+
+
+@pytest.mark.parametrize("args", EMPTY_PATHS, ids=lambda args: " ".join(args).replace('""', "''"))
+def test_an_empty_path_is_refused_and_nothing_is_read_or_written(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    data_folder(tmp_path)  # a folder an empty path must not reach: ./data, beside nothing else
+    run = igf(*args)
+    assert_usage_error(run, mentions="an empty path names no file")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+def test_every_path_a_command_takes_is_among_the_empty_paths_tried() -> None:
+    from igfcli.commands import _parser
+
+    def paths(command: Any, words: tuple[str, ...]) -> list[tuple[str, ...]]:
+        found = [(*words, p.name) for p in command.params if "Path" in type(p.type).__name__]
+        for name, sub in getattr(command, "commands", {}).items():
+            found += paths(sub, (*words, name))
+        return found
+
+    declared = paths(_parser(None), ())
+    # one case a path parameter, and the import's FILE (text, for '-'), each command among the cases
+    assert len(declared) == len(EMPTY_PATHS) - 1, declared
+    assert {words[:-1] for words in declared} == {
+        ("import", "ctgov") if args[0] == "import" else (args[0],) for args in EMPTY_PATHS
+    }
 
 
 def test_plain_numbers_still_read() -> None:

@@ -111,11 +111,11 @@ def app_for(args: list[str]) -> typer.Typer:
 
 @cache  # one per process in use; a program (or test) that runs many command lines builds each once
 def _parser(only: str | None) -> Any:
-    """The click command Typer makes of the app for `only`, its numbers read plainly."""
-    from igfcli.commands.options import plain_numbers
+    """The click command Typer makes of the app for `only`, its numbers read plainly, its paths named."""
+    from igfcli.commands.options import plain_values
 
     command = typer.main.get_command(build(only))
-    plain_numbers(command)
+    plain_values(command)
     return command
 
 

@@ -308,6 +308,8 @@ def import_ctgov(
     from igfcli.curation.registry import RegistryError, read_source, read_studies
     from igfcli.output.files import write_all
 
+    if "" in files:  # an unset $FILE in a script: as --data and every other path, refused
+        fail("FILE: an empty path names no file ('-' is standard input)")
     studies, messages = [], []
     stdin = getattr(sys.stdin, "buffer", None)  # None when started with standard input closed
     for name in files:

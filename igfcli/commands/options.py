@@ -262,22 +262,39 @@ def takes(*groups: Group) -> Callable[[Callable[..., None]], Callable[..., None]
     return decorate
 
 
-# --- numbers on the command line -----------------------------------------------------------------
+# --- numbers and paths on the command line -------------------------------------------------------
 
 _WHOLE = re.compile(r"[-+]?[0-9]+")
 _PLAIN_KINDS: dict[type, type] = {}
 
 
-def plain_numbers(command: Any) -> None:
+def plain_values(command: Any) -> None:
     """Every number option and argument of `command` and its subcommands reads ASCII digits in plain
     notation only: click, through Python's int() and float(), would take nan, inf, 1_0, 1e-3 and
-    fullwidth or Arabic-Indic digits, and nan passes every range check."""
+    fullwidth or Arabic-Indic digits, and nan passes every range check. And every path is named:
+    an empty one (an unset $DIR in a script) would be this folder, read or written unasked."""
     for param in getattr(command, "params", ()):
         kind = type(param.type)
         if kind.__name__ in ("FloatParamType", "FloatRange", "IntParamType", "IntRange"):
             param.type.__class__ = _plain_kind(kind)
+        elif kind.__name__ == "TyperPath":
+            param.type.__class__ = _named_path(kind)
     for sub in getattr(command, "commands", {}).values():
-        plain_numbers(sub)
+        plain_values(sub)
+
+
+def _named_path(kind: type) -> type:
+    """`kind` (Typer's path type) refusing an empty path."""
+    found = _PLAIN_KINDS.get(kind)
+    if found is None:
+
+        def convert(self: Any, value: Any, param: Any, ctx: Any) -> Any:
+            if isinstance(value, str) and not value:
+                self.fail("an empty path names no file or folder ('.' is this folder)", param, ctx)
+            return kind.convert(self, value, param, ctx)  # type: ignore[attr-defined]
+
+        found = _PLAIN_KINDS[kind] = type(f"Named{kind.__name__}", (kind,), {"convert": convert})
+    return found
 
 
 def _plain_kind(kind: type) -> type:
