@@ -194,6 +194,13 @@ REFUSED: dict[str, list[str]] = {
     "python-object-tag": [
         ":5:8: notes: tag !!python/object/apply:os.system is not supported; write a plain value without it",
     ],
+    # an id or a name that looks like another's: each would count apart from it
+    "id-with-a-zero-width-space": [
+        ":1:5: id: 'id-with-a-zero-width-space\\u200b' holds U+200B (zero width space), which no reader "
+        "can see; write it in visible characters only",
+        ":7:11: cohorts[0].name: 'Ewing sarcoma\\u200e' holds U+200E (left-to-right mark), which no "
+        "reader can see; write it in visible characters only",
+    ],
     "rate-over-100": [
         ":8:18: response.reported_rate: '140%' is outside 0-100%",
     ],
@@ -351,6 +358,13 @@ CATALOG_REFUSED: dict[str, tuple[int, list[str]]] = {
         2,
         [
             ":6:11: agents[1].name: name 'Alphamab' is already used by alphamab (line 2)",
+        ],
+    ),
+    "agent-name-with-a-byte-order-mark": (
+        2,
+        [
+            ":6:11: agents[1].name: 'alphamab\\ufeff' holds U+FEFF (zero width no-break space), which no "
+            "reader can see; write it in visible characters only",
         ],
     ),
     "agent-named-with-a-joiner": (

@@ -50,25 +50,46 @@ def test_the_data_folders_own_name_in_the_summary_line(tmp_path: Path) -> None:
     assert missing.stderr.startswith(f"gone{SHOWN}: data folder not found\n")
 
 
-def test_an_id_in_shows_heading_and_the_reports_checks(tmp_path: Path) -> None:
+def test_an_id_no_reader_can_see_is_refused_and_shown_escaped(tmp_path: Path) -> None:
+    # an id holding controls could pass for another id on screen: refused, and named safely
     data_folder(tmp_path, texts={f"{HOSTILE_ID}.yaml": RECORD})
+    checked = igf("validate", "--data", "data")
+    assert_shown_not_obeyed(checked)
+    assert checked.stderr == (
+        f"data/doe{SHOWN}2011.yaml:1:5: id: 'doe{SHOWN}2011' holds U+001B, which no reader can see; "
+        "write it in visible characters only\n"
+        "data: 1 error, 0 warnings (0 trial records and 3 agents loaded)\n"
+    )
     for args in (
-        ["validate"],
         ["show", HOSTILE_ID],
-        ["show", HOSTILE_ID, "-f", "markdown"],
-        ["show", "doe"],  # no such id: the suggestion names the hostile one
+        ["show", "doe"],
         ["report"],
         ["report", "-o", f"report{ESC}.md"],
         ["trials"],
     ):
         run = igf(*args, "--data", "data")
         assert_shown_not_obeyed(run)
-        assert run.exit_code == 0 or args == ["show", "doe"], (args, run.stderr)
-    shown = igf("show", HOSTILE_ID, "--data", "data")
-    assert shown.stdout.splitlines()[0] == f"doe{SHOWN}2011"
+        assert run.exit_code == 2, (args, run.stderr)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+def test_a_folder_name_in_shows_heading_and_the_reports_checks(tmp_path: Path) -> None:
+    # records in a folder whose name holds controls: every path to them is shown, not obeyed
+    record = RECORD.replace('id: "doe\\e]0;owned\\a\\e[31m2011"', "id: doe-2011")
+    data_folder(tmp_path, texts={f"sub{ESC}/doe-2011.yaml": record})
+    for args in (
+        ["validate"],
+        ["show", "doe-2011"],
+        ["show", "doe-2011", "-f", "markdown"],
+        ["report"],
+        ["trials"],
+    ):
+        run = igf(*args, "--data", "data")
+        assert_shown_not_obeyed(run)
+        assert run.exit_code == 0, (args, run.stderr)
     report = igf("report", "--data", "data").stdout
     checks = report.split("## Evidence checks")[1].split("##")[0]
-    assert f"`doe{SHOWN}2011.yaml:6:57`" in checks  # named inside the data folder, with its line
+    assert f"`sub{SHOWN}/doe-2011.yaml:6:57`" in checks  # named inside the data folder, with its line
 
 
 def test_new_names_the_file_it_wrote_and_the_id_it_refused(tmp_path: Path) -> None:

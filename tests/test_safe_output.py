@@ -404,12 +404,27 @@ def test_a_link_is_written_through_and_kept(tmp_path: Path) -> None:
 def test_every_character_made_safe_is_one_python_calls_unprintable() -> None:
     # safe_text passes printable text through untouched: that is right only while no character
     # it escapes is printable
-    from igfcli.output.text import UNSAFE, safe_text
+    import unicodedata
 
-    every = "".join(map(chr, range(0x110000)))
-    escaped = re.findall(UNSAFE, every)
-    assert len(escaped) == 32 + 33 + 5 + 4 + 2048  # C0, DEL and C1, bidi overrides, surrogates
-    assert not any(ch.isprintable() for ch in escaped)
-    for ch in escaped:
+    from igfcli.output.text import safe_text
+
+    def shown(ch: str) -> str:
         code = ord(ch)
-        assert safe_text(f"a{ch}b") == (f"a\\x{code:02x}b" if code < 0x100 else f"a\\u{code:04x}b")
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+    every = [chr(c) for c in range(0x110000)]
+    # controls, format characters, line and paragraph separators, surrogates, unassigned
+    kinds = {"Cc", "Cf", "Zl", "Zp", "Cs", "Cn"}
+    hidden = [unicodedata.category(ch) in kinds for ch in every]
+    assert not any(ch.isprintable() for ch, h in zip(every, hidden, strict=True) if h)
+    assert safe_text("".join(every)) == "".join(
+        shown(ch) if h else ch for ch, h in zip(every, hidden, strict=True)
+    )
+    # among them, the ones that deceive a reader: C0, DEL and C1, the bidirectional overrides and
+    # isolates, zero-width space, joiners and marks, the line and paragraph separators, the BOM
+    deceiving = (*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+    for code in (*deceiving, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2028, 0x2029, 0xFEFF, 0xD800):
+        assert hidden[code] and safe_text(f"a{chr(code)}b") == f"a{shown(chr(code))}b"
+    # what stays as written: letters of every script, the space and no-break space, emoji
+    for text in ("Ewing sarcoma", "ганитумаб", "\u00a0", "\u3000", "\U0001f600", "\ue000"):
+        assert safe_text(text) == text

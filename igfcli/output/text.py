@@ -1,44 +1,40 @@
 """Values as people read them: percentages, p-values, lists, and record text made safe to show.
 
-Text from the records is made safe before any format shows it: a control
-character (an escape byte in a title, say) is written as a visible escape
-sequence, so nothing can reach a terminal raw.
+Text from the records is made safe before any format shows it: a character no
+reader can see (an escape byte in a title, a zero-width space in an id, a line
+separator in a name) is written as a visible escape sequence, so nothing reaches
+a terminal raw, and two texts that look alike on screen read alike.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from typing import Any
 
 from igfcli.analyses.results import Column
+from igfcli.names import INVISIBLE
 from igfcli.stats import format_percent
 
 NUMERIC = ("count", "rate", "number", "p_value", "interval")
 
-# C0 and C1 controls, DEL, the bidirectional overrides that can reorder what a reader sees, and
-# lone surrogates (a name's undecodable bytes, as Python hands them over), which no encoder writes
-UNSAFE = "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 # what a spreadsheet would run as a formula at the start of a cell
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_text(text: str) -> str:
-    """Record text with every control character written as a visible escape."""
-    if text.isprintable():  # most text; no character of UNSAFE is printable (a test checks each)
+    """Record text with every character no reader can see (names.INVISIBLE: a control, a zero-width
+    space, a direction override, a line separator, ...) written as a visible escape."""
+    if text.isprintable():  # most text; every invisible character is unprintable (a test checks each)
         return text
-    return _unsafe().sub(lambda m: _escape(m.group()), text)
+    from unicodedata import category
 
-
-@functools.cache  # compiled only for text that needs it (0.9 ms of every start-up otherwise)
-def _unsafe() -> re.Pattern[str]:
-    return re.compile(UNSAFE)
+    return "".join(_escape(ch) if category(ch) in INVISIBLE else ch for ch in text)
 
 
 def _escape(ch: str) -> str:
     code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def display_cell(value: Any, column: Column) -> str:

@@ -52,6 +52,8 @@ def read_agents(doc: yamldoc.Document, problems: list[Problem]) -> list[Agent]:
             label_path = (*path, "name") if j == 0 else (*path, "codes", j - 1)
             key = label.casefold()
             joiner = next((sep for sep in JOINERS if sep in label), None)
+            if not r.visible(label_path, label):
+                continue  # said: a name that looks like another's
             if joiner is not None:
                 what = f"'{label}' holds '{joiner}', {JOINERS[joiner]}"
                 r.problem(label_path, f"{what}; name the agent without it")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from igfcli.errors import Problem
 from igfcli.model import MAX_COUNT, Rate
+from igfcli.names import first_invisible
 from igfcli.stats import RateError, parse_rate
 
 if TYPE_CHECKING:  # only a file being parsed needs YAML; a cached run never loads it
@@ -68,6 +69,22 @@ class Reader:
     def problem(self, path: yamldoc.Path, message: str, *, at_key: bool = False) -> None:
         line, column = self.doc.key_mark(path) if at_key else self.doc.mark(path)
         self.problems.append(Problem(self.doc.path, line, column, field_name(path), message))
+
+    def visible(self, path: yamldoc.Path, label: str) -> bool:
+        """Whether an id or name is written in characters a reader can see; a problem where not (two
+        such, "x" and "x" with a zero-width space, would look alike and count apart)."""
+        hidden = first_invisible(label)
+        if hidden is None:
+            return True
+        import unicodedata
+
+        what = unicodedata.name(hidden, "").lower()
+        self.problem(
+            path,
+            f"'{label}' holds U+{ord(hidden):04X}{f' ({what})' if what else ''}, which no reader can "
+            "see; write it in visible characters only",
+        )
+        return False
 
     def get(self, path: yamldoc.Path) -> Any:
         value: Any = self.doc.data
@@ -218,7 +235,7 @@ class Reader:
         """The `name` of the list item at `path` (("arms", 2), say), with a problem when an earlier
         item of the list has it in any case; `names` maps each casefolded name to its last index."""
         name: str | None = self.optional(item, path, "name", self.text)
-        if name is not None:
+        if name is not None and self.visible((*path, "name"), name):
             kind, index = path[-2], path[-1]
             earlier = names.get(name.casefold())
             if earlier is not None:
