@@ -357,6 +357,15 @@ def test_show_says_what_was_derived(monkeypatch: pytest.MonkeyPatch) -> None:
     assert detail["also_reported"] == []
 
 
+def test_show_takes_an_id_in_any_case_or_unicode_form() -> None:
+    # ids that differ only so are one trial's (igf validate refuses two such): show names it so
+    exact = igf("show", "trial-b", "--data", SMALL, "-f", "json")
+    assert exact.exit_code == 0, exact.stderr
+    for spelling in ("TRIAL-B", "Trial-B", "ｔｒｉａｌ－ｂ"):  # the last in fullwidth letters
+        run = igf("show", spelling, "--data", SMALL, "-f", "json")
+        assert (run.exit_code, run.stdout, run.stderr) == (0, exact.stdout, ""), spelling
+
+
 def test_show_unknown_id_suggests() -> None:
     run = igf("show", "trial-c", "--data", SMALL)
     assert run.exit_code == 2

@@ -95,7 +95,7 @@ def show(
         str,
         typer.Argument(
             metavar="ID",
-            help="The trial's id (its file name without .yaml).",
+            help="The trial's id (its file name without .yaml), in any case.",
             autocompletion=complete_trial_ids,
         ),
     ],
@@ -109,8 +109,11 @@ def show(
     """
     from igfcli.analyses.detail import trial_detail
 
+    from igfcli.names import id_key
+
     evidence = load_checked(source)
-    matches = [t for t in evidence.trials if t.id == trial_id]
+    # in any case or Unicode form, as ids are unique: the one trial whose id it names
+    matches = [t for t in evidence.trials if id_key(t.id) == id_key(trial_id)]
     if not matches:
         import difflib
 
