@@ -172,6 +172,20 @@ def test_missing_file_and_duplicate_study_are_refused(folder: Path) -> None:
     assert "NCT00000101 is also the study at" in twice.stderr
 
 
+@pytest.mark.parametrize("page", ['{"studies": []}', "[]"])
+def test_a_page_of_no_study_says_so(folder: Path, page: str, tmp_path: Path) -> None:
+    # a search that found nothing: said, with a non-zero exit, not a silent success
+    empty = tmp_path / "empty.json"
+    empty.write_text(page)
+    for result, named in (
+        (_import(folder, str(empty)), str(empty)),
+        (_import(folder, "-", stdin=page.encode()), "<stdin>"),
+    ):
+        assert (result.exit_code, result.stdout) == (2, "")
+        assert result.stderr == f"igf: error: no study in {named}; nothing was imported\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["agents.yaml"]
+
+
 def test_counts_may_arrive_as_text() -> None:
     raw = (
         b'{"protocolSection": {"identificationModule": {"nctId": "NCT00000707"},'

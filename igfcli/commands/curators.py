@@ -327,6 +327,12 @@ def import_ctgov(
     if messages:
         sys.stderr.write("".join(f"{safe_text(m)}\n" for m in messages))
         fail("nothing was imported")
+    if not studies:  # a page of none ({"studies": []}, []): a search that found nothing, say so
+        fail(
+            "no study in "
+            + ", ".join("<stdin>" if n == "-" else shown_path(n) for n in files)
+            + "; nothing was imported"
+        )
     if not every_study:
         from igfcli.curation.ctgov import map_regimen
 

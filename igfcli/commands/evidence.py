@@ -108,7 +108,6 @@ def show(
     Example: igf show pappo-2014-r1507-sarcoma
     """
     from igfcli.analyses.detail import trial_detail
-
     from igfcli.names import id_key
 
     evidence = load_checked(source)
