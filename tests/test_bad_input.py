@@ -201,6 +201,10 @@ REFUSED: dict[str, list[str]] = {
         ":7:11: cohorts[0].name: 'Ewing sarcoma\\u200e' holds U+200E (left-to-right mark), which no "
         "reader can see; write it in visible characters only",
     ],
+    # said once, at the arm: the comparison naming it as its control adds nothing
+    "arm-role-not-a-choice": [
+        ':15:11: arms[1].role: \'placebo\' is not one of "experimental", "control"',
+    ],
     "rate-over-100": [
         ":8:18: response.reported_rate: '140%' is outside 0-100%",
     ],

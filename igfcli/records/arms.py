@@ -101,7 +101,7 @@ def read_comparisons(r: Reader, m: dict[str, Any], arms: tuple[Arm, ...]) -> tup
             arm = by_name.get(name) if name is not None else None
             if name is not None and arm is None:
                 r.problem((*p, side), f"'{name}' is not an arm of this trial; its arms: {', '.join(by_name)}")
-            elif arm is not None and arm.role != side:
+            elif arm is not None and arm.role and arm.role != side:  # a role not read has its problem
                 r.problem((*p, side), f"arm '{name}' has role: {arm.role}, not {side}")
             sides[side] = name
         hr, low, high = (
