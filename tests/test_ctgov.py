@@ -153,6 +153,8 @@ def test_existing_record_is_kept_unless_forced(folder: Path) -> None:
             "module_as_list.json",
             "module_as_list.json: $.protocolSection.conditionsModule: should be an object, not a list",
         ),
+        # a Latin-1 é: where it stands and what byte it is, as a record file's message says
+        ("not_utf8.json", "not_utf8.json:2:70: not UTF-8 text (byte 0xe9); save the file as UTF-8"),
     ],
 )
 def test_bad_registry_files_name_the_file_and_json_path(folder: Path, fixture: str, message: str) -> None:

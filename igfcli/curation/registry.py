@@ -141,7 +141,11 @@ def read_studies(raw: bytes, name: str) -> list[Study]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise RegistryError([f"{name}: not UTF-8 text (byte {exc.start})"]) from None
+        # where and what, as a record file's message says it: line, column, and the byte's value
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        what = f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+        raise RegistryError([f"{name}:{line}:{column}: {what}"]) from None
     try:
         value = json.loads(text, parse_int=_integer, parse_constant=_constant)
     except json.JSONDecodeError as exc:
