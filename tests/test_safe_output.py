@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,7 +34,7 @@ agents:
 # escapes spelled out in double quotes: a colour, a terminal-title sequence with a bell, a bidi override
 HOSTILE_TRIAL = """\
 id: hostile
-title: "Alphamab \\e[31min\\e[0m Ewing sarcoma"
+title: "Alphamab \\e[31min\\e[0m Ewing\\u200b\\u200e\\u2028\\ufeff\\U000e0001 sarcoma"
 regimen: [alphamab]
 phase: "2"
 histologies: ["Ewing\\e]0;owned\\a sarcoma", "+cmd|' /C calc'!A0"]
@@ -43,8 +43,18 @@ response: {evaluable: 10, responders: 1}
 sources:
   - citation: "Doe J.\\u202e Made-up Journal. 2010;1:1-2"
 """
-# anything a terminal would act on; tab and newline are the formats' own
-RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# anything a terminal would act on, or a reader cannot see (controls, format characters, line
+# and paragraph separators, surrogates, unassigned code points); tab and newline are the formats' own
+_HIDDEN = {"Cc", "Cf", "Zl", "Zp", "Cs", "Cn"}
+
+
+def raw_control(text: str) -> str | None:
+    """The first character of `text` that no output may hold raw, or None."""
+    import unicodedata
+
+    return next((ch for ch in text if ch not in "\t\n" and unicodedata.category(ch) in _HIDDEN), None)
+
+
 FORMATS = ["table", "markdown", "csv", "tsv", "json"]
 
 
@@ -63,10 +73,15 @@ def test_record_text_never_reaches_the_output_raw(hostile: Path, command: list[s
     # wide enough that the table keeps every column with record text in it
     run = igf(*command, "--data", "data", "--format", fmt, env={"COLUMNS": "200"})
     assert run.exit_code == 0, run.stderr
-    assert RAW_CONTROL.search(run.stdout) is None
+    assert raw_control(run.stdout) is None
     if command[0] != "agents":
         escaped = "\\u001b" if fmt == "json" else "\\x1b"
         assert escaped in run.stdout
+    if command == ["show", "hostile"] and fmt == "json":
+        # JSON's escapes lose nothing: the title reads back exactly as the record has it
+        title = "Alphamab \x1b[31min\x1b[0m Ewing\u200b\u200e\u2028\ufeff\U000e0001 sarcoma"
+        assert json.loads(run.stdout)["title"] == title
+        assert "\\udb40\\udc01" in run.stdout  # beyond U+FFFF, as a surrogate pair
 
 
 def test_trials_csv_whole(hostile: Path) -> None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import io
 import math
-import re
 from enum import StrEnum
 from typing import Any
 
 from igfcli.analyses.results import Column, Listing
+from igfcli.names import INVISIBLE
 from igfcli.output.text import FORMULA_START, NUMERIC, column_texts, md_cell, safe_text
 
 
@@ -70,8 +70,23 @@ def json_text(value: Any) -> str:
     import json  # here: the other formats, the usual ones in a pipe, do without it
 
     text = json.dumps(value, ensure_ascii=False, indent=2)
-    # json escapes C0 controls itself; DEL, C1 and bidi controls it leaves raw
-    return re.sub("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]", lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+    # json escapes C0 controls inside strings itself, so a raw line break is the layout's; every
+    # other character no reader can see (DEL and C1, direction marks, zero-width spaces, line
+    # separators, a name's lone surrogates) it leaves raw: escaped here, as JSON reads it back
+    if text.replace("\n", "").isprintable():  # most output, at once
+        return text + "\n"
+    from unicodedata import category
+
+    return "".join(_json_escape(ch) if ch != "\n" and category(ch) in INVISIBLE else ch for ch in text) + "\n"
+
+
+def _json_escape(ch: str) -> str:
+    """A character as JSON's escape spells it: beyond U+FFFF, as its UTF-16 surrogate pair."""
+    code = ord(ch)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def plain(value: Any) -> Any:
