@@ -300,6 +300,21 @@ def test_pipe_tables_are_laid_out_as_tabulate_lays_them_out(table: Any) -> None:
     assert pipe_table(headers, columns, right) == expected
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(codec=None)), max_size=3))
+@example(["a\u200bb", "\U000e0001", "\udcff", "\u2028\u00a0\n\t\x7f"])
+def test_json_reads_back_every_text_and_holds_no_hidden_character_raw(texts: list[str]) -> None:
+    import json
+    import unicodedata
+
+    from igfcli.output.formats import json_text
+
+    written = json_text({"texts": texts})
+    assert json.loads(written) == {"texts": texts}
+    hidden = {"Cc", "Cf", "Zl", "Zp", "Cs", "Cn"}
+    assert not [ch for ch in written if ch != "\n" and unicodedata.category(ch) in hidden]
+
+
 _MARKDOWN_TEXT = st.text(alphabet=st.sampled_from(list("ab1 _*~`[]()!<>&#;|\\:/.-é")), max_size=40)
 
 
