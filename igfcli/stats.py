@@ -64,16 +64,6 @@ def plain_number(text: str) -> float | None:
     return float(text) if PLAIN_NUMBER.fullmatch(text) else None
 
 
-# The consistency checks compare k/n with a rate in binary floating point, which tells rates
-# apart well past this many decimals of a percentage (two more of a fraction), and no source
-# prints a rate to more: a rate printed finer could be "consistent" with counts it is not.
-RATE_DECIMALS = 6
-
-
-def _too_fine(shown: str, decimals: int, most: int) -> RateError:
-    return RateError(f"{shown} is printed to {decimals} decimals; a rate is read to {most} at the most")
-
-
 def _parse_percentage(raw: str) -> Rate:
     text = raw.strip()
     if not text.endswith("%"):
@@ -97,8 +87,6 @@ def _parse_percentage(raw: str) -> Rate:
     exponent = number.as_tuple().exponent
     assert isinstance(exponent, int)
     decimals = max(0, -exponent)
-    if decimals > RATE_DECIMALS:
-        raise _too_fine(f"'{raw}'", decimals, RATE_DECIMALS)
     # divided as decimals, then rounded once: 0.7% is 0.007, not float(0.7) / 100 = 0.006999999999999999
     return Rate(float(number / 100), f"{body}%", 0.5 * 10.0 ** (-decimals) / 100)
 
@@ -120,8 +108,6 @@ def _parse_fraction(value: float, text: str) -> Rate:
         return Rate(float(value), text, 0.0)
     exponent = number.as_tuple().exponent
     assert isinstance(exponent, int)
-    if -exponent > RATE_DECIMALS + 2:
-        raise _too_fine(text, -exponent, RATE_DECIMALS + 2)
     return Rate(float(value), text, 0.5 * 10.0**exponent)
 
 
@@ -287,8 +273,46 @@ def binom_cdf(k: int, n: int, p: float) -> float:
 
 
 def matches(rate: Rate, k: int, n: int) -> bool:
-    """Whether k/n prints as `rate` at its printed precision (either rounding of a half)."""
-    return n > 0 and abs(k / n - rate.value) <= rate.half_unit + 1e-12
+    """Whether k/n prints as `rate` at its printed precision (either rounding of a half).
+
+    In whole numbers, exactly, at any number of decimals and any count: the rate is A / S as
+    printed (14.2% is 142 / 1000) and half its last digit 1 / 2S, so k/n prints as it when
+    |2kS - 2An| <= n. (In floating point, 15005/30001 = 50.0149995...% passed for 50.014999%.)
+    """
+    if n <= 0:
+        return False
+    printed = _printed(rate.text)
+    if printed is None:  # a rate made in code, not read from a text: its value, to a float's precision
+        return abs(k / n - rate.value) <= rate.half_unit + 1e-12
+    a, s = printed
+    if rate.half_unit == 0:  # 0 and 1 written as whole numbers: exact
+        return k * s == a * n
+    return abs(2 * k * s - 2 * a * n) <= n
+
+
+def half_above(rate: Rate, k: int, n: int) -> bool:
+    """Whether k/n lies exactly half a printed digit above `rate`: only rounding the half down prints it."""
+    printed = _printed(rate.text)
+    if printed is None or rate.half_unit == 0 or n <= 0:
+        return n > 0 and rate.half_unit > 0 and k / n - rate.value >= rate.half_unit - 1e-12
+    a, s = printed
+    return 2 * k * s - 2 * a * n == n
+
+
+@lru_cache(maxsize=4096)
+def _printed(text: str) -> tuple[int, int] | None:
+    """A rate's printed text as whole numbers (A, S), its value A / S: "14.2%" (142, 1000), "0.10" (10, 100).
+
+    None for a text that is not a plain number (a rate made in code)."""
+    body = text.strip()
+    percent = body.endswith("%")
+    number = _decimal(body[:-1].strip() if percent else body)
+    if number is None:
+        return None
+    sign, digits, exponent = number.as_tuple()
+    if not isinstance(exponent, int) or sign or exponent > 0:
+        return None
+    return int("".join(map(str, digits))), 10**-exponent * (100 if percent else 1)
 
 
 def achievable(rate: Rate, n: int) -> range:

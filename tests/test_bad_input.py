@@ -208,14 +208,6 @@ REFUSED: dict[str, list[str]] = {
     "rate-over-100": [
         ":8:18: response.reported_rate: '140%' is outside 0-100%",
     ],
-    # finer than the checks against the counts can tell in binary floating point
-    "rate-printed-to-29-decimals": [
-        ":9:18: response.reported_rate: '15.22222222222222222222222222222%' is printed to 29 decimals; "
-        "a rate is read to 6 at the most",
-    ],
-    "fraction-printed-to-9-decimals": [
-        ":9:18: response.reported_rate: 0.131578947 is printed to 9 decimals; a rate is read to 8 at the most",
-    ],
     "responders-over-evaluable": [
         ":8:15: response.responders: 39 is more than evaluable (38)",
     ],
@@ -305,6 +297,16 @@ WARNED: dict[str, list[str]] = {
     ],
     "rate-disagrees": [
         ":9:18: warning: response.reported_rate: 15.2% disagrees with responders / evaluable (5/38 = 13.2%)",
+    ],
+    # 15005/30001 = 50.0149995...%: 50.015000% to six decimals (a float comparison let it pass)
+    "rate-a-hair-off-a-large-count": [
+        ":9:18: warning: response.reported_rate: 50.014999% disagrees with responders / evaluable "
+        "(15005/30001 = 50.015000%)",
+    ],
+    # 5/38 to 29 decimals, halves up, as exact arithmetic gives it (not a float's 17 digits)
+    "rate-printed-to-29-decimals": [
+        ":9:18: warning: response.reported_rate: 15.22222222222222222222222222222% disagrees with "
+        "responders / evaluable (5/38 = 13.15789473684210526315789473684%)",
     ],
     # 1 - (1 - level) / 2 is 1.0 in binary: the interval's z (8.29) comes from the lower tail;
     # the range as scipy's norm.isf and a grid over every printable value give it

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import beta, binom, binomtest
 
@@ -172,16 +172,41 @@ def test_grim_editorial_figures() -> None:
     assert not achievable(parse_rate("0.2%"), 113)
 
 
-def test_rates_are_read_to_six_decimals_of_a_percentage_and_checked_exactly_there() -> None:
-    # 5/38 = 13.15789473...%: at six decimals, 13.157895% is it and 13.157894% is not
-    assert matches(parse_rate("13.157895%"), 5, 38)
-    assert not matches(parse_rate("13.157894%"), 5, 38)
-    assert matches(parse_rate(0.13157895, "0.13157895"), 5, 38)
-    assert not matches(parse_rate(0.13157894, "0.13157894"), 5, 38)
-    with pytest.raises(RateError, match=r"^'13.1578947%' is printed to 7 decimals; a rate is read to 6"):
-        parse_rate("13.1578947%")
-    with pytest.raises(RateError, match=r"^0.131578947 is printed to 9 decimals; a rate is read to 8"):
-        parse_rate(0.131578947, "0.131578947")
+def test_rates_are_checked_exactly_at_any_precision_and_count() -> None:
+    # 15005/30001 = 50.0149995...%: 50.015000% to six decimals, not 50.014999% (which a float
+    # comparison with a tolerance let pass)
+    assert not matches(parse_rate("50.014999%"), 15005, 30001)
+    assert matches(parse_rate("50.015000%"), 15005, 30001) and matches(parse_rate("50.0150%"), 15005, 30001)
+    # 29 decimals, and a count of a hundred million
+    assert matches(parse_rate("13.15789473684210526315789473684%"), 5, 38)
+    assert not matches(parse_rate("13.15789473684210526315789473685%"), 5, 38)
+    assert matches(parse_rate(0.131578947, "0.131578947"), 5, 38)
+    assert matches(parse_rate("33.333333%"), 33_333_333, 100_000_000)
+    assert not matches(parse_rate("33.333334%"), 33_333_333, 100_000_000)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 10**8), st.data())
+def test_matches_is_the_exact_comparison_with_the_printed_digit(n: int, data: st.DataObject) -> None:
+    # the reference in fractions: k/n prints as the rate when it lies within half its last digit
+    from fractions import Fraction
+
+    k = data.draw(st.integers(0, n))
+    decimals = data.draw(st.integers(0, 12))
+    percent = data.draw(st.booleans())
+    exact = Fraction(k, n) * (100 if percent else 1)
+    nudge = data.draw(st.integers(-2, 2))  # the printed digit, or one or two off it
+    units = int(exact * 10**decimals + Fraction(1, 2)) + nudge
+    if units < 0 or units > (100 if percent else 1) * 10**decimals:
+        return
+    text = f"{units // 10**decimals}" + (f".{units % 10**decimals:0{decimals}d}" if decimals else "")
+    # as YAML hands them over: 14.2% as text, 0.142 as a float, 0 and 1 as whole numbers
+    rate = parse_rate(f"{text}%") if percent else parse_rate(float(text) if decimals else int(text), text)
+    printed = Fraction(units, 10**decimals)
+    within = (
+        abs(exact - printed) <= Fraction(1, 2 * 10**decimals) if (percent or decimals) else exact == printed
+    )
+    assert matches(rate, k, n) is within
 
 
 def test_a_negative_number_written_as_text_is_not_offered_as_a_rate() -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from igfcli.errors import Problem
 from igfcli.hazards import hr_in_middle, wald_p_range
 from igfcli.model import AlsoReported, Comparison, PfsPoint, Rate, Response, Trial
-from igfcli.stats import achievable, matches, nearest_denominator, neighbours
+from igfcli.stats import achievable, half_above, matches, nearest_denominator, neighbours
 
 
 def check_trial(trial: Trial) -> list[Problem]:
@@ -29,7 +29,7 @@ def _fraction(k: int, n: int, rate: Rate, *, agrees: bool = False) -> str:
     where rounding a half could go either way (1/400 = 0.25% is "0.2%" or "0.3%")."""
     decimals = _decimals(rate)
     shown = _percent(k, n, decimals)
-    if agrees and k / n - rate.value >= rate.half_unit - 1e-12:
+    if agrees and half_above(rate, k, n):
         # exactly half a unit above the printed rate (the check allows either rounding of a
         # half): only rounding the half down, as some software prints it, gives that rate
         return f"{k}/{n} = {_percent(k, n, decimals + 1)}, {rate.text} with the half rounded down"
