@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from igfcli.stats import normal_quantile
+from igfcli.stats import two_sided_z
 
 
 def _printed_range(value: float, text: str) -> tuple[float, float]:
@@ -38,8 +38,7 @@ def wald_p_range(
     se = (ln high - ln low) / (2 z), z = ln hr / se, p = 2 (1 - Phi(|z|)); each figure may be
     anything that rounds to what was printed, so the answer is a range.
     """
-    # from the lower tail: 1 - (1 - level) / 2 is 1.0 itself for a level within 1e-16 of 1
-    z_level = -normal_quantile((1 - level) / 2)
+    z_level = two_sided_z(level)
     if not 0 < z_level < math.inf:  # a level so near 0 that no interval could be told apart
         return 0.0, 1.0
     h0, h1 = _printed_range(*hr)

@@ -16,7 +16,7 @@ from typing import Literal
 
 from igfcli.glmm import MAX_NODES, NODES, expit, fit, logits
 from igfcli.special import chi2_sf, t_quantile
-from igfcli.stats import normal_quantile
+from igfcli.stats import two_sided_z
 
 Method = Literal["glmm", "dl"]
 
@@ -130,7 +130,7 @@ def _summary(
 ) -> Pooled:
     q, s2 = _heterogeneity(*logits(studies))
     upper = 1.0 - (1.0 - level) / 2.0
-    z = normal_quantile(upper)
+    z = two_sided_z(level)
     pi_low = pi_high = None
     if len(studies) >= 3:
         half = t_quantile(upper, len(studies) - 2) * math.sqrt(se * se + tau2)

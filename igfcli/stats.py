@@ -38,10 +38,8 @@ def parse_rate(value: object, text: str | None = None) -> Rate:
 
 
 def _show(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
     return repr(value) if isinstance(value, str) else str(value)
 
 
@@ -237,12 +235,19 @@ def normal_quantile(p: float) -> float:
     return float(_normal_dist_inv_cdf(p, 0.0, 1.0))
 
 
+def two_sided_z(level: float) -> float:
+    """The normal quantile of a two-sided interval at `level` (1.96 at 0.95), for every interval."""
+    upper = 1 - (1 - level) / 2
+    # within 1e-16 of 1 the upper tail rounds to 1.0 itself: from the lower tail there
+    return normal_quantile(upper) if upper < 1.0 else -normal_quantile((1 - level) / 2)
+
+
 @lru_cache(maxsize=65536)  # pure; a large folder asks again for the same counts
 def wilson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval (without continuity correction)."""
     _check_counts(k, n)
     _check_level(level)
-    z = normal_quantile(1 - (1 - level) / 2)
+    z = two_sided_z(level)
     p = k / n
     denominator = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator
@@ -301,9 +306,7 @@ def half_above(rate: Rate, k: int, n: int) -> bool:
 
 @lru_cache(maxsize=4096)
 def _printed(text: str) -> tuple[int, int] | None:
-    """A rate's printed text as whole numbers (A, S), its value A / S: "14.2%" (142, 1000), "0.10" (10, 100).
-
-    None for a text that is not a plain number (a rate made in code)."""
+    """A printed rate as whole numbers (A, S), its value A / S: "14.2%" (142, 1000), "0.10" (10, 100)."""
     body = text.strip()
     percent = body.endswith("%")
     number = _decimal(body[:-1].strip() if percent else body)
