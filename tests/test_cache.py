@@ -294,10 +294,14 @@ def test_records_read_in_worker_processes_give_the_same_results(
     folder = _folder(tmp_path)  # with an error and a warning among its records
     # and a file whose name is not UTF-8: its problem names it in a text msgspec cannot send
     odd = os.fsencode(folder / "t0000.yaml").replace(b"t0000", b"t\xff")
-    with open(odd, "wb") as handle:
-        handle.write((folder / "t0000.yaml").read_bytes())
+    try:
+        with open(odd, "wb") as handle:
+            handle.write((folder / "t0000.yaml").read_bytes())
+        odd_files = 1
+    except OSError:  # a file system that takes UTF-8 names only (macOS's): the others alone
+        odd_files = 0
     serial = _outcome(folder, use_cache=False)
-    assert any("t\udcff.yaml" in p for p in serial[0]), serial[0]
+    assert not odd_files or any("t\udcff.yaml" in p for p in serial[0]), serial[0]
     monkeypatch.setattr(loading, "PARALLEL_FROM", 2)
     monkeypatch.setattr(loading, "usable_cores", lambda: 2)  # two workers, even on one core
     log = tmp_path / "readers.txt"
@@ -312,7 +316,7 @@ def test_records_read_in_worker_processes_give_the_same_results(
     parallel = _outcome(folder, use_cache=False)
     assert parallel == serial
     readers = log.read_text().split()
-    assert len(readers) == N + 1 and str(os.getpid()) not in readers  # every file read in a worker
+    assert len(readers) == N + odd_files and str(os.getpid()) not in readers  # every file read in a worker
 
 
 def test_every_module_that_reads_a_record_keys_the_cache() -> None:
