@@ -120,6 +120,13 @@ def test_a_known_value_with_nothing_to_show_says_so_on_stderr() -> None:
         0,
         "igf: none for agent palbociclib in: Halted programs by sponsor\n",
     )
+    # a value as typed, which folds to a known one (a line separator is a space to the filter):
+    # quoted with its hidden character shown, not sent
+    hidden = igf("halted", "--agent", "palbociclib", "--sponsor", "Pfizer\u2028", "-f", "csv")
+    assert (hidden.exit_code, hidden.stderr) == (
+        0,
+        "igf: none for agent palbociclib; sponsor Pfizer\\u2028 in: Halted programs by sponsor\n",
+    )
     # a value the data does not know is still an error
     unknown = igf("trials", "--agent", "no-such-agent")
     assert unknown.exit_code == 2 and unknown.stderr.startswith("igf: error: --agent: ")

@@ -131,8 +131,11 @@ def emit_listing(listing: Listing, out: Output, filters: Filters | None = None) 
     """The listing in its format; an empty one for a known filter value says so on stderr, naming the
     listing: palbociclib is in the data, but not among the halted programs."""
     if filters is not None and not listing.rows and filters.describe():
+        from igfcli.output.text import safe_text
+
         what = listing.title.split(":")[0] or "this listing"
-        sys.stderr.write(f"igf: none for {filters.describe()} in: {what}\n")
+        # the filters as typed: a value with a control character is shown, not sent
+        sys.stderr.write(safe_text(f"igf: none for {filters.describe()} in: {what}") + "\n")
     _emit(listing, out)
 
 
