@@ -30,6 +30,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import sys
 import time
 import zlib
 from collections.abc import Sequence
@@ -90,6 +91,7 @@ class _Head(msgspec.Struct, forbid_unknown_fields=True):
     format: Any
     version: Any
     igf: Any
+    python: Any
     code: Any
     folder: Any
     catalog: Any
@@ -192,6 +194,9 @@ class ParseCache:
             "format": FORMAT,
             "version": FORMAT_VERSION,
             "igf": __version__,
+            # Python's own: what it calls unprintable or unassigned (Unicode's version) decides a
+            # record's result, and moves with Python's minor version
+            "python": list(sys.version_info[:2]),
             "code": _code_signature(),
             "folder": str(self.folder),
             "catalog": _as_json(catalog),
