@@ -13,10 +13,13 @@ from typing import Any
 import msgspec
 from msgspec.structs import force_setattr
 
-# A text longer than this (a title, a note) is seldom written twice: it is kept as it is.
+# A text longer than this (a title, a note) is seldom written twice: it is kept as it is, and so
+# is a list of more texts than a regimen or a trial's histologies hold.
 LONGEST = 40
-# At most this many values are kept, so that a folder of texts all different cannot grow it for ever.
-MOST = 100_000
+WIDEST = 4
+# At most this many values are kept (a few megabytes at the most: short texts, short lists), so
+# that a folder of texts all different cannot grow it for ever; past it, values are kept as read.
+MOST = 10_000
 _SHARED: dict[Any, Any] = {}
 
 
@@ -35,6 +38,9 @@ def share(value: msgspec.Struct, *names: str) -> None:
                 shared = sys.intern(held)
             else:
                 shared = tuple([sys.intern(t) if len(t) <= LONGEST else t for t in held])
+                if len(held) > WIDEST or any(len(t) > LONGEST for t in held):
+                    force_setattr(value, name, shared)  # its short texts shared, the list itself not
+                    continue
             if len(_SHARED) < MOST:
                 _SHARED[shared] = shared
         force_setattr(value, name, shared)

@@ -110,6 +110,30 @@ def test_records_hold_one_copy_of_each_recurring_text(tmp_path: Path, use_cache:
     assert with_condition.condition is not sys.intern(long_condition[:-1] + "x")
 
 
+def test_the_shared_copies_are_few_and_short(monkeypatch: pytest.MonkeyPatch) -> None:
+    import msgspec
+
+    from igfcli import sharing
+
+    class Value(msgspec.Struct):
+        text: str
+        texts: tuple[str, ...]
+
+    monkeypatch.setattr(sharing, "_SHARED", {})
+    long_text, wide = "x" * 41, tuple("abcde")
+    value = Value(long_text, (long_text, "short"))
+    sharing.share(value, "text", "texts")
+    assert (value.text, value.texts) == (long_text, (long_text, "short"))
+    assert sharing._SHARED == {}  # a long text, and a list that holds one, are not kept
+    value = Value("short", wide)
+    sharing.share(value, "text", "texts")
+    assert value.texts == wide and sharing._SHARED == {"short": "short"}  # nor a list of five
+    monkeypatch.setattr(sharing, "MOST", 1)
+    value = Value("other", ("a",))
+    sharing.share(value, "text", "texts")
+    assert (value.text, value.texts) == ("other", ("a",)) and len(sharing._SHARED) == 1  # full
+
+
 def _modules_after_warm_run(folder: Path) -> str:
     """The modules a warm `igf rank --format csv` imported, one a line."""
     script = (
