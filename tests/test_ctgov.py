@@ -184,7 +184,14 @@ def test_a_page_of_no_study_says_so(folder: Path, page: str, tmp_path: Path) -> 
         (_import(folder, "-", stdin=page.encode()), "<stdin>"),
     ):
         assert (result.exit_code, result.stdout) == (2, "")
-        assert result.stderr == f"igf: error: no study in {named}; nothing was imported\n"
+        assert result.stderr == f"{named}: no study in it\nigf: error: nothing was imported\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["agents.yaml"]
+    # beside a page of studies too: every record or none
+    both = _import(folder, str(CTGOV / "terminated.json"), str(empty))
+    assert (both.exit_code, both.stderr) == (
+        2,
+        f"{empty}: no study in it\nigf: error: nothing was imported\n",
+    )
     assert sorted(p.name for p in folder.iterdir()) == ["agents.yaml"]
 
 

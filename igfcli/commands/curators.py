@@ -313,11 +313,15 @@ def import_ctgov(
     studies, messages = [], []
     stdin = getattr(sys.stdin, "buffer", None)  # None when started with standard input closed
     for name in files:
+        shown = "<stdin>" if name == "-" else shown_path(name)
         try:
-            raw = read_source(name, stdin)
-            studies.extend(read_studies(raw, "<stdin>" if name == "-" else shown_path(name)))
+            found = read_studies(read_source(name, stdin), shown)
         except RegistryError as exc:
             messages.extend(exc.messages)
+            continue
+        if not found:  # a page of none ({"studies": []}, []): a search that found nothing, say so
+            messages.append(f"{shown}: no study in it")
+        studies.extend(found)
     folder = source.folder
     catalog = _catalog(source)
     try:
@@ -327,12 +331,6 @@ def import_ctgov(
     if messages:
         sys.stderr.write("".join(f"{safe_text(m)}\n" for m in messages))
         fail("nothing was imported")
-    if not studies:  # a page of none ({"studies": []}, []): a search that found nothing, say so
-        fail(
-            "no study in "
-            + ", ".join("<stdin>" if n == "-" else shown_path(n) for n in files)
-            + "; nothing was imported"
-        )
     if not every_study:
         from igfcli.curation.ctgov import map_regimen
 
