@@ -75,3 +75,11 @@ class SelectionError(BadValue):
 
 class OutputError(IgfError):
     """A file could not be written where the user asked."""
+
+
+def not_utf8(raw: bytes, error: UnicodeDecodeError) -> tuple[int, int, str]:
+    """Where the first byte that is not UTF-8 stands (line, column, counted in bytes, as no
+    character can be read there) and what to say of it."""
+    line = raw[: error.start].count(b"\n") + 1
+    column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+    return line, column, f"not UTF-8 text (byte 0x{raw[error.start]:02x}); save the file as UTF-8"

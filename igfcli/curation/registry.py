@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import IO, Any
 
-from igfcli.errors import IgfError, shown_path
+from igfcli.errors import IgfError, not_utf8, shown_path
 from igfcli.model import MAX_COUNT
 from igfcli.records.fields import LONE_SURROGATE
 
@@ -141,10 +141,7 @@ def read_studies(raw: bytes, name: str) -> list[Study]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        # where and what, as a record file's message says it: line, column, and the byte's value
-        line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        what = f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+        line, column, what = not_utf8(raw, exc)  # as a record file's message says it
         raise RegistryError([f"{name}:{line}:{column}: {what}"]) from None
     try:
         value = json.loads(text, parse_int=_integer, parse_constant=_constant)

@@ -18,7 +18,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from igfcli.errors import Problem
+from igfcli.errors import Problem, not_utf8
 from igfcli.records.fields import field_name
 from igfcli.stats import PLAIN_NUMBER
 
@@ -106,11 +106,7 @@ def parse(path: str, raw: bytes) -> tuple[Document | None, list[Problem]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, problem(
-            line, column, f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
-        )
+        return None, problem(*not_utf8(raw, exc))
     # A byte-order mark (Windows editors add one) carries no data; positions count from after it.
     text = text.removeprefix("\ufeff")
     doc = Document(path, None)
