@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from igfcli import __version__
+from igfcli.analyses import terms
 from igfcli.analyses.benchmark import APPROXIMATE_MARK, EDITORIAL, benchmark_rows, level_text
 from igfcli.analyses.benchmark import footnotes as benchmark_footnotes
 from igfcli.analyses.halted import halted_rows
@@ -10,16 +11,7 @@ from igfcli.analyses.randomised import randomised_rows
 from igfcli.analyses.ranking import RankRow, rank_rows
 from igfcli.analyses.results import Listing, Row, column, columns_of
 from igfcli.analyses.selection import Selection
-from igfcli.analyses.terms import (
-    ASSUMED_MARK,
-    CI_LABELS,
-    DISAGREES_MARK,
-    SUMMED_MARK,
-    CiMethod,
-    Pool,
-    RankBy,
-    mark_notes,
-)
+from igfcli.analyses.terms import CiMethod, Pool, RankBy
 from igfcli.errors import Problem
 from igfcli.model import Trial
 from igfcli.output.formats import to_markdown
@@ -36,10 +28,10 @@ class _RankLine(Row, frozen=True):
     responders: str = column(
         "Responders/evaluable",
         "count",
-        mark=("evaluable_assumed", ASSUMED_MARK),
-        also=(("cohorts_summed", SUMMED_MARK),),
+        mark=("evaluable_assumed", terms.ASSUMED_MARK),
+        also=(("cohorts_summed", terms.SUMMED_MARK),),
     )
-    rate: float = column("ORR", "rate", mark=("reported_disagrees", DISAGREES_MARK))
+    rate: float = column("ORR", "rate", mark=("reported_disagrees", terms.DISAGREES_MARK))
     ci: tuple[float, float] = column("CI", "interval")
     studies: int = column("k", "count")
     tau2: str = column("tau²", "count")
@@ -97,7 +89,7 @@ def _ranking_section(
                 "pi": f"{level * 100:g}% PI",
             },
         )
-        marks = mark_notes(lines)
+        marks = terms.mark_notes(lines)
         listing = Listing(columns, tuple(lines), table_columns=(*shown, "sources"), footnotes=marks)
         table = to_markdown(listing)
         notes = "".join(
@@ -148,7 +140,7 @@ class _BenchmarkLine(Row, frozen=True):
     regimen: str = column("Regimen")
     weeks: float | None = column("Weeks", "number", mark=("approximate", APPROXIMATE_MARK))
     pfs: float | None = column("PFS rate", "rate")
-    evaluable: int | None = column("Evaluable", "count", mark=("evaluable_assumed", ASSUMED_MARK))
+    evaluable: int | None = column("Evaluable", "count", mark=("evaluable_assumed", terms.ASSUMED_MARK))
     verdict: str = column("Verdict")
     p: str = column("p", "count")
     source: str = column("Source")
@@ -189,7 +181,7 @@ def _benchmark_section(selection: Selection, refs: References) -> str:
         f"{benchmark.when} fall below the benchmark of {threshold} [{refs.cite(benchmark.source)}]; "
         f"{significant} of them significantly (one-sided exact binomial test, p < 0.05).\n\n"
     )
-    notes = (benchmark_footnotes(benchmark, 0.05)[1], *mark_notes(with_data))
+    notes = (benchmark_footnotes(benchmark, 0.05)[1], *terms.mark_notes(with_data))
     columns = columns_of(_BenchmarkLine, labels={"p": f"p (vs {threshold})"})
     return summary + to_markdown(Listing(columns, lines, footnotes=notes))
 
@@ -324,7 +316,7 @@ def _methods(method: CiMethod, level: float, refs: References, pool: Pool) -> st
         "(docs/methods.md). Where a record gives only a reported "
         "rate, responders are the nearest whole number to rate x evaluable and marked (est.). "
         f"{'Intervals' if pool is Pool.counts else 'Intervals not pooled'} are two-sided "
-        f"{level * 100:g}% {CI_LABELS[method]} intervals. Progression-free rates are compared with a "
+        f"{level * 100:g}% {terms.CI_LABELS[method]} intervals. Progression-free rates are compared with a "
         f"benchmark {benchmark.describe()} [{refs.cite(benchmark.source)}]; a rate reported in "
         f"months converts at 52/12 weeks a month, and {benchmark.time_point_text()}. "
         f"The p-value is {benchmark.test_text()}; it treats a Kaplan-Meier estimate as a simple "
