@@ -23,9 +23,10 @@ TESTS = Path(__file__).parent
 DATA = TESTS / "data"
 REPO = TESTS.parent
 
-# The suite writes thousands of small files and folders. Where the system has a memory
-# file system with room to spare, and no temporary folder was asked for (--basetemp, TMPDIR),
-# they go there: on a virtual disk each new file can cost half a millisecond, in memory 15 µs.
+# The suite writes thousands of small files and folders. Where the system has a memory file
+# system with room to spare, and no temporary folder was asked for (--basetemp, TMPDIR,
+# PYTEST_DEBUG_TEMPROOT), they go there: on a virtual disk each new file can cost half a
+# millisecond, in memory 15 µs.
 MEMORY = Path("/dev/shm")
 MEMORY_FREE = 1024**3
 _IN_MEMORY = pytest.StashKey[Path]()
@@ -33,7 +34,8 @@ _FAILED = pytest.StashKey[bool]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if hasattr(config, "workerinput") or config.option.basetemp or os.environ.get("TMPDIR"):
+    chosen = config.option.basetemp or os.environ.get("TMPDIR") or os.environ.get("PYTEST_DEBUG_TEMPROOT")
+    if hasattr(config, "workerinput") or chosen:
         return  # a worker (its folder is inside the main process's), or a place already chosen
     try:
         roomy = os.access(MEMORY, os.W_OK | os.X_OK) and shutil.disk_usage(MEMORY).free > MEMORY_FREE
