@@ -234,8 +234,9 @@ def _half_up_percent(k: int, n: int, decimals: int) -> str:
 
 @pytest.mark.parametrize("decimals", [3, 17, 28, 29, 40])
 def test_percentages_to_any_number_of_decimals(decimals: int) -> None:
-    # a rate may be printed to 30 decimals: the percentage of a float is its shortest decimal
-    # form rounded, halves up (worked out here in fractions, with no decimal context)
+    # format_percent takes any number of decimals, past the 28 digits of decimal's default
+    # context: a float's percentage is its shortest decimal form rounded, halves up (worked out
+    # here in fractions, with no decimal context)
     from fractions import Fraction
 
     for x in (5 / 38, 0.2875, 1.0, 1e-9, 123.456):
