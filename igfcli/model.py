@@ -9,7 +9,7 @@ from functools import cached_property
 import msgspec
 from msgspec.structs import force_setattr
 
-from igfcli.names import folded
+from igfcli.names import folded, name_key
 from igfcli.sharing import share
 
 STATUSES = ("halted", "active", "awaiting-results", "approved", "unknown")
@@ -364,23 +364,24 @@ def round_half_up(x: float) -> int:
 
 
 class Catalog:
-    """Resolves agent names and codes, case-insensitively, to canonical agent names."""
+    """Resolves agent names and codes, in any case, Unicode form or spacing (names.name_key), to
+    canonical agent names."""
 
     def __init__(self, agents: Iterable[Agent]) -> None:
         self.agents = list(agents)
         self._names: dict[str, str] = {}
         for agent in self.agents:
             for label in (agent.name, *agent.codes):
-                self._names.setdefault(label.casefold(), agent.name)
+                self._names.setdefault(name_key(label), agent.name)
 
     def resolve(self, label: str) -> str | None:
-        return self._names.get(label.casefold())
+        return self._names.get(name_key(label))
 
     def suggest(self, label: str) -> str:
         """ "; did you mean X?" for the name or code nearest to `label`, or nothing."""
         import difflib  # only when a name is wrong
 
-        close = difflib.get_close_matches(label.casefold(), list(self._names), n=1)
+        close = difflib.get_close_matches(name_key(label), list(self._names), n=1)
         return f"; did you mean {self._names[close[0]]}?" if close else ""
 
     def unknown(self, label: str) -> str:

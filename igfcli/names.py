@@ -3,6 +3,9 @@ which characters no reader can see."""
 
 from __future__ import annotations
 
+import functools
+import re
+
 # Characters a reader cannot see, or that move what follows: controls (Cc), format characters
 # (Cf: zero-width spaces and joiners, direction marks and overrides, the byte-order mark, the
 # soft hyphen), line and paragraph separators (Zl, Zp), lone surrogates (Cs: a file name's
@@ -21,10 +24,35 @@ def first_invisible(text: str) -> str | None:
 
 def id_key(trial_id: str) -> str:
     """What makes two ids one trial's: ids that differ only in case or Unicode normal form (an
-    accented letter composed or not, a fullwidth letter) name one trial, on every file system."""
+    accented letter composed or not, a fullwidth letter), or by a character shown as nothing
+    (IGNORABLE), name one trial, on every file system."""
     import unicodedata
 
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", trial_id).casefold())
+    key = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", trial_id).casefold())
+    return key if key.isascii() else _ignorable().sub("", key)
+
+
+def name_key(label: str) -> str:
+    """What makes two names of agents, cohorts or arms one: as `id_key`, and in any spacing (a
+    no-break space is a space)."""
+    if label.isascii():  # most names, at once: NFKC leaves ASCII as it is, and it has no IGNORABLE
+        return " ".join(label.casefold().split())
+    return " ".join(id_key(label).split())
+
+
+# Characters Unicode marks as shown as nothing where a font has no use for them (its
+# Default_Ignorable_Code_Point): a soft hyphen, the combining grapheme joiner, the Hangul fillers,
+# variation selectors, zero-width and direction characters, tags. "x" and "x" with one of them
+# look alike, and are one name.
+IGNORABLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
+)
+
+
+@functools.cache  # compiled only for a name that is not ASCII
+def _ignorable() -> re.Pattern[str]:
+    return re.compile(f"[{IGNORABLE}]")
 
 
 def folded(text: str) -> str:

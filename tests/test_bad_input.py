@@ -373,6 +373,16 @@ CATALOG_REFUSED: dict[str, tuple[int, list[str]]] = {
             "reader can see; write it in visible characters only",
         ],
     ),
+    # a no-break space, a variation selector, fullwidth letters, a combining grapheme joiner:
+    # names that look alike are one name, whatever characters they are spelled with
+    "agent-names-differ-by-a-character-shown-as-nothing": (
+        3,
+        [
+            ":6:11: agents[1].name: name 'alphamab\u00a0' is already used by alphamab (line 2)",
+            ":8:11: agents[2].name: name 'Alpha\ufe0fmab' is already used by alphamab (line 2)",
+            ":9:13: agents[2].codes[0]: code '\uff21\uff2d-1\u034f' is already used by alphamab (line 3)",
+        ],
+    ),
     "agent-named-with-a-joiner": (
         2,
         [

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from igfcli.errors import Problem
 from igfcli.model import STATUSES, Agent, ProgramEvent
+from igfcli.names import name_key
 from igfcli.records.fields import Reader, describe_value
 
 if TYPE_CHECKING:  # only a file being parsed needs YAML; a cached run never loads it
@@ -37,7 +38,7 @@ def read_agents(doc: yamldoc.Document, problems: list[Problem]) -> list[Agent]:
         r.problem(("agents",), "the catalog lists no agents")
         return []
     agents: list[Agent] = []
-    seen: dict[str, tuple[str, int]] = {}  # casefolded label -> (agent name, line)
+    seen: dict[str, tuple[str, int]] = {}  # name_key of a label -> (agent name, line)
     for i, entry in enumerate(entries):
         path: yamldoc.Path = ("agents", i)
         m = r.mapping(path, entry, AGENT_KEYS, ("name",))
@@ -50,7 +51,7 @@ def read_agents(doc: yamldoc.Document, problems: list[Problem]) -> list[Agent]:
             continue
         for j, label in enumerate((name, *codes)):
             label_path = (*path, "name") if j == 0 else (*path, "codes", j - 1)
-            key = label.casefold()
+            key = name_key(label)  # in any case, Unicode form or spacing: one name
             joiner = next((sep for sep in JOINERS if sep in label), None)
             if not r.visible(label_path, label):
                 continue  # said: a name that looks like another's

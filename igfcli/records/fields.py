@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from igfcli.errors import Problem
 from igfcli.model import MAX_COUNT, Rate
-from igfcli.names import first_invisible
+from igfcli.names import first_invisible, name_key
 from igfcli.stats import RateError, parse_rate
 
 if TYPE_CHECKING:  # only a file being parsed needs YAML; a cached run never loads it
@@ -233,12 +233,13 @@ class Reader:
 
     def unique_name(self, item: dict[str, Any], path: yamldoc.Path, names: dict[str, int]) -> str | None:
         """The `name` of the list item at `path` (("arms", 2), say), with a problem when an earlier
-        item of the list has it in any case; `names` maps each casefolded name to its last index."""
+        item of the list has it in any case, Unicode form or spacing; `names` maps each name_key to its
+        last index."""
         name: str | None = self.optional(item, path, "name", self.text)
         if name is not None and self.visible((*path, "name"), name):
             kind, index = path[-2], path[-1]
-            earlier = names.get(name.casefold())
+            earlier = names.get(name_key(name))
             if earlier is not None:
                 self.problem((*path, "name"), f"'{name}' is already the name of {kind}[{earlier}]")
-            names[name.casefold()] = int(index)
+            names[name_key(name)] = int(index)
         return name
