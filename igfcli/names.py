@@ -29,7 +29,8 @@ def id_key(trial_id: str) -> str:
     import unicodedata
 
     key = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", trial_id).casefold())
-    return key if key.isascii() else _ignorable().sub("", key)
+    # normalised again once the ignorable characters are out: marks they kept apart may combine
+    return key if key.isascii() else unicodedata.normalize("NFKC", _ignorable().sub("", key))
 
 
 def name_key(label: str) -> str:

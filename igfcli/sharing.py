@@ -14,7 +14,7 @@ import msgspec
 from msgspec.structs import force_setattr
 
 # A text longer than this (a title, a note) is seldom written twice: it is kept as it is, and so
-# is a list of more texts than a regimen or a trial's histologies hold.
+# is a list of more than four texts (most regimens and lists of histologies are shorter).
 LONGEST = 40
 WIDEST = 4
 # At most this many values are kept (a few megabytes at the most: short texts, short lists), so

@@ -24,10 +24,8 @@ class RateError(ValueError):
 
 
 def parse_rate(value: object, text: str | None = None) -> Rate:
-    """Read a rate written as a percentage string ("14.2%") or a fraction (0.142).
-
-    `text` is the number as written in the file, so that 0.10 keeps its two decimals.
-    """
+    """Read a rate written as a percentage string ("14.2%") or a fraction (0.142); `text` is the
+    number as written in the file, so that 0.10 keeps its two decimals."""
     if isinstance(value, bool) or value is None:
         raise RateError(f"{_show(value)} is not a rate; write a percentage such as 14.2%")
     if isinstance(value, str):
@@ -43,6 +41,8 @@ def _show(value: object) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
+# No figure of a record has more digits (a count of patients, a rate to its last printed digit).
+MAX_DIGITS = 30
 # A number as people print one: ASCII digits, a sign, at most one point. Not 1_0 (Python and YAML
 # 1.1 read it as 10), 1e-3, 0x1A, or digits of other scripts (int() reads fullwidth and
 # Arabic-Indic digits), which no source prints and which would read as something else elsewhere.
@@ -77,6 +77,9 @@ def _parse_percentage(raw: str) -> Rate:
             f"'{raw}' is not a rate; write a percentage such as 14.2% or a fraction such as 0.142"
         )
     body = text[:-1].strip()
+    digits = sum(c.isdigit() for c in body)
+    if digits > MAX_DIGITS:  # quoted, so the YAML reader's own limit on numbers did not see it
+        raise RateError(f"'{raw[:40]}...' has {digits:,} digits; no figure has more than {MAX_DIGITS}")
     number = _decimal(body)
     if number is None or "e" in body.lower():
         raise RateError(f"'{raw}' is not a percentage; write it as digits and a point, such as 14.2%")
@@ -199,12 +202,9 @@ def _normal_quantile(p: float) -> float:
 # --- intervals and tests --------------------------------------------------------------------
 
 
-def _check_counts(k: int, n: int) -> None:
+def _check(k: int, n: int, level: float) -> None:
     if n <= 0 or k < 0 or k > n:
         raise ValueError(f"need 0 <= k <= n and n > 0, got k={k}, n={n}")
-
-
-def _check_level(level: float) -> None:
     if not 0 < level < 1:
         raise ValueError(f"confidence level must lie strictly between 0 and 1, got {level}")
 
@@ -212,8 +212,7 @@ def _check_level(level: float) -> None:
 @lru_cache(maxsize=65536)  # pure; a large folder asks again for the same counts
 def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     """Exact two-sided interval for a binomial proportion (Clopper-Pearson, 1934)."""
-    _check_counts(k, n)
-    _check_level(level)
+    _check(k, n, level)
     alpha = 1 - level
     low = 0.0 if k == 0 else _beta_quantile(alpha / 2, k, n - k + 1)
     high = 1.0 if k == n else _beta_quantile(1 - alpha / 2, k + 1, n - k)
@@ -245,8 +244,7 @@ def two_sided_z(level: float) -> float:
 @lru_cache(maxsize=65536)  # pure; a large folder asks again for the same counts
 def wilson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval (without continuity correction)."""
-    _check_counts(k, n)
-    _check_level(level)
+    _check(k, n, level)
     z = two_sided_z(level)
     p = k / n
     denominator = 1 + z * z / n

@@ -150,6 +150,19 @@ def test_an_agent_defined_differently_is_an_error_naming_both_catalogs(tmp_path:
     shutil.rmtree(second)
 
 
+@pytest.mark.parametrize("spelling", ["alpha\ufe0fmab", "alphamab\u00a0", "ALPHAMAB"])
+def test_an_agent_spelled_as_it_looks_in_another_catalog_is_that_agent(tmp_path: Path, spelling: str) -> None:
+    # a variation selector, a no-break space, another case: the same name, so defining it
+    # otherwise in a second catalog is an error, not a second agent ranked beside the first
+    second = _second_folder(tmp_path)
+    catalog = second / "agents.yaml"
+    catalog.write_text(catalog.read_text().replace("name: alphamab", f'name: "{spelling}"', 1))
+    run = igf("trials", "--data", SMALL, "--data", second)
+    assert run.exit_code == 2, run.stderr
+    assert f"agents: agent '{spelling}' is also defined in" in run.stderr
+    shutil.rmtree(second)
+
+
 def test_ids_that_differ_only_in_case_across_folders_are_one_trial(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

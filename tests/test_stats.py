@@ -177,9 +177,11 @@ def test_rates_are_checked_exactly_at_any_precision_and_count() -> None:
     # comparison with a tolerance let pass)
     assert not matches(parse_rate("50.014999%"), 15005, 30001)
     assert matches(parse_rate("50.015000%"), 15005, 30001) and matches(parse_rate("50.0150%"), 15005, 30001)
-    # 29 decimals, and a count of a hundred million
-    assert matches(parse_rate("13.15789473684210526315789473684%"), 5, 38)
-    assert not matches(parse_rate("13.15789473684210526315789473685%"), 5, 38)
+    # 28 decimals (30 digits, the most a figure may have), and a count of a hundred million
+    assert matches(parse_rate("13.1578947368421052631578947368%"), 5, 38)
+    assert not matches(parse_rate("13.1578947368421052631578947369%"), 5, 38)
+    with pytest.raises(RateError, match="has 31 digits; no figure has more than 30"):
+        parse_rate("13.15789473684210526315789473684%")
     assert matches(parse_rate(0.131578947, "0.131578947"), 5, 38)
     assert matches(parse_rate("33.333333%"), 33_333_333, 100_000_000)
     assert not matches(parse_rate("33.333334%"), 33_333_333, 100_000_000)

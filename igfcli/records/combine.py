@@ -13,7 +13,7 @@ from pathlib import Path
 
 from igfcli.errors import BadValue, Problem
 from igfcli.model import Agent, Evidence, Trial
-from igfcli.names import id_key
+from igfcli.names import id_key, name_key
 from igfcli.records.folder import AGENTS_FILE, DATA_ENV, Loaded, bundled_data, display_path, id_clash, load
 
 
@@ -57,8 +57,9 @@ def load_all(folders: Sequence[Path], *, use_cache: bool = True) -> Loaded:
     if len(folders) == 1:
         return load(folders[0], use_cache=use_cache)
     problems: list[Problem] = []
-    agents: dict[str, tuple[Agent, str]] = {}  # casefolded name -> (agent, catalog that defined it)
-    labels: dict[str, tuple[str, str]] = {}  # casefolded name or code -> (agent's name, its catalog)
+    # by name_key, as a catalog compares its names: in any case, Unicode form or spacing
+    agents: dict[str, tuple[Agent, str]] = {}  # name -> (agent, catalog that defined it)
+    labels: dict[str, tuple[str, str]] = {}  # name or code -> (agent's name, its catalog)
     trials: dict[str, Trial] = {}  # by id_key: ids that differ only in case are one trial's
     for folder in folders:
         loaded = load(folder, use_cache=use_cache)
@@ -67,9 +68,9 @@ def load_all(folders: Sequence[Path], *, use_cache: bool = True) -> Loaded:
             continue
         catalog = display_path(folder / AGENTS_FILE, folder)
         for agent in loaded.evidence.agents:
-            seen = agents.get(agent.name.casefold())
+            seen = agents.get(name_key(agent.name))
             if seen is None:
-                agents[agent.name.casefold()] = (agent, catalog)
+                agents[name_key(agent.name)] = (agent, catalog)
             elif seen[0] != agent:
                 message = (
                     f"agent '{agent.name}' is also defined in {seen[1]}, differently; "
@@ -77,8 +78,8 @@ def load_all(folders: Sequence[Path], *, use_cache: bool = True) -> Loaded:
                 )
                 problems.append(Problem(catalog, None, None, "agents", message))
             for label in (agent.name, *agent.codes):
-                named, where = labels.setdefault(label.casefold(), (agent.name, catalog))
-                if named.casefold() != agent.name.casefold():  # one code, two agents: which is meant?
+                named, where = labels.setdefault(name_key(label), (agent.name, catalog))
+                if name_key(named) != name_key(agent.name):  # one code, two agents: which is meant?
                     message = (
                         f"'{label}' names {agent.name} here and {named} in {where}; give it to one agent"
                     )

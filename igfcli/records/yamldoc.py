@@ -20,7 +20,7 @@ from yaml.resolver import Resolver
 
 from igfcli.errors import Problem, not_utf8
 from igfcli.records.fields import field_name
-from igfcli.stats import PLAIN_NUMBER
+from igfcli.stats import MAX_DIGITS, PLAIN_NUMBER
 
 # The C parser is several times faster; the pure-Python one gives the same values.
 try:
@@ -65,7 +65,6 @@ _FLOAT_TAG = "tag:yaml.org,2002:float"
 _NOT_PLAIN = "igf:not-plain"
 _FLOAT_WORDS = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]")
-MAX_DIGITS = 30
 _NO_ANCHORS = "anchors and aliases (&name / *name) are not supported; write the value out"
 
 
