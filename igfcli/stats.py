@@ -296,8 +296,8 @@ def matches(rate: Rate, k: int, n: int) -> bool:
 def half_above(rate: Rate, k: int, n: int) -> bool:
     """Whether k/n lies exactly half a printed digit above `rate`: only rounding the half down prints it."""
     printed = _printed(rate.text)
-    if printed is None or rate.half_unit == 0 or n <= 0:
-        return n > 0 and rate.half_unit > 0 and k / n - rate.value >= rate.half_unit - 1e-12
+    if printed is None or rate.half_unit == 0 or n <= 0:  # a whole number has no half to round
+        return False
     a, s = printed
     return 2 * k * s - 2 * a * n == n
 
