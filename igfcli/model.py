@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from enum import StrEnum
 from functools import cached_property
 
 import msgspec
@@ -12,10 +13,14 @@ from msgspec.structs import force_setattr
 from igfcli.names import folded, name_key
 from igfcli.sharing import share
 
-STATUSES = ("halted", "active", "awaiting-results", "approved", "unknown")
+# Each vocabulary written once: the readers check records against it, the command line offers it
+# as the choices of --status and --phase.
+ProgramStatus = StrEnum("ProgramStatus", ["halted", "active", "awaiting-results", "approved", "unknown"])
+Phase = StrEnum("Phase", ["1", "1/2", "2", "2/3", "3"])
+STATUSES = tuple(status.value for status in ProgramStatus)
+PHASES = tuple(phase.value for phase in Phase)
 ARM_ROLES = ("experimental", "control")
 MEDIAN_UNITS = ("weeks", "months", "years")
-PHASES = ("1", "1/2", "2", "2/3", "3")
 WEEKS_PER_MONTH = 52 / 12
 # More patients than any trial has enrolled: a count above it is a slip, not a figure (and
 # counts this size stay exact as floats).

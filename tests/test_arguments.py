@@ -148,14 +148,23 @@ def test_an_empty_filter_is_refused_like_every_other(option: str, value: str) ->
     assert_usage_error(igf("rank", "--data", SMALL, option, "sarcoma", option, value))
 
 
-def test_the_choices_of_status_and_phase_are_the_records_own() -> None:
-    # the options name the same values the record reader accepts, in the same order
-    from igfcli.commands.answers import Status
-    from igfcli.commands.curators import PhaseChoice
-    from igfcli.model import PHASES, STATUSES
+@pytest.mark.parametrize(
+    ("args", "option", "vocabulary"),
+    [
+        (["halted", "--status"], "--status", "STATUSES"),
+        (["new", "x", "--regimen", "alphamab", "--title", "t", "--citation", "c", "--phase"], "--phase", "PHASES"),
+    ],
+)
+def test_the_choices_of_status_and_phase_are_the_records_own(
+    args: list[str], option: str, vocabulary: str
+) -> None:
+    # an option offers the values the record reader accepts, in the same order, as its error says
+    import igfcli.model
 
-    assert tuple(s.value for s in Status) == STATUSES
-    assert tuple(p.value for p in PhaseChoice) == PHASES
+    result = igf(*args, "none-such")
+    offered = ", ".join(f"'{value}'" for value in getattr(igfcli.model, vocabulary))
+    assert result.exit_code == 2
+    assert f"Invalid value for '{option}': 'none-such' is not one of {offered}." in result.stderr
 
 
 @pytest.mark.parametrize(

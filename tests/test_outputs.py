@@ -224,6 +224,17 @@ def test_eortc_preset_uses_three_months_and_three_verdicts() -> None:
     }
 
 
+def test_every_preset_offered_is_one_that_is_defined() -> None:
+    # --preset offers the names in analyses/terms.py; the numbers live in analyses/benchmark.py
+    from igfcli.analyses.benchmark import PRESETS
+    from igfcli.analyses.terms import Preset
+
+    assert [p.value for p in Preset] == list(PRESETS)
+    for preset in Preset:
+        assert PRESETS[preset.value].name == preset.value
+        assert igf("benchmark", "--data", SMALL, "-f", "csv", "--preset", preset.value).exit_code in (0, 1)
+
+
 def test_tolerance_is_inclusive_and_can_exclude() -> None:
     rows = json.loads(igf("benchmark", "--data", SMALL, "-f", "json", "--tolerance-weeks", "0").stdout)
     assert [r["verdict"] for r in rows] == ["below", "no-data", "no-data", "below"]

@@ -33,6 +33,10 @@ class Pool(StrEnum):
     dl = "dl"  # inverse-variance logits with the DerSimonian-Laird tau^2
 
 
+# the benchmark presets by name, the choices of --preset; analyses/benchmark.py holds each one's
+# numbers (it is imported only when a benchmark is asked for) and a test that the two agree
+Preset = StrEnum("Preset", [("editorial", "editorial-2014"), ("eortc", "eortc-2002")])
+
 CI_LABELS = {CiMethod.exact: "exact (Clopper-Pearson)", CiMethod.wilson: "Wilson score"}
 CI_SHORT = {CiMethod.exact: "exact", CiMethod.wilson: "Wilson"}
 # marks a count the record does not give, taken as the number enrolled, in tables for people

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +10,7 @@ import typer
 
 from igfcli.analyses.results import Listing
 from igfcli.analyses.selection import Filters
-from igfcli.analyses.terms import CiMethod, GroupBy, Pool, RankBy
+from igfcli.analyses.terms import CiMethod, GroupBy, Pool, Preset, RankBy
 from igfcli.commands.options import DATA, FILTERS, OUTPUT, DataSource, LevelOpt, Output, proportion, takes
 from igfcli.commands.plumbing import (
     EXIT_CHECK_FAILED,
@@ -24,6 +23,7 @@ from igfcli.commands.plumbing import (
     select,
 )
 from igfcli.errors import BadValue, OutputError
+from igfcli.model import ProgramStatus
 
 PoolOpt = Annotated[
     Pool,
@@ -58,19 +58,6 @@ def write_files(files: list[tuple[Path, str | bytes]], force: bool) -> None:
         fail(str(exc))
     for path, _ in files:
         sys.stderr.write(f"igf: wrote {safe_text(str(path))}\n")
-
-
-class Preset(StrEnum):
-    editorial = "editorial-2014"
-    eortc = "eortc-2002"
-
-
-class Status(StrEnum):
-    halted = "halted"
-    active = "active"
-    awaiting = "awaiting-results"
-    approved = "approved"
-    unknown = "unknown"
 
 
 @takes(DATA, FILTERS, OUTPUT)
@@ -129,8 +116,8 @@ def halted(
         GroupBy, typer.Option("--by", help="Group by sponsor, or by owning company (parent, else sponsor).")
     ] = GroupBy.sponsor,
     status: Annotated[
-        Status, typer.Option("--status", help="List programs of this status instead.")
-    ] = Status.halted,
+        ProgramStatus, typer.Option("--status", help="List programs of this status instead.")
+    ] = ProgramStatus.halted,
     all_programs: Annotated[
         bool, typer.Option("--all", help="List every program, whatever its status.")
     ] = False,

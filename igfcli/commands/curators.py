@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,22 +12,10 @@ import typer
 from igfcli.commands.completion import complete_agents
 from igfcli.commands.options import DATA, DataSource, takes
 from igfcli.commands.plumbing import bad_value, emit, fail, print_problems
+from igfcli.curation.schema import SchemaKind
 from igfcli.errors import BadValue, IgfError, shown_path
-from igfcli.model import Catalog
+from igfcli.model import Catalog, Phase
 from igfcli.output.text import safe_text
-
-
-class SchemaKind(StrEnum):
-    trial = "trial"
-    agents = "agents"
-
-
-class PhaseChoice(StrEnum):
-    one = "1"
-    one_two = "1/2"
-    two = "2"
-    two_three = "2/3"
-    three = "3"
 
 
 def _catalog(source: DataSource) -> Catalog:
@@ -192,7 +179,7 @@ def new_trial(
             autocompletion=complete_agents,
         ),
     ],
-    phase: Annotated[PhaseChoice, typer.Option("--phase", help="The trial's phase.")],
+    phase: Annotated[Phase, typer.Option("--phase", help="The trial's phase.")],
     title: Annotated[str, typer.Option("--title", help="The trial's title, as published.")],
     citation: Annotated[
         str, typer.Option("--citation", help="The first source: a citation of the publication.")

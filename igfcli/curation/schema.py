@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from importlib import resources
 
-KINDS = ("trial", "agents")
+# the file kinds that have a schema, one file each in schemas/: the choices of `igf schema`
+SchemaKind = StrEnum("SchemaKind", ["trial", "agents"])
+KINDS = tuple(kind.value for kind in SchemaKind)
 
 
 def schema_text(kind: str) -> str:
