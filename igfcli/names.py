@@ -33,6 +33,20 @@ def id_key(trial_id: str) -> str:
     return key if key.isascii() else unicodedata.normalize("NFKC", _ignorable().sub("", key))
 
 
+def how_alike(one: str, other: str) -> str:
+    """How two spellings that id_key makes one differ, in words for a message; a character shown
+    as nothing is named by its code point, as a reader could not see it in either."""
+    import unicodedata
+
+    def form(text: str) -> str:
+        return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+
+    if form(one) == form(other):
+        return "only in case or Unicode form"
+    hidden = dict.fromkeys(f"U+{ord(ch):04X}" for ch in _ignorable().findall(one + other))
+    return f"only in case, Unicode form or characters shown as nothing ({', '.join(hidden)})"
+
+
 def name_key(label: str) -> str:
     """What makes two names of agents, cohorts or arms one: as `id_key`, and in any spacing (a
     no-break space is a space)."""

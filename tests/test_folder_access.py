@@ -176,6 +176,38 @@ def test_ids_that_differ_only_in_case_or_normal_form_are_one_trial(
     )
 
 
+@pytest.mark.parametrize(
+    ("second", "named"),
+    [("doe\u034f-2011", "U+034F"), ("Doe-2011\ufe0f", "U+FE0F"), ("doe-\u115f2011", "U+115F")],
+    ids=["grapheme-joiner", "variation-selector-and-case", "hangul-filler"],
+)
+def test_an_id_that_differs_by_a_character_shown_as_nothing_says_which(
+    tmp_path: Path, second: str, named: str
+) -> None:
+    # not "case or Unicode form": the difference is a character no reader can see, so it is named
+    data = data_folder(tmp_path)
+    record(data / "a", "doe-2011")
+    record(data / "b", second)
+    assert_refused(
+        "data",
+        [
+            f"data/b/{second}.yaml:1:5: id: '{second}' differs only in case, Unicode form or characters "
+            f"shown as nothing ({named}) from 'doe-2011', the id of data/a/doe-2011.yaml; they name one "
+            "trial: rename one",
+        ],
+        trials=1,
+    )
+    # igf new takes ASCII ids only, but the record already there may have any
+    (data / "a" / "doe-2011.yaml").unlink()
+    made = igf(
+        "new", "doe-2011", "--data", data, "--regimen", "AM-1", "--phase", "2", "--title", "T", "--citation", "C",
+    )  # fmt: skip
+    assert made.exit_code == 2
+    assert made.stderr.endswith(
+        f"(ids that differ only in case, Unicode form or characters shown as nothing ({named}) name one trial)\n"
+    )
+
+
 def test_new_refuses_an_id_that_differs_only_in_case(tmp_path: Path) -> None:
     data = data_folder(tmp_path)
     record(data / "2011", "doe-2011-alphamab")

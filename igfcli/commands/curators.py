@@ -63,9 +63,11 @@ def _record_ids(folder: Path) -> dict[str, Path]:
 
 def _taken(trial_id: str, by: Path) -> str:
     """Why an id is refused: another record has it (or an id that is one with it)."""
+    from igfcli.names import how_alike
+
     same = by.stem == trial_id
     return f"'{trial_id}' is already the id of {by}" + (
-        "" if same else " (ids that differ only in case or Unicode form name one trial)"
+        "" if same else f" (ids that differ {how_alike(trial_id, by.stem)} name one trial)"
     )
 
 

@@ -19,7 +19,7 @@ from msgspec.structs import replace
 
 from igfcli.errors import SHOWN_PATH_MAX, Problem, Severity, shown_path
 from igfcli.model import Agent, Catalog, Evidence, Trial
-from igfcli.names import id_key
+from igfcli.names import how_alike, id_key
 
 if TYPE_CHECKING:
     # imported where they are used: a run answered from the parse cache never loads YAML, and
@@ -219,7 +219,7 @@ def id_clash(trial: Trial, first: Trial) -> Problem:
     message = (
         f"'{trial.id}' is also the id of {first.path}"
         if first.id == trial.id
-        else f"'{trial.id}' differs only in case or Unicode form from '{first.id}', the id of "
+        else f"'{trial.id}' differs {how_alike(trial.id, first.id)} from '{first.id}', the id of "
         f"{first.path}; they name one trial: rename one"
     )
     return Problem(trial.path, line, column, "id", message)
