@@ -117,39 +117,51 @@ def _parse_fraction(value: float, text: str) -> Rate:
 
 def _beta_continued_fraction(a: float, b: float, x: float) -> float:
     """Continued fraction for I_x(a, b) (modified Lentz), valid for x < (a + 1) / (a + b + 2)."""
+    # `v if v > tiny or v < -tiny else tiny` is `v if abs(v) > tiny else tiny` without a call
+    # (NaN too becomes tiny): the loop runs about 20 times for each of the 6 or so incomplete beta
+    # functions an interval bound takes, and these are its only calls
     tiny = 1e-300
     qab, qap, qam = a + b, a + 1.0, a - 1.0
     c, d = 1.0, 1.0 - qab * x / qap
-    d = 1.0 / (d if abs(d) > tiny else tiny)
+    d = 1.0 / (d if d > tiny or d < -tiny else tiny)
     h = d
     for m in range(1, 100_000):
         m2 = 2 * m
         aa = m * (b - m) * x / ((qam + m2) * (a + m2))
         d = 1.0 + aa * d
-        d = 1.0 / (d if abs(d) > tiny else tiny)
+        d = 1.0 / (d if d > tiny or d < -tiny else tiny)
         c = 1.0 + aa / c
-        c = c if abs(c) > tiny else tiny
+        c = c if c > tiny or c < -tiny else tiny
         h *= d * c
         aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
         d = 1.0 + aa * d
-        d = 1.0 / (d if abs(d) > tiny else tiny)
+        d = 1.0 / (d if d > tiny or d < -tiny else tiny)
         c = 1.0 + aa / c
-        c = c if abs(c) > tiny else tiny
+        c = c if c > tiny or c < -tiny else tiny
         delta = d * c
         h *= delta
-        if abs(delta - 1.0) < 1e-15:
+        if -1e-15 < delta - 1.0 < 1e-15:
             break
     return h
 
 
+def _log_beta_norm(a: float, b: float) -> float:
+    """log(1 / B(a, b)), the incomplete beta function's constant part."""
+    return math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+
+
 def betainc(a: float, b: float, x: float) -> float:
     """Regularized incomplete beta function I_x(a, b), for a, b > 0 and 0 <= x <= 1."""
+    return _betainc(a, b, x, _log_beta_norm(a, b))
+
+
+def _betainc(a: float, b: float, x: float, log_norm: float) -> float:
+    """betainc with its constant part worked out once by the caller (the same sum, so the same bits)."""
     if x <= 0.0:
         return 0.0
     if x >= 1.0:
         return 1.0
-    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-    front = math.exp(log_front)
+    front = math.exp(log_norm + a * math.log(x) + b * math.log1p(-x))
     if x < (a + 1.0) / (a + b + 2.0):
         return front * _beta_continued_fraction(a, b, x) / a
     return 1.0 - front * _beta_continued_fraction(b, a, 1.0 - x) / b
@@ -164,9 +176,9 @@ def _beta_quantile(q: float, a: float, b: float) -> float:
     x = mean + _normal_quantile(q) * math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))
     if not 0.0 < x < 1.0:
         x = mean
-    log_norm = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+    log_norm = _log_beta_norm(a, b)
     for _ in range(200):
-        f = betainc(a, b, x) - q
+        f = _betainc(a, b, x, log_norm) - q
         if f == 0.0:
             return x
         if f < 0:
@@ -379,19 +391,3 @@ def nearest_denominator(rate: Rate, n: int, search: int = 1000) -> tuple[int, in
                 if ks:
                     return ks[0], m
     return None
-
-
-def format_percent(fraction: float | None, decimals: int = 1) -> str:
-    """A fraction as a percentage for people, halves rounded up as trial reports do: 0.0245 -> "2.5%"."""
-    # From the fraction's shortest decimal form, not from fraction * 100 in binary: 23/80 is
-    # 0.2875, but 0.2875 * 100 is 28.749999999999996 as a float, which would round down to 28.7.
-    return "" if fraction is None else _percent_of(repr(fraction), decimals)
-
-
-@lru_cache(maxsize=65536)  # by the text, not the float: -0.0 equals 0.0 but prints "-0.0%"
-def _percent_of(shortest: str, decimals: int) -> str:
-    from decimal import ROUND_HALF_UP, Decimal, localcontext
-
-    percent = Decimal(shortest).scaleb(2)
-    with localcontext(prec=max(28, percent.adjusted() + decimals + 2)):  # a rate printed to 29 decimals
-        return f"{percent.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP):f}%"  # never 1E-7

@@ -12,12 +12,12 @@ from scipy.stats import beta, binom, binomtest
 
 from igfcli.hazards import hr_in_middle, wald_p_range
 from igfcli.model import Rate
+from igfcli.output.text import format_percent
 from igfcli.stats import (
     RateError,
     achievable,
     binom_cdf,
     clopper_pearson,
-    format_percent,
     matches,
     nearest_denominator,
     neighbours,

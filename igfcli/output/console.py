@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from igfcli.analyses.results import Column, Listing
-from igfcli.output.text import NUMERIC, column_texts, safe_text
-from igfcli.stats import format_percent
+from igfcli.output.text import NUMERIC, column_texts, format_percent, safe_text
 
 if TYPE_CHECKING:  # rich is imported only when a terminal table is drawn
     from rich.console import Console, RenderableType

@@ -13,8 +13,7 @@ import matplotlib
 
 from igfcli.analyses.results import Listing
 from igfcli.errors import OutputError
-from igfcli.output.text import safe_text
-from igfcli.stats import format_percent
+from igfcli.output.text import format_percent, safe_text
 
 matplotlib.use("Agg")  # no screen: files only
 

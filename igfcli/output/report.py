@@ -16,8 +16,7 @@ from igfcli.errors import Problem
 from igfcli.model import Trial
 from igfcli.output.formats import to_markdown
 from igfcli.output.references import References
-from igfcli.output.text import code_span, format_p, markdown_escape
-from igfcli.stats import format_percent
+from igfcli.output.text import code_span, format_p, format_percent, markdown_escape
 
 
 class _RankLine(Row, frozen=True):

@@ -11,7 +11,7 @@ from igfcli.analyses.detail import (
     TrialDetail,
 )
 from igfcli.analyses.results import Listing, Row, column, columns_of
-from igfcli.stats import format_percent
+from igfcli.output.text import format_percent
 
 
 class FieldRow(Row, frozen=True):

@@ -10,16 +10,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from igfcli.analyses.results import Column
 from igfcli.names import INVISIBLE
-from igfcli.stats import format_percent
 
 NUMERIC = ("count", "rate", "number", "p_value", "interval")
 
 # what a spreadsheet would run as a formula at the start of a cell
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def format_percent(fraction: float | None, decimals: int = 1) -> str:
+    """A fraction as a percentage for people, halves rounded up as trial reports do: 0.0245 -> "2.5%"."""
+    # From the fraction's shortest decimal form, not from fraction * 100 in binary: 23/80 is
+    # 0.2875, but 0.2875 * 100 is 28.749999999999996 as a float, which would round down to 28.7.
+    return "" if fraction is None else _percent_of(repr(fraction), decimals)
+
+
+@lru_cache(maxsize=65536)  # by the text, not the float: -0.0 equals 0.0 but prints "-0.0%"
+def _percent_of(shortest: str, decimals: int) -> str:
+    from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+    percent = Decimal(shortest).scaleb(2)
+    with localcontext(prec=max(28, percent.adjusted() + decimals + 2)):  # a rate printed to 29 decimals
+        return f"{percent.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP):f}%"  # never 1E-7
 
 
 def safe_text(text: str) -> str:
