@@ -212,6 +212,36 @@ def test_head_ends_the_command_quietly(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("stderr", ["2>&-", "2>/dev/full", "2>&1 | head -c1 >/dev/null"])
+@pytest.mark.parametrize(
+    ("command", "status"),
+    [
+        ("validate --data data", 0),  # a clean folder, whose summary line goes to stderr
+        ("rank --data data --no-such-option", 2),
+        ("show no-such-trial --data data", 2),
+        ("report --data data -o report.md", 0),
+    ],
+)
+def test_a_closed_or_failing_stderr_keeps_the_exit_code(
+    tmp_path: Path, stderr: str, command: str, status: int
+) -> None:
+    # a message that cannot be written is dropped; the command ends as it would have (never 1,
+    # which says a check failed, nor 120, the interpreter's failed last flush)
+    data = data_folder(tmp_path)
+    _many_trials(data, 3)
+    done = subprocess.run(
+        ["bash", "-c", f'"{sys.executable}" -m igfcli {command} {stderr}; echo "status ${{PIPESTATUS[0]}}"'],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.stdout.splitlines()[-1] == f"status {status}", done.stdout
+    assert done.stderr == ""
+    if command.startswith("report"):
+        assert (tmp_path / "report.md").read_text(encoding="utf-8").startswith("# IGF-1R inhibitor trials")
+
+
 def test_reader_gone_before_the_first_write(tmp_path: Path) -> None:
     data = data_folder(tmp_path)
     _many_trials(data, 3)

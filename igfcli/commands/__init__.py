@@ -200,6 +200,9 @@ def main() -> None:
     """Entry point of the `igf` script."""
     import signal
 
+    from igfcli.commands.plumbing import Diagnostics
+
+    sys.stderr = Diagnostics(sys.stderr)
     for signum in stopping_signals():
         signal.signal(signum, _interrupted)
     sys.exit(run(sys.argv[1:]))

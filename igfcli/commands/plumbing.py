@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, NoReturn
+from contextlib import contextmanager, suppress
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import typer
 
@@ -119,6 +119,46 @@ def writing_stdout() -> Iterator[None]:
     except OSError as exc:  # a full disk (`> /dev/full`), a quota, an I/O error
         silence_stdout()
         fail(f"the output could not be written: {exc.strerror or exc}")
+
+
+class Diagnostics:
+    """Standard error that cannot fail a command. Closed (`2>&-`), full (`2>/dev/full`) or with its
+    reader gone (`2>&1 | head -c1`), its messages are dropped and the command ends with the exit
+    code it would have had: a clean folder still validates (0), a usage error is still 2.
+
+    Opened on the null device when stderr starts closed, so that no file the command opens
+    later takes descriptor 2, where a C library's message would land inside it.
+    """
+
+    def __init__(self, stream: TextIO | None) -> None:
+        self._stream = stream if stream is not None else _null_text()
+
+    def write(self, text: str) -> int:
+        try:
+            self._stream.write(text)
+            self._stream.flush()
+        except (OSError, ValueError):  # ValueError: the stream was closed under us
+            self._give_up()
+        return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except (OSError, ValueError):
+            self._give_up()
+
+    def _give_up(self) -> None:
+        # the interpreter flushes the real stream once more at exit: let that go nowhere, quietly
+        with suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())
+        self._stream = _null_text()
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding, ... of the stream in use
+        return getattr(self._stream, name)
+
+
+def _null_text() -> TextIO:
+    return open(os.devnull, "w", encoding="utf-8")  # open as long as the process: never closed
 
 
 def silence_stdout() -> None:
