@@ -134,6 +134,10 @@ REFUSED: dict[str, list[str]] = {
         ":2:8: title: an escape of half a UTF-16 surrogate pair (\\ud800 to \\udfff), which is no character; "
         "write the character itself, or \\U and its eight hex digits",
     ],
+    "pfs-rate-over-zero-enrolled": [
+        ":8:11: pfs[0].rate: has no patient under it: no evaluable here, and enrolled is 0",
+        ":14:15: cohorts[0].pfs[0].rate: has no patient under it: no evaluable here, and enrolled is 0",
+    ],
     "evaluable-over-enrolled": [
         ":7:14: response.evaluable: 41 is more than enrolled (40)",
     ],

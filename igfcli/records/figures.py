@@ -127,6 +127,9 @@ def pfs_list(
         if evaluable == 0:
             r.problem((*p, "evaluable"), "is 0; a rate needs at least one patient")
             continue
+        if evaluable is None and enrolled == 0:  # the denominator it would default to
+            r.problem((*p, "rate"), "has no patient under it: no evaluable here, and enrolled is 0")
+            continue
         if rate is None or (weeks is None and months is None):
             continue
         point_weeks = weeks if weeks is not None else (months or 0.0) * WEEKS_PER_MONTH
