@@ -19,6 +19,9 @@ ProgramStatus = StrEnum("ProgramStatus", ["halted", "active", "awaiting-results"
 Phase = StrEnum("Phase", ["1", "1/2", "2", "2/3", "3"])
 STATUSES = tuple(status.value for status in ProgramStatus)
 PHASES = tuple(phase.value for phase in Phase)
+# joins the items of a list in a csv or tsv cell ("Ewing sarcoma; osteosarcoma"): no item may
+# hold it, or the cell would read back as more items than it has
+LIST_SEPARATOR = ";"
 ARM_ROLES = ("experimental", "control")
 MEDIAN_UNITS = ("weeks", "months", "years")
 WEEKS_PER_MONTH = 52 / 12

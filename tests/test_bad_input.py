@@ -138,6 +138,15 @@ REFUSED: dict[str, list[str]] = {
         ":8:11: pfs[0].rate: has no patient under it: no evaluable here, and enrolled is 0",
         ":14:15: cohorts[0].pfs[0].rate: has no patient under it: no evaluable here, and enrolled is 0",
     ],
+    "histology-holding-a-list-separator": [
+        ":5:15: histologies[0]: 'Ewing sarcoma; osteosarcoma' holds ';', which separates the items of a list in csv and tsv; write it without ';' "
+        "(as items of their own: [Ewing sarcoma, osteosarcoma])",
+        ":10:19: cohorts[0].histologies[0]: 'Ewing sarcoma;osteosarcoma' holds ';', which separates the items of a list in csv and tsv; write it without ';' "
+        "(as items of their own: [Ewing sarcoma, osteosarcoma])",
+    ],
+    "id;with-a-list-separator": [
+        ":1:5: id: 'id;with-a-list-separator' holds ';', which separates the items of a list in csv and tsv; write it without ';'",
+    ],
     "evaluable-over-enrolled": [
         ":7:14: response.evaluable: 41 is more than enrolled (40)",
     ],
@@ -400,6 +409,13 @@ CATALOG_REFUSED: dict[str, tuple[int, list[str]]] = {
             "(a + b); name the agent without it",
             ":7:13: agents[1].codes[0]: 'AB-1;AB-2' holds ';', which separates the agents in a list "
             "(csv, tsv); name the agent without it",
+        ],
+    ),
+    "event-holding-a-list-separator": (
+        1,
+        [
+            ":8:21: agents[0].history[0].indication: 'sarcoma; thyroid eye disease' holds ';', which separates the items of a list in csv and tsv; write it without ';'",
+            ":13:15: agents[0].history[1].name: 'alphazumab;AZ-1' holds ';', which separates the items of a list in csv and tsv; write it without ';'",
         ],
     ),
     "agent-without-name": (

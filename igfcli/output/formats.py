@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from igfcli.analyses.results import Column, Listing
+from igfcli.model import LIST_SEPARATOR
 from igfcli.names import INVISIBLE
 from igfcli.output.text import FORMULA_START, NUMERIC, column_texts, md_cell, safe_text
 
@@ -36,7 +37,7 @@ def _machine_cell(value: Any, kind: str, *, neutralise: bool) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, (list, tuple)):
-        text = "; ".join(safe_text(str(v)) for v in value)
+        text = f"{LIST_SEPARATOR} ".join(safe_text(str(v)) for v in value)
     else:
         text = safe_text(str(value))
     if neutralise and text.startswith(FORMULA_START):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from igfcli.errors import Problem
-from igfcli.model import STATUSES, Agent, ProgramEvent
+from igfcli.model import LIST_SEPARATOR, STATUSES, Agent, ProgramEvent
 from igfcli.names import name_key
 from igfcli.records.fields import Reader, describe_value
 
@@ -18,7 +18,7 @@ STATUS_KEYS = ("status", "status_as_of", "status_reason", "status_source")
 # "a + b" as one agent would be ranked with the regimen of a and b.
 JOINERS = {
     " + ": "which joins the agents of a regimen (a + b)",
-    ";": "which separates the agents in a list (csv, tsv)",
+    LIST_SEPARATOR: "which separates the agents in a list (csv, tsv)",
 }
 AGENT_KEYS = {"name", "codes", "class", "sponsor", "parent", "history", *STATUS_KEYS}
 EVENT_KEYS = {"year", "status", "indication", "sponsor", "name", "reason", "source"}
@@ -115,7 +115,7 @@ def _history(r: Reader, m: dict[str, Any], path: yamldoc.Path) -> tuple[ProgramE
             continue
         year = r.optional(e, p, "year", r.year)
         status = r.optional(e, p, "status", lambda q, v: r.choice(q, v, STATUSES))
-        indication = r.optional(e, p, "indication", r.text)
+        indication = r.optional(e, p, "indication", r.item)
         source = r.optional(e, p, "source", r.text)
         if events and year is not None and events[-1].year is not None and year < events[-1].year:
             r.problem(
@@ -130,7 +130,7 @@ def _history(r: Reader, m: dict[str, Any], path: yamldoc.Path) -> tuple[ProgramE
                 status=status,
                 indication=indication,
                 sponsor=r.optional(e, p, "sponsor", r.text),
-                name=r.optional(e, p, "name", r.text),
+                name=r.optional(e, p, "name", r.item),
                 reason=r.optional(e, p, "reason", r.text),
                 source=source,
             )

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from igfcli.errors import Problem
-from igfcli.model import MAX_COUNT, Rate
+from igfcli.model import LIST_SEPARATOR, MAX_COUNT, Rate
 from igfcli.names import first_invisible, name_key
 from igfcli.stats import RateError, parse_rate
 
@@ -130,7 +130,31 @@ class Reader:
             return None
         return value
 
-    def texts(self, path: yamldoc.Path, value: Any) -> tuple[str, ...]:
+    def item(self, path: yamldoc.Path, value: Any, *, in_list: bool = False) -> str | None:
+        """Text that a csv or tsv cell may list among others (a histology, what became of a program)."""
+        text = self.text(path, value)
+        return text if text is not None and self.one_item(path, text, in_list=in_list) else None
+
+    def one_item(self, path: yamldoc.Path, text: str, *, in_list: bool = False) -> bool:
+        """Whether `text` is free of the separator of a list's items, without which a csv or tsv cell
+        would read back as more items than it has; a problem where not."""
+        if LIST_SEPARATOR not in text:
+            return True
+        split = f" (as items of their own: [{', '.join(t.strip() for t in text.split(LIST_SEPARATOR))}])"
+        self.problem(
+            path,
+            f"'{text}' holds '{LIST_SEPARATOR}', which separates the items of a list in csv and tsv; "
+            f"write it without '{LIST_SEPARATOR}'{split if in_list else ''}",
+        )
+        return False
+
+    def items(self, path: yamldoc.Path, value: Any) -> tuple[str, ...]:
+        """A list of texts, each an item (see item)."""
+        return self.texts(path, value, lambda p, v: self.item(p, v, in_list=True))
+
+    def texts(
+        self, path: yamldoc.Path, value: Any, read: Callable[[yamldoc.Path, Any], str | None] | None = None
+    ) -> tuple[str, ...]:
         if isinstance(value, str):
             self.problem(path, f"should be a list, such as [{value}]")
             return ()
@@ -139,7 +163,7 @@ class Reader:
             return ()
         out = []
         for i, item in enumerate(value):
-            text = self.text((*path, i), item)
+            text = (read or self.text)((*path, i), item)
             if text is not None:
                 out.append(text)
         return tuple(out)

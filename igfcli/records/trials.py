@@ -63,8 +63,10 @@ def read_trial(doc: yamldoc.Document, file: Path, catalog: Catalog, problems: li
     assert m is not None  # _read only returns mappings
     trial_id = r.optional(m, (), "id", r.text)
     stem = file.stem
-    # an id no reader can tell from another is one problem, whatever the file is called
-    if trial_id is not None and r.visible(("id",), trial_id) and trial_id != stem:
+    # an id no reader can tell from another, or that a list of ids would split, is one problem,
+    # whatever the file is called
+    readable = trial_id is not None and r.visible(("id",), trial_id) and r.one_item(("id",), trial_id)
+    if readable and trial_id != stem:
         r.problem(("id",), f"'{trial_id}' does not match the file name; the id of {file.name} is '{stem}'")
     title = r.optional(m, (), "title", r.text)
     regimen = agent_list(r, m, (), catalog)
@@ -78,7 +80,7 @@ def read_trial(doc: yamldoc.Document, file: Path, catalog: Catalog, problems: li
     cohorts = _cohorts(r, m)
     sources = _sources(r, m)
     condition = r.optional(m, (), "condition", r.text)
-    histologies = r.optional(m, (), "histologies", r.texts) or ()
+    histologies = r.optional(m, (), "histologies", r.items) or ()
     notes = r.optional(m, (), "notes", r.text)
     also = also_reported(r, m, ())
     arms = read_arms(r, m, catalog, regimen, enrolled)
@@ -128,7 +130,7 @@ def _cohorts(r: Reader, m: dict[str, Any]) -> tuple[Cohort, ...]:
         cohorts.append(
             Cohort(
                 name=name or "",
-                histologies=r.optional(c, p, "histologies", r.texts) or (),
+                histologies=r.optional(c, p, "histologies", r.items) or (),
                 enrolled=enrolled,
                 response=response(r, c, p, enrolled),
                 pfs=pfs_list(r, c, p, enrolled),
