@@ -18,6 +18,7 @@ from igfcli.curation import registry
 from igfcli.curation.ctgov import skeletons
 from igfcli.curation.registry import RegistryError, Study, read_studies
 from igfcli.model import Catalog
+from igfcli.names import first_invisible
 from igfcli.output import files as output
 from igfcli.records import yamldoc
 from igfcli.records.agents import read_agents
@@ -226,6 +227,8 @@ def test_every_record_written_is_one_the_loader_reads(folder: Path, texts: list[
     for draft in drafts:
         doc, problems = yamldoc.parse(f"{draft.id}.yaml", draft.text.encode())
         assert problems == [] and doc is not None, (problems, draft.text)
+        # and one an editor or a terminal shows as YAML reads it: every hidden character escaped
+        assert first_invisible(draft.text.replace("\n", "")) is None, draft.text
 
 
 # --- all or nothing --------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from igfcli.commands import docs as clidocs
-from igfcli.curation.scaffold import scalar
+from igfcli.curation.scaffold import comment_text, scalar
+from igfcli.names import first_invisible
 from tests.conftest import DATA, REPO
 from tests.helpers import igf
 
@@ -98,7 +99,11 @@ def test_pre_commit_hook_runs_igf_validate_once_per_commit() -> None:
 
 @given(st.text())
 def test_written_text_reads_back_unchanged(text: str) -> None:
-    assert yaml.safe_load(f"key: {scalar(text)}\n") == {"key": text}
+    written = scalar(text)
+    assert yaml.safe_load(f"key: {written}\n") == {"key": text}
+    # and holds no character a reader cannot see: an editor shows the value as YAML reads it
+    assert first_invisible(written) is None
+    assert first_invisible(comment_text(text)) is None
 
 
 @given(st.integers(min_value=0))

@@ -15,18 +15,12 @@ from dataclasses import dataclass, field
 
 from igfcli.errors import BadValue, Problem
 from igfcli.model import Catalog
+from igfcli.names import INVISIBLE
 from igfcli.records.fields import TODO
 
 # Text that YAML reads back unchanged without quotes; anything else is written
 # as a JSON string, which is also a valid YAML double-quoted scalar.
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ._()/+'-]*")
-# Characters YAML may not hold raw, or reads as line breaks: escaped in quoted text.
-_UNPRINTABLE = re.compile(
-    "[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-)
-# What a comment may not hold raw: what YAML refuses, a character it reads as a line break (which
-# would end the comment and make its rest a value), and the overrides that reorder what is seen.
-_NOT_IN_COMMENT = re.compile(_UNPRINTABLE.pattern + "|[\r\u202a-\u202e\u2066-\u2069]")
 _YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
 
 Value = str | int | None
@@ -42,13 +36,29 @@ def scalar(value: Value) -> str:
         return str(value)
     if _PLAIN.fullmatch(value) and value == value.strip() and value.casefold() not in _YAML_WORDS:
         return value
-    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
+    return _escaped(json.dumps(value, ensure_ascii=False))  # a JSON string is a YAML quoted one
 
 
 def comment_text(text: str) -> str:
-    """Text for a comment (a registry's name of a drug, say), with what a comment cannot hold raw
+    """Text for a comment (a registry's name of a drug, say), with each character no reader can see
     written as an escape: the record stays one YAML reads, and one a terminal shows as it is."""
-    return _NOT_IN_COMMENT.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _escaped(text)
+
+
+def _escaped(text: str) -> str:
+    """`text` with every character no reader can see (names.INVISIBLE: a control, a line separator,
+    a direction override, a zero-width space) as a \\u or \\U escape, which a quoted YAML value reads
+    back as the character. These include every character YAML cannot hold raw or reads as a line
+    break, and those that would make an editor show the record otherwise than YAML reads it."""
+    if text.isprintable():  # most text, at once: every INVISIBLE character is unprintable
+        return text
+    from unicodedata import category
+
+    return "".join(_escape(ch) if category(ch) in INVISIBLE else ch for ch in text)
+
+
+def _escape(ch: str) -> str:
+    return f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}"
 
 
 def flow_list(values: Sequence[Value]) -> str:
