@@ -145,7 +145,8 @@ def test_an_agent_defined_differently_is_an_error_naming_both_catalogs(tmp_path:
     catalog.write_text(catalog.read_text().replace("sponsor: Acme", "sponsor: Other", 1))
     run = igf("trials", "--data", SMALL, "--data", second)
     assert run.exit_code == 2
-    assert "agents: agent 'alphamab' is also defined in" in run.stderr
+    # where in the second catalog, as every problem with a record says: path:line:col: field
+    assert f"{second}/agents.yaml:2:11: agents[0].name: agent 'alphamab' is also defined in" in run.stderr
     assert "differently; define it once, or identically in both catalogs" in run.stderr
     shutil.rmtree(second)
 
@@ -159,7 +160,7 @@ def test_an_agent_spelled_as_it_looks_in_another_catalog_is_that_agent(tmp_path:
     catalog.write_text(catalog.read_text().replace("name: alphamab", f'name: "{spelling}"', 1))
     run = igf("trials", "--data", SMALL, "--data", second)
     assert run.exit_code == 2, run.stderr
-    assert f"agents: agent '{spelling}' is also defined in" in run.stderr
+    assert f"agents.yaml:2:11: agents[0].name: agent '{spelling}' is also defined in" in run.stderr
     shutil.rmtree(second)
 
 
@@ -192,5 +193,5 @@ def test_a_code_that_two_catalogs_give_to_two_agents_is_an_error(
     data_folder(tmp_path, name="other", catalog=catalog, texts={"trial-z.yaml": text})
     run = igf("validate", "--data", SMALL, "--data", "other")
     assert run.exit_code == 1
-    assert "other/agents.yaml: agents: 'AM-1' names zetamab here and alphamab in " in run.stderr
+    assert "other/agents.yaml:3:13: agents[0].codes[0]: 'AM-1' names zetamab here and alphamab in " in run.stderr
     assert igf("trials", "--data", SMALL, "--data", "other", "--agent", "AM-1").exit_code == 2

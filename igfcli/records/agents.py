@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, Any
 from igfcli.errors import Problem
 from igfcli.model import LIST_SEPARATOR, STATUSES, Agent, ProgramEvent
 from igfcli.names import name_key
-from igfcli.records.fields import Reader, describe_value
+from igfcli.records.fields import Reader, describe_value, field_name
 
 if TYPE_CHECKING:  # only a file being parsed needs YAML; a cached run never loads it
+    from pathlib import Path
+
     from igfcli.records import yamldoc
 
 # the first format's status keys: still read, as a history of one event
@@ -136,3 +138,31 @@ def _history(r: Reader, m: dict[str, Any], path: yamldoc.Path) -> tuple[ProgramE
             )
         )
     return tuple(events)
+
+
+def where_labelled(catalog: Path, label: str) -> tuple[int | None, int | None, str]:
+    """Where a catalog file writes an agent's name or code (as name_key compares them): its line,
+    column and field, for a message about it. Catalogs keep no positions once read, so the file is
+    read again, only for such a message; (None, None, "agents") if it no longer holds the label."""
+    from igfcli.records import yamldoc
+
+    try:
+        doc, _ = yamldoc.parse(str(catalog), catalog.read_bytes())
+    except OSError:
+        doc = None
+    entries = doc.data.get("agents") if doc is not None and isinstance(doc.data, dict) else None
+    wanted = name_key(label)
+    for i, entry in enumerate(entries if isinstance(entries, list) else []):
+        if not isinstance(entry, dict):
+            continue
+        codes = entry.get("codes")
+        codes = codes if isinstance(codes, list) else []
+        named: list[tuple[yamldoc.Path, Any]] = [(("agents", i, "name"), entry.get("name"))]
+        named += [(("agents", i, "codes", j), code) for j, code in enumerate(codes)]
+        for path, value in named:
+            if isinstance(value, str | int) and name_key(str(value)) == wanted:
+                assert doc is not None
+                line, column = doc.mark(path)
+                return line, column, field_name(path)
+    return None, None, "agents"
+

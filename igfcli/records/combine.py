@@ -14,6 +14,7 @@ from pathlib import Path
 from igfcli.errors import BadValue, Problem
 from igfcli.model import Agent, Evidence, Trial
 from igfcli.names import id_key, name_key
+from igfcli.records.agents import where_labelled
 from igfcli.records.folder import AGENTS_FILE, DATA_ENV, Loaded, bundled_data, display_path, id_clash, load
 
 
@@ -67,6 +68,7 @@ def load_all(folders: Sequence[Path], *, use_cache: bool = True) -> Loaded:
         if loaded.evidence is None:
             continue
         catalog = display_path(folder / AGENTS_FILE, folder)
+        clashes: list[tuple[str, str]] = []  # (name or code, what is wrong with it), located below
         for agent in loaded.evidence.agents:
             seen = agents.get(name_key(agent.name))
             if seen is None:
@@ -76,14 +78,14 @@ def load_all(folders: Sequence[Path], *, use_cache: bool = True) -> Loaded:
                     f"agent '{agent.name}' is also defined in {seen[1]}, differently; "
                     "define it once, or identically in both catalogs"
                 )
-                problems.append(Problem(catalog, None, None, "agents", message))
+                clashes.append((agent.name, message))
             for label in (agent.name, *agent.codes):
                 named, where = labels.setdefault(name_key(label), (agent.name, catalog))
                 if name_key(named) != name_key(agent.name):  # one code, two agents: which is meant?
-                    message = (
-                        f"'{label}' names {agent.name} here and {named} in {where}; give it to one agent"
-                    )
-                    problems.append(Problem(catalog, None, None, "agents", message))
+                    said = f"'{label}' names {agent.name} here and {named} in {where}; give it to one agent"
+                    clashes.append((label, said))
+        file = folder / AGENTS_FILE
+        problems += [Problem(catalog, *where_labelled(file, label), message) for label, message in clashes]
         for trial in loaded.evidence.trials:
             other = trials.get(id_key(trial.id))
             if other is not None:
