@@ -78,6 +78,33 @@ def _check_trial(trial: Trial) -> Iterator[Problem]:
             f"cohorts enrol {enrolled_in_cohorts} patients in all, more than the trial's "
             f"enrolled ({trial.enrolled})",
         )
+    yield from _check_cohort_responses(trial)
+
+
+def _check_cohort_responses(trial: Trial) -> Iterator[Problem]:
+    """Cohorts are parts of their trial: together they cannot count more evaluable patients or
+    more responders than the trial's response does. Only counts the record gives are compared
+    (not an evaluable taken as the number enrolled, nor responders estimated from a rate)."""
+    whole = trial.response
+    parts = [c.response for c in trial.cohorts if c.response is not None]
+    if whole is None or not parts:
+        return
+    given = [r.evaluable for r in parts if not r.evaluable_defaulted]
+    if not whole.evaluable_defaulted and sum(given) > whole.evaluable:
+        yield _warning(
+            trial,
+            "cohorts",
+            f"cohorts count {sum(given)} evaluable patients in all, more than the trial's response "
+            f"({whole.evaluable})",
+        )
+    counted = [r.responders for r in parts if r.responders is not None]
+    if whole.responders is not None and sum(counted) > whole.responders:
+        yield _warning(
+            trial,
+            "cohorts",
+            f"cohorts count {sum(counted)} responders in all, more than the trial's response "
+            f"({whole.responders})",
+        )
 
 
 def _check_pfs_counts(
