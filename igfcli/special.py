@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-from igfcli.stats import betainc
+from igfcli.beta import betainc
 
 _TINY = 1e-300
 

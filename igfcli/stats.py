@@ -1,9 +1,8 @@
 """Rates and their statistics: parsing printed rates, binomial intervals and tests, consistency checks.
 
 Pure functions on plain numbers. The exact (Clopper-Pearson) interval and the
-binomial tail come from the regularized incomplete beta function, computed
-here rather than with scipy, whose import alone costs most of a second on
-every call; the tests check these against scipy.
+binomial tail come from the regularized incomplete beta function (beta.py);
+the tests check these against scipy.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from igfcli.beta import beta_quantile, betainc
 from igfcli.model import Rate
 
 if TYPE_CHECKING:
@@ -112,105 +112,6 @@ def _parse_fraction(value: float, text: str) -> Rate:
     return Rate(float(value), text, 0.5 * 10.0**exponent)
 
 
-# --- the regularized incomplete beta function ---------------------------------------------
-
-
-def _beta_continued_fraction(a: float, b: float, x: float) -> float:
-    """Continued fraction for I_x(a, b) (modified Lentz), valid for x < (a + 1) / (a + b + 2)."""
-    # `v if v > tiny or v < -tiny else tiny` is `v if abs(v) > tiny else tiny` without a call
-    # (NaN too becomes tiny): the loop runs about 20 times for each of the 6 or so incomplete beta
-    # functions an interval bound takes, and these are its only calls
-    tiny = 1e-300
-    qab, qap, qam = a + b, a + 1.0, a - 1.0
-    c, d = 1.0, 1.0 - qab * x / qap
-    d = 1.0 / (d if d > tiny or d < -tiny else tiny)
-    h = d
-    for m in range(1, 100_000):
-        m2 = 2 * m
-        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
-        d = 1.0 + aa * d
-        d = 1.0 / (d if d > tiny or d < -tiny else tiny)
-        c = 1.0 + aa / c
-        c = c if c > tiny or c < -tiny else tiny
-        h *= d * c
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
-        d = 1.0 + aa * d
-        d = 1.0 / (d if d > tiny or d < -tiny else tiny)
-        c = 1.0 + aa / c
-        c = c if c > tiny or c < -tiny else tiny
-        delta = d * c
-        h *= delta
-        if -1e-15 < delta - 1.0 < 1e-15:
-            break
-    return h
-
-
-def _log_beta_norm(a: float, b: float) -> float:
-    """log(1 / B(a, b)), the incomplete beta function's constant part."""
-    return math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-
-
-def betainc(a: float, b: float, x: float) -> float:
-    """Regularized incomplete beta function I_x(a, b), for a, b > 0 and 0 <= x <= 1."""
-    return _betainc(a, b, x, _log_beta_norm(a, b))
-
-
-def _betainc(a: float, b: float, x: float, log_norm: float) -> float:
-    """betainc with its constant part worked out once by the caller (the same sum, so the same bits)."""
-    if x <= 0.0:
-        return 0.0
-    if x >= 1.0:
-        return 1.0
-    front = math.exp(log_norm + a * math.log(x) + b * math.log1p(-x))
-    if x < (a + 1.0) / (a + b + 2.0):
-        return front * _beta_continued_fraction(a, b, x) / a
-    return 1.0 - front * _beta_continued_fraction(b, a, 1.0 - x) / b
-
-
-def _beta_quantile(q: float, a: float, b: float) -> float:
-    """The x with I_x(a, b) = q: Newton steps, kept inside a shrinking bracket so it cannot diverge."""
-    lo, hi = 0.0, 1.0
-    # Start from the normal approximation to the beta distribution: a few Newton steps from
-    # there instead of a dozen from the mean, each step one incomplete beta function.
-    mean = a / (a + b)
-    x = mean + _normal_quantile(q) * math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))
-    if not 0.0 < x < 1.0:
-        x = mean
-    log_norm = _log_beta_norm(a, b)
-    for _ in range(200):
-        f = _betainc(a, b, x, log_norm) - q
-        if f == 0.0:
-            return x
-        if f < 0:
-            lo = x
-        else:
-            hi = x
-        density = math.exp(log_norm + (a - 1) * math.log(x) + (b - 1) * math.log1p(-x))
-        step = x - f / density if density > 0 else -1.0
-        # Newton converges quadratically: once a step is this small the next would be below the
-        # rounding noise of betainc itself. Tested before the bracket: a converged step can land
-        # on the bracket's edge, and bisecting from there would start the search over.
-        if density > 0 and abs(step - x) <= 1e-13 * x:
-            return step
-        # fall back to bisection whenever Newton would leave the bracket
-        new = step if lo < step < hi else (lo + hi) / 2
-        if hi - lo < 1e-15:
-            return new
-        x = new
-    return x
-
-
-def _normal_quantile(p: float) -> float:
-    """An approximate standard normal quantile (Abramowitz and Stegun 26.2.23, error < 4.5e-4):
-    only a starting point for the exact search above, never a result."""
-    tail = p if p < 0.5 else 1.0 - p
-    t = math.sqrt(-2.0 * math.log(tail))
-    z = t - (2.515517 + 0.802853 * t + 0.010328 * t * t) / (
-        1.0 + t * (1.432788 + t * (0.189269 + 0.001308 * t))
-    )
-    return -z if p < 0.5 else z
-
-
 # --- intervals and tests --------------------------------------------------------------------
 
 
@@ -226,8 +127,8 @@ def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     """Exact two-sided interval for a binomial proportion (Clopper-Pearson, 1934)."""
     _check(k, n, level)
     alpha = 1 - level
-    low = 0.0 if k == 0 else _beta_quantile(alpha / 2, k, n - k + 1)
-    high = 1.0 if k == n else _beta_quantile(1 - alpha / 2, k + 1, n - k)
+    low = 0.0 if k == 0 else beta_quantile(alpha / 2, k, n - k + 1)
+    high = 1.0 if k == n else beta_quantile(1 - alpha / 2, k + 1, n - k)
     return low, high
 
 

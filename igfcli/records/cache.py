@@ -139,6 +139,7 @@ def _signature(path: str | Path) -> Signature | None:
 # cache made by other code (a source checkout after a pull, an edited install) is not used, even
 # at the same version.
 _DECIDING = (
+    "../beta.py",
     "../errors.py",
     "../hazards.py",
     "../model.py",
