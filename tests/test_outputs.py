@@ -235,6 +235,25 @@ def test_every_preset_offered_is_one_that_is_defined() -> None:
         assert igf("benchmark", "--data", SMALL, "-f", "csv", "--preset", preset.value).exit_code in (0, 1)
 
 
+def test_a_sponsor_written_in_two_cases_or_spacings_is_one_group(tmp_path: Path) -> None:
+    catalog = (
+        "agents:\n"
+        "  - {name: alphamab, sponsor: Acme, status: halted}\n"
+        "  - {name: betamab, sponsor: acme, status: halted}\n"
+        "  - {name: gammamab, sponsor: 'ACME ', status: halted}\n"
+        "  - {name: deltamab, sponsor: Other, status: halted}\n"
+    )
+    data = data_folder(tmp_path, catalog=catalog)
+    rows = json.loads(igf("halted", "--data", data, "-f", "json").stdout)
+    # grouped as the catalog first writes the company; each row keeps its own spelling
+    assert [(r["group"], r["agent"], r["sponsor"]) for r in rows] == [
+        ("Acme", "alphamab", "Acme"),
+        ("Acme", "betamab", "acme"),
+        ("Acme", "gammamab", "ACME "),
+        ("Other", "deltamab", "Other"),
+    ]
+
+
 def test_tolerance_is_inclusive_and_can_exclude() -> None:
     rows = json.loads(igf("benchmark", "--data", SMALL, "-f", "json", "--tolerance-weeks", "0").stdout)
     assert [r["verdict"] for r in rows] == ["below", "no-data", "no-data", "below"]

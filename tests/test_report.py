@@ -186,6 +186,19 @@ def test_one_paper_cited_in_different_words_gets_one_number() -> None:
     assert refs.listing().splitlines()[0] == f"1. {full}."
 
 
+def test_a_row_of_trials_citing_one_report_cites_it_once(tmp_path: Path) -> None:
+    # two trials of one regimen, both from one paper: the pooled row's Sources cell is "[1]"
+    texts = {
+        f"t{i}.yaml": f"id: t{i}\ntitle: Trial {i}\nregimen: [alphamab]\nphase: '2'\n"
+        f"response: {{evaluable: 20, responders: {i}}}\nsources: [{{citation: Doe J. J Made Up. 2010;1:1-2}}]\n"
+        for i in (1, 2)
+    }
+    data = data_folder(tmp_path, catalog=SMALL / "agents.yaml", texts=texts)
+    by_regimen = _tables(igf("report", "--data", data, "--pool", "dl").stdout)[0]
+    assert by_regimen[0][-1] == "Sources"
+    assert [row[-1] for row in by_regimen[1:]] == ["[1]"]
+
+
 def test_bundled_report_cites_the_editorial_once() -> None:
     text = igf("report").stdout
     refs = text.split("## References\n\n")[1].splitlines()

@@ -12,6 +12,7 @@ from igfcli.analyses.results import Listing, Row, column, columns_of
 from igfcli.analyses.selection import Filters, Selection
 from igfcli.analyses.terms import GroupBy
 from igfcli.model import Agent, ProgramEvent
+from igfcli.names import folded
 
 
 class ProgramRow(Row, frozen=True):
@@ -69,6 +70,9 @@ def halted_rows(
         selection.evidence, Filters(phases=f.phases, histologies=f.histologies, conditions=f.conditions)
     )
     rows = []
+    # a company written in two cases or spacings ("Acme", "acme ") is one group, shown as the
+    # catalog first writes it, as agents' names are compared
+    spelled: dict[str, str] = {}
     for agent in selection.evidence.agents:
         if not selection.agent_matches(agent, holders=tuple(e.sponsor for e in agent.history)):
             continue
@@ -85,9 +89,10 @@ def halted_rows(
             if not selection.agent_matches(agent, holders=(sponsor,)):
                 continue
             group = agent.owner if by is GroupBy.parent else sponsor
+            group = spelled.setdefault(folded(group), group) if group else "(no sponsor)"
             rows.append(
                 ProgramRow(
-                    group=group or "(no sponsor)",
+                    group=group,
                     sponsor=sponsor,
                     parent=agent.parent,
                     agent=agent.name,

@@ -64,7 +64,8 @@ def _ranking_section(
                 tau2="" if row.tau2 is None else f"{row.tau2:.3g}",
                 i2=row.i2,
                 pi=row.pi,
-                sources=", ".join(refs.cite_trial(by_id[t]) for t in row.trial_ids),
+                # each reference once, though several trials of a row cite one report
+                sources=", ".join(dict.fromkeys(refs.cite_trial(by_id[t]) for t in row.trial_ids)),
                 evaluable_assumed=row.evaluable_assumed,
                 cohorts_summed=row.cohorts_summed,
                 reported_disagrees=row.reported_disagrees,
