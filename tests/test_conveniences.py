@@ -64,6 +64,10 @@ def test_a_level_is_a_fraction_or_a_percentage(given: str, level: float) -> None
         ("1_0%", "'1_0%' is not a number; write 0.95 or 95%"),
         ("٩٠%", "'٩٠%' is not a number; write 0.95 or 95%"),
         ("0.1", "0.1 is not between 0.5 and 0.999 (50% and 99.9%)"),
+        # a negative number is a number out of range, not "not a number"
+        ("-0.5", "-0.5 is not between 0.5 and 0.999 (50% and 99.9%)"),
+        ("-95%", "-95% is not between 0.5 and 0.999 (50% and 99.9%)"),
+        ("--5", "'--5' is not a number; write 0.95 or 95%"),
     ],
 )
 def test_a_level_that_is_not_a_proportion_is_refused(given: str, message: str) -> None:

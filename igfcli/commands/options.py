@@ -38,8 +38,11 @@ def proportion(low: float, high: float, example: str = "0.95 or 95%") -> Callabl
 
         written = text.strip()
         # ASCII digits in plain notation only: Python's float() also reads 1_0, nan and other scripts' digits
-        if not re.fullmatch(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)%?", written, flags=re.ASCII):
+        number = re.fullmatch(r"(-?)(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)%?", written, flags=re.ASCII)
+        if number is None:
             raise typer.BadParameter(f"'{text}' is not a number; write {example}")
+        if number.group(1):  # a number, but below any proportion: say so, as for one above
+            raise typer.BadParameter(f"{written} {_between(low, high)}")
         try:
             if written.endswith("%"):
                 value = parse_rate(written).value
@@ -50,12 +53,14 @@ def proportion(low: float, high: float, example: str = "0.95 or 95%") -> Callabl
         except ValueError:
             raise typer.BadParameter(f"'{text}' is not a number; write {example}") from None
         if not low <= value <= high:
-            raise typer.BadParameter(
-                f"{written} is not between {low:g} and {high:g} ({low * 100:g}% and {high * 100:g}%)"
-            )
+            raise typer.BadParameter(f"{written} {_between(low, high)}")
         return value
 
     return parse
+
+
+def _between(low: float, high: float) -> str:
+    return f"is not between {low:g} and {high:g} ({low * 100:g}% and {high * 100:g}%)"
 
 
 LevelOpt = Annotated[
