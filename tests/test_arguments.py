@@ -93,6 +93,24 @@ def test_an_empty_path_is_refused_and_nothing_is_read_or_written(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
 
 
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [(["report", "-o", "out/x.md/"], "'--output' / '-o'"), (["rank", "--plot", "out/forest.svg/"], "'--plot'")],
+)
+def test_a_file_named_with_a_trailing_separator_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], option: str
+) -> None:
+    # "x.md/" names a folder; as a path it would lose the separator and name the file x.md
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "out").mkdir()
+    run = igf(*args, "--data", DATA / "small")
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr.startswith(
+        f"igf: error: Invalid value for {option}: '{args[2]}' ends in '/', which names a folder; name a file"
+    )
+    assert list((tmp_path / "out").iterdir()) == []
+
+
 def test_every_path_a_command_takes_is_among_the_empty_paths_tried() -> None:
     from igfcli.commands import _parser
 

@@ -252,7 +252,10 @@ def report(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Write the report to this file (atomically); - is standard output."
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the report to this file (atomically); - is standard output.",
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")] = False,
