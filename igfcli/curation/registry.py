@@ -269,7 +269,9 @@ class _Reader:
         if count is None:
             self.problem(path, f"should be a count of participants, not {_kind(value)}")
         elif count > MAX_COUNT:
-            self.problem(path, f"{count:,} is more participants than any trial holds (at most {MAX_COUNT:,})")
+            # a count written as 1.5e300, or as text of a hundred digits, is not shown digit by digit
+            shown = f"{count:,}" if count < 10**18 else f"a count of {len(str(count))} digits"
+            self.problem(path, f"{shown} is more participants than any trial holds (at most {MAX_COUNT:,})")
             count = None
         return count
 
