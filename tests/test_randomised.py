@@ -9,10 +9,12 @@ ratio 0.70 (0.52-0.94), OS 1.05 (0.80-1.38)); and single-b, alphamab alone, 3/30
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 
-from scipy.stats import binom, binomtest
+import pytest
+from scipy.stats import binom, binomtest, norm
 
 from tests.conftest import DATA
 from tests.helpers import data_folder, igf
@@ -42,6 +44,30 @@ def test_randomised_lists_every_comparison_with_its_verdict() -> None:
 def test_filters_narrow_the_comparisons() -> None:
     assert _csv("randomised", "--agent", "betinib").count("\n") == 1  # the header alone
     assert _csv("randomised", "--histology", "ewing").count("\n") == 3
+
+
+@pytest.mark.parametrize(
+    ("p", "sided", "agrees"),
+    [
+        ("0.99", "one-sided", True),  # a test for benefit, of a ratio above 1: Phi(z)
+        ("0.007", "one-sided", True),  # the direction the ratio leans to: half the two-sided p
+        ("0.015", "two-sided", True),
+        ("0.30", "one-sided", False),  # neither direction
+        ("0.99", "two-sided", False),
+    ],
+)
+def test_a_one_sided_p_may_test_either_direction(tmp_path: Path, p: str, sided: str, agrees: bool) -> None:
+    # OS 1.30 (1.05-1.61): z = ln 1.30 / ((ln 1.61 - ln 1.05) / (2 x 1.96)), scipy's normal tails
+    z = math.log(1.30) / ((math.log(1.61) - math.log(1.05)) / (2 * norm.ppf(0.975)))
+    assert 0.0129 < 2 * norm.sf(z) < 0.0199 and 0.99 < norm.cdf(z) < 0.995
+    text = (RANDOMISED / "rand-a.yaml").read_text().replace("hr: 1.05\n    ci_low: 0.80\n    ci_high: 1.38\n    p: 0.73",
+        f"hr: 1.30\n    ci_low: 1.05\n    ci_high: 1.61\n    p: {p}\n    p_sided: {sided}")  # fmt: skip
+    assert "hr: 1.30" in text
+    data = data_folder(tmp_path, catalog=RANDOMISED / "agents.yaml", texts={"rand-a.yaml": text})
+    warned = igf("validate", "--data", data).stderr
+    assert ("comparisons[1].p:" in warned) is not agrees, warned
+    if sided == "one-sided" and not agrees:
+        assert "which give a one-sided p of 0.00644 to 0.00996 (0.99 to 0.994 in the other direction)" in warned
 
 
 def test_halted_today_shows_the_later_event_in_another_indication() -> None:

@@ -214,16 +214,20 @@ def _check_comparison(trial: Trial, c: Comparison) -> Iterator[Problem]:
         return
     lowest, highest = wald_p_range(hr, low, high, c.level)
     expected = (lowest / 2, highest / 2) if c.p_sided == 1 else (lowest, highest)
+    # a one-sided p tests one direction: the one the hazard ratio leans to (half the two-sided
+    # p), or the other (one minus that), as a test for benefit gives for a ratio above 1
+    tails = (c.p.value, 1.0 - c.p.value) if c.p_sided == 1 and not c.p.bound else (c.p.value,)
     # a bound "<0.001" says only that p is below it: it disagrees where even the smallest p the
     # figures allow is not
-    if expected[0] / P_SLACK <= c.p.value <= min(1.0, expected[1] * P_SLACK) or (
+    if any(expected[0] / P_SLACK <= p <= min(1.0, expected[1] * P_SLACK) for p in tails) or (
         c.p.bound and expected[0] / P_SLACK < c.p.value
     ):
         return
     sides = "one-sided" if c.p_sided == 1 else "two-sided"
+    other = f" ({_p_span(1 - expected[1], 1 - expected[0])} in the other direction)" if c.p_sided == 1 else ""
     message = (
         f"{c.p.text} ({sides}) disagrees with the hazard ratio and its interval, which give a "
-        f"{sides} p of {_p_span(*expected)}"
+        f"{sides} p of {_p_span(*expected)}{other}"
     )
     if c.p_sided == 2 and lowest / 2 / P_SLACK <= c.p.value <= highest / 2 * P_SLACK:
         message += f"; it is the one-sided value ({_p_span(lowest / 2, highest / 2)}): say p_sided: one-sided"
