@@ -147,6 +147,14 @@ REFUSED: dict[str, list[str]] = {
     "id;with-a-list-separator": [
         ":1:5: id: 'id;with-a-list-separator' holds ';', which separates the items of a list in csv and tsv; write it without ';'",
     ],
+    "whole-trial-response-beside-arms": [
+        # the whole trial counts the control arm too: it would be ranked as alphamab's
+        ":6:11: response: a randomised trial gives its response by arm, not for the whole trial: move it to the arms",
+        ":7:6: pfs: a randomised trial gives its pfs by arm, not for the whole trial: move it to the arms",
+    ],
+    "experimental-arm-of-no-agent": [
+        ":8:14: arms[0].regimen: is empty: an experimental arm names the catalog agent it tests",
+    ],
     "evaluable-over-enrolled": [
         ":7:14: response.evaluable: 41 is more than enrolled (40)",
     ],

@@ -54,6 +54,9 @@ def read_arms(
             if regimen and agent not in regimen:
                 r.problem((*p, "regimen", j), f"{agent} is not in the trial's regimen ({', '.join(regimen)})")
         role = r.optional(a, p, "role", lambda q, v: r.choice(q, v, ARM_ROLES))
+        if role == "experimental" and not agents and a.get("regimen") == []:
+            # ranked, it would be a regimen of no agent, and it would pass any --agent filter
+            r.problem((*p, "regimen"), "is empty: an experimental arm names the catalog agent it tests")
         arm_enrolled = r.optional(a, p, "enrolled", r.count)
         if arm_enrolled is not None and enrolled is not None and arm_enrolled > enrolled:
             r.problem((*p, "enrolled"), f"{arm_enrolled} is more than the trial's enrolled ({enrolled})")
@@ -78,6 +81,12 @@ def read_arms(
     # an arm whose role could not be read has its own problem already
     if items and all(a.role for a in arms) and not any(a.role == "experimental" for a in arms):
         r.problem(("arms",), "no arm has role: experimental")
+    for key in ("response", "pfs"):
+        if items and m.get(key) is not None:
+            # the whole trial's figure counts the control arm's patients too: ranked or tested, it
+            # would pass for the experimental regimen's
+            said = f"a randomised trial gives its {key} by arm, not for the whole trial: move it to the arms"
+            r.problem((key,), said)
     return tuple(arms)
 
 
