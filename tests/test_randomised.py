@@ -70,6 +70,42 @@ def test_a_one_sided_p_may_test_either_direction(tmp_path: Path, p: str, sided: 
         assert "which give a one-sided p of 0.00644 to 0.00996 (0.99 to 0.994 in the other direction)" in warned
 
 
+THREE_ARMS = """\
+id: three-arms
+title: Alphamab or betinib against chemotherapy
+regimen: [alphamab, betinib]
+phase: "2"
+enrolled: 150
+arms:
+  - {name: alpha, regimen: [alphamab], role: experimental, enrolled: 50,
+     response: {evaluable: 50, responders: 10}, pfs: [{weeks: 12, rate: 40%}]}
+  - {name: beta, regimen: [betinib], role: experimental, enrolled: 50,
+     response: {evaluable: 50, responders: 3}, pfs: [{weeks: 12, rate: 20%}]}
+  - {name: chemo, regimen: [], backbone: chemo, role: control, enrolled: 50, pfs: [{weeks: 12, rate: 30%}]}
+comparisons:
+  - {endpoint: PFS, experimental: alpha, control: chemo, hr: 0.70, ci_low: 0.45, ci_high: 1.09, source: s}
+  - {endpoint: PFS, experimental: beta, control: chemo, hr: 1.10, ci_low: 0.71, ci_high: 1.70, source: s}
+sources: [{citation: s}]
+"""
+
+
+def test_an_agent_filter_keeps_that_agents_arms_of_a_trial_of_two(tmp_path: Path) -> None:
+    # --agent betinib: betinib's arm and the control arm it is compared with, not alphamab's arm
+    data = data_folder(tmp_path, catalog=RANDOMISED / "agents.yaml", texts={"three-arms.yaml": THREE_ARMS})
+
+    def rows(*args: str) -> list[dict[str, object]]:
+        run = igf(*args, "--data", data, "--agent", "betinib", "-f", "json")
+        assert run.exit_code == 0, run.stderr
+        return list(json.loads(run.stdout))
+
+    assert [(r["regimen"], r["responders"], r["evaluable"]) for r in rows("rank")] == [("betinib", 3, 50)]
+    assert [(r["experimental"], r["hr"]) for r in rows("randomised")] == [("beta", 1.1)]
+    tested = [(r["cohort"], r["pfs_rate"]) for r in rows("benchmark") if r["cohort"]]
+    assert tested == [("beta", 0.2), ("chemo", 0.3)]
+    # and without the filter, every arm
+    assert len(json.loads(igf("rank", "--data", data, "-f", "json").stdout)) == 2
+
+
 def test_halted_today_shows_the_later_event_in_another_indication() -> None:
     assert _csv("halted") == (
         "group,sponsor,parent,agent,codes,class,status,status_as_of,reason,status_source,trials,patients,"

@@ -237,8 +237,8 @@ def _units(selection: Selection) -> list[_Unit]:
                     _Unit(trial, cohort.name, trial.regimen_name, cohort.pfs, cohort.enrolled, histologies)
                 )
         # every arm that reports a progression-free rate, control arms too: each is tested on its own
-        for arm in trial.arms if whole else ():
-            if arm.pfs:
+        for arm in trial.arms:
+            if arm.pfs and selection.arm_matches(trial, arm):
                 units.append(
                     _Unit(trial, arm.name, arm.regimen_name, arm.pfs, arm.enrolled, trial.histologies)
                 )

@@ -76,12 +76,14 @@ def _row(trial: Trial, c: Comparison) -> ComparisonRow:
 
 
 def randomised_rows(selection: Selection) -> list[ComparisonRow]:
-    """Every comparison of the selected trials (a comparison is a whole trial's figure)."""
+    """Every comparison of the selected trials (a comparison is a whole trial's figure) whose
+    experimental arm is selected (--agent names one arm's agent in a trial of two)."""
     return [
         _row(trial, c)
         for trial in selection.trials()
         if selection.whole_trial_matches(trial)
         for c in trial.comparisons
+        if (arm := trial.arm(c.experimental)) is None or selection.arm_matches(trial, arm)
     ]
 
 

@@ -127,10 +127,8 @@ def cohort_units(selection: Selection) -> Iterator[ResponseUnit]:
 def _experimental_arms(selection: Selection, trial: Trial) -> Iterator[ResponseUnit]:
     """A randomised trial's experimental arms: each is a regimen of its own. A control arm of
     chemotherapy or placebo alone is not an IGF-1R regimen, and is not ranked."""
-    if not selection.whole_trial_matches(trial):
-        return
     for arm in trial.arms:
-        if arm.role == "experimental" and arm.response is not None:
+        if arm.role == "experimental" and arm.response is not None and selection.arm_matches(trial, arm):
             yield ResponseUnit(trial, None, arm.response, arm)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 import msgspec
 
 from igfcli.errors import SelectionError
-from igfcli.model import PHASES, Agent, Catalog, Cohort, Evidence, Trial
+from igfcli.model import PHASES, Agent, Arm, Catalog, Cohort, Evidence, Trial
 from igfcli.names import folded
 
 
@@ -141,13 +141,15 @@ class Selection:
             return False
         return not f.classes or folded(agent.drug_class or "") in _fold(f.classes)
 
-    def _agent_fields_match(self, trial: Trial) -> bool:
+    def _agent_fields_match(self, regimen: tuple[str, ...]) -> bool:
+        """Whether a regimen (a trial's, an arm's) holds an agent that --agent, --sponsor and
+        --class select."""
         f = self.filters
-        if self.agent_names and not self.agent_names & set(trial.regimen):
+        if self.agent_names and not self.agent_names & set(regimen):
             return False
         if not (f.sponsors or f.classes):
             return True  # most runs: the agents' own fields are not asked about
-        agents = [self.evidence.agent(name) for name in trial.regimen]
+        agents = [self.evidence.agent(name) for name in regimen]
         if f.sponsors and not any(
             folded(a.sponsor or "") in _fold(f.sponsors) or folded(a.parent or "") in _fold(f.sponsors)
             for a in agents
@@ -164,7 +166,7 @@ class Selection:
 
     def _trial_matches(self, trial: Trial) -> bool:
         f = self.filters
-        if not self._agent_fields_match(trial):
+        if not self._agent_fields_match(trial.regimen):
             return False
         if f.phases and trial.phase not in f.phases:
             return False
@@ -182,6 +184,17 @@ class Selection:
             return False
         f = self.filters
         return not f.histologies or _contains_any(cohort.histologies or trial.histologies, f.histologies)
+
+    def arm_matches(self, trial: Trial, arm: Arm) -> bool:
+        """Whether an arm of a selected trial is selected: an experimental arm by its own agents
+        where --agent, --sponsor or --class asks (a trial of two IGF-1R agents has an arm for
+        each, and --agent names one), a control arm with its trial."""
+        if not self.whole_trial_matches(trial):
+            return False
+        f = self.filters
+        if arm.role != "experimental" or not (self.agent_names or f.sponsors or f.classes):
+            return True
+        return self._agent_fields_match(arm.regimen)
 
     def whole_trial_matches(self, trial: Trial) -> bool:
         """Whether the trial's own pooled figures belong to the selection.
