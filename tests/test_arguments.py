@@ -166,6 +166,15 @@ def test_an_empty_filter_is_refused_like_every_other(option: str, value: str) ->
     assert_usage_error(igf("rank", "--data", SMALL, option, "sarcoma", option, value))
 
 
+def test_all_and_status_together_are_a_usage_error() -> None:
+    # --all lists every status: a --status beside it would be silently ignored
+    run = igf("halted", "--data", DATA / "small", "--all", "--status", "approved")
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr == "igf: error: --all lists every status; give --status or --all, not both\n"
+    assert igf("halted", "--data", DATA / "small", "--all").exit_code == 0
+    assert igf("halted", "--data", DATA / "small", "--status", "halted").exit_code == 0
+
+
 @pytest.mark.parametrize(
     ("args", "option", "vocabulary"),
     [

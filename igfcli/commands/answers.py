@@ -116,8 +116,9 @@ def halted(
         GroupBy, typer.Option("--by", help="Group by sponsor, or by owning company (parent, else sponsor).")
     ] = GroupBy.sponsor,
     status: Annotated[
-        ProgramStatus, typer.Option("--status", help="List programs of this status instead.")
-    ] = ProgramStatus.halted,
+        ProgramStatus | None,
+        typer.Option("--status", help="List programs of this status instead (halted unless given)."),
+    ] = None,
     all_programs: Annotated[
         bool, typer.Option("--all", help="List every program, whatever its status.")
     ] = False,
@@ -152,8 +153,11 @@ def halted(
     """
     from igfcli.analyses.halted import halted_listing
 
+    if all_programs and status is not None:
+        fail("--all lists every status; give --status or --all, not both")
     selection = select(load_checked(source), filters)
-    emit_listing(halted_listing(selection, None if all_programs else status.value, by, as_of), out, filters)
+    chosen = None if all_programs else (status or ProgramStatus.halted).value
+    emit_listing(halted_listing(selection, chosen, by, as_of), out, filters)
 
 
 @takes(DATA, FILTERS, OUTPUT)
