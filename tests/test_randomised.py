@@ -233,6 +233,25 @@ def test_the_cache_gives_back_arms_comparisons_and_histories_whole(tmp_path: Pat
     assert warm == cold
 
 
+def test_an_event_later_in_the_same_year_is_a_later_event(tmp_path: Path) -> None:
+    # halted in oncology and approved elsewhere within 2012, in that order: the approval is later
+    catalog = (
+        "agents:\n  - name: alphamab\n    sponsor: Acme\n    history:\n"
+        "      - {year: 2012, status: halted, indication: oncology, source: s}\n"
+        "      - {year: 2012, status: approved, indication: psoriasis, source: s}\n"
+        "  - name: betinib\n    sponsor: Acme\n    history:\n"
+        "      - {year: 2012, status: approved, indication: psoriasis, source: s}\n"
+        "      - {year: 2012, status: halted, indication: oncology, source: s}\n"
+    )
+    data = data_folder(tmp_path, catalog=catalog)
+    rows = json.loads(igf("halted", "--data", data, "-f", "json").stdout)
+    # betinib's approval came first that year: it is not what became of the halted program
+    assert [(r["agent"], r["later"]) for r in rows] == [
+        ("alphamab", ["approved 2012, psoriasis"]),
+        ("betinib", []),
+    ]
+
+
 def test_a_program_bought_after_its_approval_is_the_buyers_from_the_sale(tmp_path: Path) -> None:
     catalog = (DATA / "randomised" / "agents.yaml").read_text()
     sale = """      - year: 2023

@@ -88,7 +88,7 @@ def test_report_lists_the_randomised_comparisons() -> None:
     assert run.exit_code == 0, run.stderr
     section = run.stdout.split("## Randomised comparisons\n\n")[1].split("\n## ")[0]
     assert section.startswith(
-        "2 hazard ratios from 1 randomised trials; 1 show a benefit (the whole interval below 1)."
+        "2 hazard ratios from 1 randomised trial; 1 shows a benefit (the whole interval below 1)."
     )
     table = _tables(section)[0]
     assert table == [

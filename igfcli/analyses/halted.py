@@ -35,13 +35,17 @@ class ProgramRow(Row, frozen=True):
 
 
 def _later(agent: Agent, event: ProgramEvent, as_of: int | None) -> tuple[str, ...]:
-    """Where the program went since `event` in its other indications: each one's standing event."""
+    """Where the program went since `event` in its other indications: each one's standing event
+    that the history lists after it (in time order: a later year, or the same year after it)."""
+    order = {id(e): i for i, e in enumerate(agent.history)}
     return tuple(
         other.describe()
         for other in agent.standing(as_of)
         if other.indication_key != event.indication_key
         and other.year is not None
-        and (event.year is None or other.year > event.year)
+        and (event.year is None or other.year > event.year or (
+            other.year == event.year and order.get(id(other), -1) > order.get(id(event), -1)
+        ))
     )
 
 

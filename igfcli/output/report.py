@@ -220,7 +220,8 @@ def _randomised_section(selection: Selection, refs: References) -> str:
     benefit = sum(1 for r in rows if r.verdict == "benefit")
     trials = len({r.trial for r in rows})
     summary = (
-        f"{len(rows)} hazard ratios from {trials} randomised trials; {benefit} show a benefit "
+        f"{_count(len(rows), 'hazard ratio')} from {_count(trials, 'randomised trial')}; "
+        f"{benefit} {'shows' if benefit == 1 else 'show'} a benefit "
         "(the whole interval below 1). Hazard ratios are experimental against control, as the "
         "source printed them; a level other than 95% is named beside the interval.\n\n"
     )
