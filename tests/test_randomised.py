@@ -203,6 +203,17 @@ def test_show_prints_arms_comparisons_and_the_history() -> None:
     ]
 
 
+def test_show_says_an_arm_names_no_agent_or_backbone(tmp_path: Path) -> None:
+    text = (RANDOMISED / "rand-a.yaml").read_text().replace("    regimen: []\n    backbone: chemo\n", "    regimen: []\n")
+    assert text.count("backbone:") == 1
+    data = data_folder(tmp_path, catalog=RANDOMISED / "agents.yaml", texts={"rand-a.yaml": text})
+    shown = json.loads(igf("show", "rand-a", "--data", data, "-f", "json").stdout)
+    assert [a["regimen"] for a in shown["arms"]] == ["alphamab + chemo", ""]
+    lines = igf("show", "rand-a", "--data", data, env={"COLUMNS": "200"}).stdout.splitlines()
+    assert any(line.split() == ["arm", "chemo", "control:", "no", "agent", "or", "backbone", "named;", "enrolled", "100"]
+               for line in lines), lines  # fmt: skip
+
+
 def test_agents_list_each_programs_history() -> None:
     rows = json.loads(igf("agents", "--data", RANDOMISED, "-f", "json").stdout)
     assert {r["name"]: (r["status"], r["status_as_of"], r["history"]) for r in rows} == {

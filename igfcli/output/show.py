@@ -104,7 +104,8 @@ def show_listing(detail: TrialDetail) -> Listing:
         rows += [(f"{label} pfs", line) for line in _pfs_text(c.pfs)]
     for arm in detail.arms:
         label = f"arm {arm.name}"
-        head = f"{arm.role}: {arm.regimen}" + (
+        # an arm of no agent and no backbone named (a control arm, say) is said to be so
+        head = f"{arm.role}: {arm.regimen or 'no agent or backbone named'}" + (
             f"; enrolled {arm.enrolled}" if arm.enrolled is not None else ""
         )
         rows.append((label, head))
