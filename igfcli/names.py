@@ -13,6 +13,22 @@ import re
 INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Cn"})
 
 
+def escape_invisible(text: str) -> str:
+    """`text` with every character no reader can see (INVISIBLE) as a visible escape, \\x1b, \\u200b
+    or \\U000e0001: what every output shows, and what a record igf writes holds (a quoted YAML
+    value reads each escape back as its character)."""
+    if text.isprintable():  # most text; every invisible character is unprintable (a test checks each)
+        return text
+    from unicodedata import category
+
+    return "".join(_escape(ch) if category(ch) in INVISIBLE else ch for ch in text)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
 def first_invisible(text: str) -> str | None:
     """The first character of `text` that no reader can see (INVISIBLE), or None."""
     if text.isprintable():  # most text, at once: every INVISIBLE character is unprintable

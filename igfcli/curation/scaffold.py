@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from igfcli.errors import BadValue, Problem
 from igfcli.model import Catalog
-from igfcli.names import INVISIBLE
+from igfcli.names import escape_invisible
 from igfcli.records.fields import TODO
 
 # Text that YAML reads back unchanged without quotes; anything else is written
@@ -36,29 +36,13 @@ def scalar(value: Value) -> str:
         return str(value)
     if _PLAIN.fullmatch(value) and value == value.strip() and value.casefold() not in _YAML_WORDS:
         return value
-    return _escaped(json.dumps(value, ensure_ascii=False))  # a JSON string is a YAML quoted one
+    return escape_invisible(json.dumps(value, ensure_ascii=False))  # a JSON string is a YAML quoted one
 
 
 def comment_text(text: str) -> str:
     """Text for a comment (a registry's name of a drug, say), with each character no reader can see
     written as an escape: the record stays one YAML reads, and one a terminal shows as it is."""
-    return _escaped(text)
-
-
-def _escaped(text: str) -> str:
-    """`text` with every character no reader can see (names.INVISIBLE: a control, a line separator,
-    a direction override, a zero-width space) as a \\u or \\U escape, which a quoted YAML value reads
-    back as the character. These include every character YAML cannot hold raw or reads as a line
-    break, and those that would make an editor show the record otherwise than YAML reads it."""
-    if text.isprintable():  # most text, at once: every INVISIBLE character is unprintable
-        return text
-    from unicodedata import category
-
-    return "".join(_escape(ch) if category(ch) in INVISIBLE else ch for ch in text)
-
-
-def _escape(ch: str) -> str:
-    return f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}"
+    return escape_invisible(text)
 
 
 def flow_list(values: Sequence[Value]) -> str:

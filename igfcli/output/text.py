@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from igfcli.analyses.results import Column
-from igfcli.names import INVISIBLE
+from igfcli.names import escape_invisible
 
 NUMERIC = ("count", "rate", "number", "p_value", "interval")
 
@@ -41,16 +41,7 @@ def _percent_of(shortest: str, decimals: int) -> str:
 def safe_text(text: str) -> str:
     """Record text with every character no reader can see (names.INVISIBLE: a control, a zero-width
     space, a direction override, a line separator, ...) written as a visible escape."""
-    if text.isprintable():  # most text; every invisible character is unprintable (a test checks each)
-        return text
-    from unicodedata import category
-
-    return "".join(_escape(ch) if category(ch) in INVISIBLE else ch for ch in text)
-
-
-def _escape(ch: str) -> str:
-    code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+    return escape_invisible(text)
 
 
 def display_cell(value: Any, column: Column) -> str:
