@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from igfcli.records import yamldoc
-from tests.corpus import CATALOGS, RECORDS, assert_refused, assert_warned, data_folder
+from tests.corpus import CATALOGS, RECORDS, assert_refused, assert_warned, data_folder, summary
 from tests.helpers import igf
 
 LOADERS = [pytest.param(yaml.SafeLoader, id="python")]
@@ -487,6 +487,28 @@ def test_doubtful_record_is_warned_about(name: str, tmp_path: Path, monkeypatch:
     monkeypatch.chdir(tmp_path)
     data_folder(tmp_path, RECORDS / f"{name}.yaml")
     assert_warned("data", [f"data/{name}.yaml{tail}" for tail in WARNED[name]])
+
+
+@pytest.mark.parametrize(
+    ("response", "cohorts"),
+    [
+        # the trial's evaluable is its enrolled, assumed: the cohorts' 25 evaluable are not compared
+        ("{responders: 9}", "[{name: a, response: {evaluable: 15, responders: 2}}, {name: b, response: {evaluable: 10, responders: 2}}]"),
+        # a cohort's evaluable is its enrolled, assumed: only the 5 given count against the trial's 10
+        ("{evaluable: 10, responders: 5}", "[{name: a, enrolled: 8, response: {responders: 1}}, {name: b, enrolled: 8, response: {evaluable: 5, responders: 1}}]"),
+    ],
+)
+def test_cohort_sums_leave_out_counts_the_record_does_not_give(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, response: str, cohorts: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (
+        "id: t\ntitle: t\nregimen: [alphamab]\nphase: '2'\nenrolled: 20\n"
+        f"response: {response}\ncohorts: {cohorts}\nsources: [{{citation: c}}]\n"
+    )
+    data_folder(tmp_path, texts={"t.yaml": text})
+    checked = igf("validate", "--data", "data")
+    assert (checked.exit_code, checked.stderr) == (0, summary(0, 0, 1, 3, "data"))
 
 
 def test_a_rate_that_disagrees_with_its_counts_is_marked_in_the_analyses(

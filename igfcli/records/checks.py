@@ -70,41 +70,33 @@ def _check_trial(trial: Trial) -> Iterator[Problem]:
         )
     for arm in trial.arms:
         yield from _check_pfs_counts(trial, f"arms[{arm.index}].", arm.pfs, arm.enrolled, "arm")
-    enrolled_in_cohorts = sum(c.enrolled for c in trial.cohorts if c.enrolled is not None)
-    if trial.enrolled is not None and enrolled_in_cohorts > trial.enrolled:
-        yield _warning(
-            trial,
-            "cohorts",
-            f"cohorts enrol {enrolled_in_cohorts} patients in all, more than the trial's "
-            f"enrolled ({trial.enrolled})",
-        )
-    yield from _check_cohort_responses(trial)
+    yield from _check_cohort_sums(trial)
 
 
-def _check_cohort_responses(trial: Trial) -> Iterator[Problem]:
-    """Cohorts are parts of their trial: together they cannot count more evaluable patients or
-    more responders than the trial's response does. Only counts the record gives are compared
-    (not an evaluable taken as the number enrolled, nor responders estimated from a rate)."""
+def _check_cohort_sums(trial: Trial) -> Iterator[Problem]:
+    """Cohorts are parts of their trial: together they cannot enrol more patients, or count more
+    evaluable patients or responders, than the trial does. Only counts the record gives are
+    compared (not an evaluable taken as the number enrolled, nor responders estimated from a rate)."""
     whole = trial.response
     parts = [c.response for c in trial.cohorts if c.response is not None]
-    if whole is None or not parts:
-        return
-    given = [r.evaluable for r in parts if not r.evaluable_defaulted]
-    if not whole.evaluable_defaulted and sum(given) > whole.evaluable:
-        yield _warning(
-            trial,
-            "cohorts",
-            f"cohorts count {sum(given)} evaluable patients in all, more than the trial's response "
-            f"({whole.evaluable})",
-        )
-    counted = [r.responders for r in parts if r.responders is not None]
-    if whole.responders is not None and sum(counted) > whole.responders:
-        yield _warning(
-            trial,
-            "cohorts",
-            f"cohorts count {sum(counted)} responders in all, more than the trial's response "
-            f"({whole.responders})",
-        )
+    enrolled = sum(c.enrolled for c in trial.cohorts if c.enrolled is not None)
+    # (what the cohorts add up to, their sum, the trial's own figure, what the trial's is)
+    sums: list[tuple[str, int, int | None, str]] = [
+        ("enrol {} patients", enrolled, trial.enrolled, "enrolled")
+    ]
+    if whole is not None and parts:
+        evaluable = sum(r.evaluable for r in parts if not r.evaluable_defaulted)
+        responders = sum(r.responders for r in parts if r.responders is not None)
+        given = None if whole.evaluable_defaulted else whole.evaluable
+        sums += [
+            ("count {} evaluable patients", evaluable, given, "response"),
+            ("count {} responders", responders, whole.responders, "response"),
+        ]
+    for said, total, bound, of in sums:
+        if bound is not None and total > bound:
+            yield _warning(
+                trial, "cohorts", f"cohorts {said.format(total)} in all, more than the trial's {of} ({bound})"
+            )
 
 
 def _check_pfs_counts(
