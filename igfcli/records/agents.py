@@ -140,19 +140,20 @@ def _history(r: Reader, m: dict[str, Any], path: yamldoc.Path) -> tuple[ProgramE
     return tuple(events)
 
 
-def where_labelled(catalog: Path, label: str) -> tuple[int | None, int | None, str]:
-    """Where a catalog file writes an agent's name or code (as name_key compares them): its line,
-    column and field, for a message about it. Catalogs keep no positions once read, so the file is
-    read again, only for such a message; (None, None, "agents") if it no longer holds the label."""
+def label_positions(catalog: Path) -> dict[str, tuple[int | None, int | None, str]]:
+    """Where a catalog file writes each agent's name and code, by name_key: line, column and
+    field, for messages about them. Catalogs keep no positions once read, so the file is read
+    again, once, and only for such messages; a label it no longer holds is not in the answer."""
     from igfcli.records import yamldoc
 
     try:
         doc, _ = yamldoc.parse(str(catalog), catalog.read_bytes())
     except OSError:
         doc = None
-    entries = doc.data.get("agents") if doc is not None and isinstance(doc.data, dict) else None
-    wanted = name_key(label)
-    for i, entry in enumerate(entries if isinstance(entries, list) else []):
+    if doc is None or not isinstance(doc.data, dict) or not isinstance(doc.data.get("agents"), list):
+        return {}
+    found: dict[str, tuple[int | None, int | None, str]] = {}
+    for i, entry in enumerate(doc.data["agents"]):
         if not isinstance(entry, dict):
             continue
         codes = entry.get("codes")
@@ -160,9 +161,6 @@ def where_labelled(catalog: Path, label: str) -> tuple[int | None, int | None, s
         named: list[tuple[yamldoc.Path, Any]] = [(("agents", i, "name"), entry.get("name"))]
         named += [(("agents", i, "codes", j), code) for j, code in enumerate(codes)]
         for path, value in named:
-            if isinstance(value, str | int) and name_key(str(value)) == wanted:
-                assert doc is not None
-                line, column = doc.mark(path)
-                return line, column, field_name(path)
-    return None, None, "agents"
-
+            if isinstance(value, str | int):
+                found.setdefault(name_key(str(value)), (*doc.mark(path), field_name(path)))
+    return found

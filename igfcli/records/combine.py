@@ -14,7 +14,7 @@ from pathlib import Path
 from igfcli.errors import BadValue, Problem
 from igfcli.model import Agent, Evidence, Trial
 from igfcli.names import id_key, name_key
-from igfcli.records.agents import where_labelled
+from igfcli.records.agents import label_positions
 from igfcli.records.folder import AGENTS_FILE, DATA_ENV, Loaded, bundled_data, display_path, id_clash, load
 
 
@@ -84,8 +84,9 @@ def load_all(folders: Sequence[Path], *, use_cache: bool = True) -> Loaded:
                 if name_key(named) != name_key(agent.name):  # one code, two agents: which is meant?
                     said = f"'{label}' names {agent.name} here and {named} in {where}; give it to one agent"
                     clashes.append((label, said))
-        file = folder / AGENTS_FILE
-        problems += [Problem(catalog, *where_labelled(file, label), message) for label, message in clashes]
+        placed = label_positions(folder / AGENTS_FILE) if clashes else {}
+        unplaced = (None, None, "agents")
+        problems += [Problem(catalog, *placed.get(name_key(label), unplaced), m) for label, m in clashes]
         for trial in loaded.evidence.trials:
             other = trials.get(id_key(trial.id))
             if other is not None:
