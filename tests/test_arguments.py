@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +96,13 @@ def test_an_empty_path_is_refused_and_nothing_is_read_or_written(
 
 @pytest.mark.parametrize(
     ("args", "option"),
-    [(["report", "-o", "out/x.md/"], "'--output' / '-o'"), (["rank", "--plot", "out/forest.svg/"], "'--plot'")],
+    [
+        (["report", "-o", "out/x.md/"], "'--output' / '-o'"),
+        (["report", "-o", "out/x.md/."], "'--output' / '-o'"),
+        (["report", "-o", "out/.."], "'--output' / '-o'"),
+        (["rank", "--plot", "out/forest.svg/"], "'--plot'"),
+        (["rank", "--plot", "out/forest.svg/."], "'--plot'"),
+    ],
 )
 def test_a_file_named_with_a_trailing_separator_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], option: str
@@ -105,10 +112,28 @@ def test_a_file_named_with_a_trailing_separator_is_refused(
     (tmp_path / "out").mkdir()
     run = igf(*args, "--data", DATA / "small")
     assert (run.exit_code, run.stdout) == (2, "")
-    assert run.stderr.startswith(
-        f"igf: error: Invalid value for {option}: '{args[2]}' ends in '/', which names a folder; name a file"
-    )
+    assert run.stderr.startswith(f"igf: error: Invalid value for {option}: '{args[2]}' names a folder; name a file")
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_every_path_option_names_a_file_or_a_folder() -> None:
+    # the check above keys on FILE: every path a command takes is a FILE it reads or writes, or
+    # a data folder, so that a new output option cannot go without it
+    from typer.main import get_command
+
+    from igfcli.commands import build
+
+    def paths(command: Any) -> Iterator[tuple[str, str]]:
+        for param in getattr(command, "params", ()):
+            if type(param.type).__name__.endswith("TyperPath"):
+                yield param.name, str(param.metavar or "")
+        for sub in getattr(command, "commands", {}).values():
+            yield from paths(sub)
+
+    found = set(paths(get_command(build())))
+    assert found, found
+    folders = {"data", "folder"}
+    assert all(metavar.startswith("FILE") or name in folders for name, metavar in found), found
 
 
 def test_every_path_a_command_takes_is_among_the_empty_paths_tried() -> None:

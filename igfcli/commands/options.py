@@ -297,11 +297,12 @@ def _named_path(kind: type) -> type:
         def convert(self: Any, value: Any, param: Any, ctx: Any) -> Any:
             if isinstance(value, str) and not value:
                 self.fail("an empty path names no file or folder ('.' is this folder)", param, ctx)
-            # a file's name ending in a separator names a folder; as a path, it would lose the
-            # separator and name the file (`-o out/x.md/` writing out/x.md)
+            # a file's name whose last part is empty, "." or ".." names a folder; as a path it
+            # would lose that part and name the file (`-o out/x.md/` or `out/x.md/.` writing out/x.md)
             names_file = str(getattr(param, "metavar", None) or "").startswith("FILE")
-            if isinstance(value, str) and names_file and value.endswith(("/", os.sep)):
-                self.fail(f"'{value}' ends in '{value[-1]}', which names a folder; name a file", param, ctx)
+            last = value.replace(os.sep, "/").rsplit("/", 1)[-1] if isinstance(value, str) else None
+            if names_file and value != "-" and last in ("", ".", ".."):
+                self.fail(f"'{value}' names a folder; name a file", param, ctx)
             return kind.convert(self, value, param, ctx)  # type: ignore[attr-defined]
 
         found = _PLAIN_KINDS[kind] = type(f"Named{kind.__name__}", (kind,), {"convert": convert})
