@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import math
 
-# Up to this, the log-gamma front factor's error is below 10^-13 relative, and every published
-# trial is smaller; its figures keep the bits they have always had.
+# Up to this the log-gamma front factor is kept, its error at most about 2 x 10^-12 relative
+# (at a + b = 1000): every published trial is smaller, and its figures keep the bits they have
+# always had. Above, TOMS 708's, about 2 x 10^-14 there.
 LARGE = 1000.0
 _ROOT_2PI = 0.398942280401433  # 1 / sqrt(2 pi), as TOMS 708 writes it
 # the Stirling series of del(x) = log Gamma(x) - ((x - 0.5) log x - x + log sqrt(2 pi)), TOMS 708's

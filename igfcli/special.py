@@ -1,6 +1,6 @@
 """Special functions for pooling: the chi-square tail, the t quantile and Gauss-Hermite rules.
 
-Pure Python, like the incomplete beta function in `igfcli.stats`, on which the t
+Pure Python, like the incomplete beta function in `igfcli.beta`, on which the t
 distribution here is built; the tests check each against scipy and numpy.
 """
 
