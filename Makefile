@@ -24,6 +24,7 @@ test: lint typecheck unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check igfcli tests bench
+	$(BIN)/ruff format --check igfcli tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

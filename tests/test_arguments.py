@@ -112,7 +112,9 @@ def test_a_file_named_with_a_trailing_separator_is_refused(
     (tmp_path / "out").mkdir()
     run = igf(*args, "--data", DATA / "small")
     assert (run.exit_code, run.stdout) == (2, "")
-    assert run.stderr.startswith(f"igf: error: Invalid value for {option}: '{args[2]}' names a folder; name a file")
+    assert run.stderr.startswith(
+        f"igf: error: Invalid value for {option}: '{args[2]}' names a folder; name a file"
+    )
     assert list((tmp_path / "out").iterdir()) == []
 
 
@@ -204,7 +206,11 @@ def test_all_and_status_together_are_a_usage_error() -> None:
     ("args", "option", "vocabulary"),
     [
         (["halted", "--status"], "--status", "STATUSES"),
-        (["new", "x", "--regimen", "alphamab", "--title", "t", "--citation", "c", "--phase"], "--phase", "PHASES"),
+        (
+            ["new", "x", "--regimen", "alphamab", "--title", "t", "--citation", "c", "--phase"],
+            "--phase",
+            "PHASES",
+        ),
     ],
 )
 def test_the_choices_of_status_and_phase_are_the_records_own(

@@ -493,9 +493,15 @@ def test_doubtful_record_is_warned_about(name: str, tmp_path: Path, monkeypatch:
     ("response", "cohorts"),
     [
         # the trial's evaluable is its enrolled, assumed: the cohorts' 25 evaluable are not compared
-        ("{responders: 9}", "[{name: a, response: {evaluable: 15, responders: 2}}, {name: b, response: {evaluable: 10, responders: 2}}]"),
+        (
+            "{responders: 9}",
+            "[{name: a, response: {evaluable: 15, responders: 2}}, {name: b, response: {evaluable: 10, responders: 2}}]",
+        ),
         # a cohort's evaluable is its enrolled, assumed: only the 5 given count against the trial's 10
-        ("{evaluable: 10, responders: 5}", "[{name: a, enrolled: 8, response: {responders: 1}}, {name: b, enrolled: 8, response: {evaluable: 5, responders: 1}}]"),
+        (
+            "{evaluable: 10, responders: 5}",
+            "[{name: a, enrolled: 8, response: {responders: 1}}, {name: b, enrolled: 8, response: {evaluable: 5, responders: 1}}]",
+        ),
     ],
 )
 def test_cohort_sums_leave_out_counts_the_record_does_not_give(

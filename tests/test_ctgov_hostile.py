@@ -170,10 +170,19 @@ def test_an_nct_id_in_other_digits_is_refused(folder: Path, nct: str) -> None:
     ("module", "message"),
     [
         ({"designModule": {"enrollmentInfo": {"count": "٤٠", "type": "ACTUAL"}}}, "should be a count"),
-        ({"designModule": {"enrollmentInfo": {"count": 10**12, "type": "ACTUAL"}}}, "1,000,000,000,000 is more participants"),
+        (
+            {"designModule": {"enrollmentInfo": {"count": 10**12, "type": "ACTUAL"}}},
+            "1,000,000,000,000 is more participants",
+        ),
         # not shown digit by digit: a float of 301 digits, or text of a hundred
-        ({"designModule": {"enrollmentInfo": {"count": 1.5e300, "type": "ACTUAL"}}}, ": a count of 301 digits is more"),
-        ({"designModule": {"enrollmentInfo": {"count": "9" * 100, "type": "ACTUAL"}}}, ": a count of 100 digits is more"),
+        (
+            {"designModule": {"enrollmentInfo": {"count": 1.5e300, "type": "ACTUAL"}}},
+            ": a count of 301 digits is more",
+        ),
+        (
+            {"designModule": {"enrollmentInfo": {"count": "9" * 100, "type": "ACTUAL"}}},
+            ": a count of 100 digits is more",
+        ),
         ({"statusModule": {"startDateStruct": {"date": "٢٠١١-01-15"}}}, "is not a date"),
     ],
 )

@@ -193,5 +193,7 @@ def test_a_code_that_two_catalogs_give_to_two_agents_is_an_error(
     data_folder(tmp_path, name="other", catalog=catalog, texts={"trial-z.yaml": text})
     run = igf("validate", "--data", SMALL, "--data", "other")
     assert run.exit_code == 1
-    assert "other/agents.yaml:3:13: agents[0].codes[0]: 'AM-1' names zetamab here and alphamab in " in run.stderr
+    assert (
+        "other/agents.yaml:3:13: agents[0].codes[0]: 'AM-1' names zetamab here and alphamab in " in run.stderr
+    )
     assert igf("trials", "--data", SMALL, "--data", "other", "--agent", "AM-1").exit_code == 2

@@ -67,7 +67,9 @@ def test_a_one_sided_p_may_test_either_direction(tmp_path: Path, p: str, sided: 
     warned = igf("validate", "--data", data).stderr
     assert ("comparisons[1].p:" in warned) is not agrees, warned
     if sided == "one-sided" and not agrees:
-        assert "which give a one-sided p of 0.00644 to 0.00996 (0.99 to 0.994 in the other direction)" in warned
+        assert (
+            "which give a one-sided p of 0.00644 to 0.00996 (0.99 to 0.994 in the other direction)" in warned
+        )
 
 
 THREE_ARMS = """\
@@ -204,7 +206,11 @@ def test_show_prints_arms_comparisons_and_the_history() -> None:
 
 
 def test_show_says_an_arm_names_no_agent_or_backbone(tmp_path: Path) -> None:
-    text = (RANDOMISED / "rand-a.yaml").read_text().replace("    regimen: []\n    backbone: chemo\n", "    regimen: []\n")
+    text = (
+        (RANDOMISED / "rand-a.yaml")
+        .read_text()
+        .replace("    regimen: []\n    backbone: chemo\n", "    regimen: []\n")
+    )
     assert text.count("backbone:") == 1
     data = data_folder(tmp_path, catalog=RANDOMISED / "agents.yaml", texts={"rand-a.yaml": text})
     shown = json.loads(igf("show", "rand-a", "--data", data, "-f", "json").stdout)

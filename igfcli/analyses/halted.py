@@ -43,9 +43,11 @@ def _later(agent: Agent, event: ProgramEvent, as_of: int | None) -> tuple[str, .
         for other in agent.standing(as_of)
         if other.indication_key != event.indication_key
         and other.year is not None
-        and (event.year is None or other.year > event.year or (
-            other.year == event.year and order.get(id(other), -1) > order.get(id(event), -1)
-        ))
+        and (
+            event.year is None
+            or other.year > event.year
+            or (other.year == event.year and order.get(id(other), -1) > order.get(id(event), -1))
+        )
     )
 
 
