@@ -214,7 +214,7 @@ def test_head_ends_the_command_quietly(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("stderr", ["2>&-", "2>/dev/full", "2>&1 | head -c1 >/dev/null"])
+@pytest.mark.parametrize("stderr", ["2>&-", "0<&- 2>&-", "2>/dev/full", "2>&1 | head -c1 >/dev/null"])
 @pytest.mark.parametrize(
     ("command", "status"),
     [

@@ -126,11 +126,13 @@ class Diagnostics:
     reader gone (`2>&1 | head -c1`), its messages are dropped and the command ends with the exit
     code it would have had: a clean folder still validates (0), a usage error is still 2.
 
-    Opened on the null device when stderr starts closed, so that no file the command opens
-    later takes descriptor 2, where a C library's message would land inside it.
+    When stderr starts closed, descriptor 2 is pointed at the null device, so that no file the
+    command opens later takes it, where a C library's message would land inside the file.
     """
 
     def __init__(self, stream: TextIO | None) -> None:
+        if stream is None:
+            _to_null(2)
         self._stream = stream if stream is not None else _null_text()
 
     def write(self, text: str) -> int:
@@ -150,7 +152,7 @@ class Diagnostics:
     def _give_up(self) -> None:
         # the interpreter flushes the real stream once more at exit: let that go nowhere, quietly
         with suppress(OSError, ValueError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())
+            _to_null(self._stream.fileno())
         self._stream = _null_text()
 
     def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding, ... of the stream in use
@@ -161,10 +163,17 @@ def _null_text() -> TextIO:
     return open(os.devnull, "w", encoding="utf-8")  # open as long as the process: never closed
 
 
+def _to_null(fd: int) -> None:
+    """Point descriptor `fd` at the null device (open or closed before)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    if devnull != fd:
+        os.dup2(devnull, fd)
+        os.close(devnull)
+
+
 def silence_stdout() -> None:
     """Point stdout at nothing, so the interpreter's final flush cannot fail again."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    _to_null(sys.stdout.fileno())
 
 
 def emit_listing(listing: Listing, out: Output, filters: Filters | None = None) -> None:
