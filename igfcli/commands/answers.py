@@ -116,8 +116,7 @@ def halted(
         GroupBy, typer.Option("--by", help="Group by sponsor, or by owning company (parent, else sponsor).")
     ] = GroupBy.sponsor,
     status: Annotated[
-        ProgramStatus | None,
-        typer.Option("--status", help="List programs of this status instead (halted unless given)."),
+        ProgramStatus | None, typer.Option("--status", help="List programs of this status instead of halted.")
     ] = None,
     all_programs: Annotated[
         bool, typer.Option("--all", help="List every program, whatever its status.")
