@@ -14,7 +14,6 @@ from pathlib import Path
 from igfcli.errors import BadValue, Problem
 from igfcli.model import Agent, Evidence, Trial
 from igfcli.names import id_key, name_key
-from igfcli.records.agents import label_positions
 from igfcli.records.folder import AGENTS_FILE, DATA_ENV, Loaded, bundled_data, display_path, id_clash, load
 
 
@@ -84,7 +83,11 @@ def load_all(folders: Sequence[Path], *, use_cache: bool = True) -> Loaded:
                 if name_key(named) != name_key(agent.name):  # one code, two agents: which is meant?
                     said = f"'{label}' names {agent.name} here and {named} in {where}; give it to one agent"
                     clashes.append((label, said))
-        placed = label_positions(folder / AGENTS_FILE) if clashes else {}
+        placed = {}
+        if clashes:  # only then: the catalog is read again, and its reader loaded, for the message
+            from igfcli.records.agents import label_positions
+
+            placed = label_positions(folder / AGENTS_FILE)
         unplaced = (None, None, "agents")
         problems += [Problem(catalog, *placed.get(name_key(label), unplaced), m) for label, m in clashes]
         for trial in loaded.evidence.trials:
