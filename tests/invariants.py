@@ -17,6 +17,7 @@ from functools import lru_cache
 from igfcli.errors import Problem
 from igfcli.model import (
     ARM_ROLES,
+    LIST_SEPARATOR,
     MAX_COUNT,
     MEDIAN_UNITS,
     PHASES,
@@ -45,6 +46,10 @@ def is_text(value: str) -> bool:
     """Text a record's field can hold, as Reader.text returns it: not blank, not left for a
     curator ("TODO"), and made of characters (no half of a UTF-16 surrogate pair)."""
     return bool(value.strip()) and not is_todo(value) and LONE_SURROGATE.search(value) is None
+
+
+def _items(*texts: str) -> bool:
+    return not any(LIST_SEPARATOR in text for text in texts)
 
 
 class Unsound(ValueError):
@@ -84,6 +89,8 @@ def sound_catalog(agents: list[Agent], problems: list[Problem]) -> None:
 def sound_trial(trial: Trial, catalog: Catalog, stem: str) -> None:
     t = trial
     need(_text(t.id) and t.id == stem, "an id that is not the file's name")
+    # what a csv or tsv cell lists among others holds no ';', which separates the items
+    need(_items(t.id, *t.histologies, *(h for c in t.cohorts for h in c.histologies)), "a ';' in an item")
     need(_text(t.title) and t.phase in PHASES, "a title or phase")
     need(_optional_text(t.condition, t.notes) and _texts(t.histologies), "a text")
     need(all(catalog.resolve(a) == a for a in t.regimen) and _once(t.regimen), "an agent of the regimen")
@@ -175,6 +182,7 @@ def _pfs(points: tuple[PfsPoint, ...], enrolled: int | None) -> None:
         need(months is None or p.weeks == months * WEEKS_PER_MONTH, "weeks unlike months")
         _rate(p.rate)
         _count(p.evaluable, 1, enrolled)
+        need(p.evaluable is not None or enrolled != 0, "a rate over no patient")
 
 
 def _source(s: Source) -> bool:
@@ -204,6 +212,8 @@ def _arms(t: Trial, catalog: Catalog) -> None:
     if not arms:
         return
     need(any(a.role == "experimental" for a in arms), "no experimental arm")
+    need(all(a.regimen for a in arms if a.role == "experimental"), "an experimental arm of no agent")
+    need(t.response is None and not t.pfs, "a whole-trial figure beside arms")
     counts = [a.enrolled for a in arms]
     if t.enrolled is not None and all(n is not None for n in counts):
         need(sum(n or 0 for n in counts) == t.enrolled, "arms that do not add up")
@@ -246,6 +256,7 @@ def _agent(a: Agent, clean: bool) -> None:
     for e in a.history:
         need(e.status in STATUSES and (e.year is None or 1900 <= e.year <= 2100), "an event")
         need(_optional_text(e.indication, e.sponsor, e.name, e.reason, e.source), "an event's text")
+        need(_items(*(x for x in (e.indication, e.name) if x is not None)), "a ';' in an event")
         if old_format:
             need(e.sponsor is None and e.name is None, "an event of the first format")
         else:
