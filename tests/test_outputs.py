@@ -236,14 +236,12 @@ def test_every_preset_offered_is_one_that_is_defined() -> None:
 
 
 def test_a_sponsor_written_in_two_cases_or_spacings_is_one_group(tmp_path: Path) -> None:
-    catalog = (
-        "agents:\n"
-        "  - {name: alphamab, sponsor: Acme, status: halted}\n"
-        "  - {name: betamab, sponsor: acme, status: halted}\n"
-        "  - {name: gammamab, sponsor: 'ACME ', status: halted}\n"
-        "  - {name: deltamab, sponsor: Other, status: halted}\n"
+    sponsors = {"alphamab": "Acme", "betamab": "acme", "gammamab": "ACME ", "deltamab": "Other"}
+    entries = (
+        f"  - {{name: {agent}, sponsor: '{sponsor}', status: halted}}\n"
+        for agent, sponsor in sponsors.items()
     )
-    data = data_folder(tmp_path, catalog=catalog)
+    data = data_folder(tmp_path, catalog="agents:\n" + "".join(entries))
     rows = json.loads(igf("halted", "--data", data, "-f", "json").stdout)
     # grouped as the catalog first writes the company; each row keeps its own spelling
     assert [(r["group"], r["agent"], r["sponsor"]) for r in rows] == [
