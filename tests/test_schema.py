@@ -65,6 +65,30 @@ def test_valid_catalogs_pass(path: Path) -> None:
     assert _errors("agents", path) == []
 
 
+def test_numbers_where_text_may_be_one_pass_as_the_loader_reads_them(tmp_path: Path) -> None:
+    # a code, an event's name or a histology written as a number reads as text: "no ';'" says
+    # nothing of a number, so the schema passes them as the loader does
+    catalog = tmp_path / "agents.yaml"
+    catalog.write_text(
+        "agents:\n  - name: alphamab\n    codes: [751871, AM-1]\n    history:\n"
+        "      - {year: 2010, status: halted, indication: oncology, name: 2010, source: x}\n"
+    )
+    record = tmp_path / "t.yaml"
+    record.write_text(
+        (DATA / "small" / "trial-a.yaml")
+        .read_text()
+        .replace("histologies: [Ewing sarcoma]", "histologies: [123]")
+    )
+    assert "histologies: [123]" in record.read_text()
+    assert _errors("agents", catalog) == [] and _errors("trial", record) == []
+    (tmp_path / "a").mkdir()
+    assert _loader_errors(tmp_path / "a", catalog=catalog) == []
+    # and a ';' in text still fails both
+    catalog.write_text(catalog.read_text().replace("name: 2010", "name: a;b"))
+    (tmp_path / "b").mkdir()
+    assert _errors("agents", catalog) != [] and _loader_errors(tmp_path / "b", catalog=catalog) != []
+
+
 def test_a_new_record_passes(tmp_path: Path) -> None:
     folder = data_folder(tmp_path)
     args = [
