@@ -45,6 +45,15 @@ def _writable(folder: Path) -> None:
         )
 
 
+def _ids_taken(source: DataSource) -> dict[str, Path]:
+    """The records' files by the key of their ids, in every --data folder: the folders are read as
+    one, so an id another of them holds is taken too (the first folder's files first)."""
+    taken: dict[str, Path] = {}
+    for folder in reversed(source.folders):
+        taken.update(_record_ids(folder))
+    return taken
+
+
 def _record_ids(folder: Path) -> dict[str, Path]:
     """The records' files by the key of their ids (model.id_key); stop (exit 2) when part of the
     folder cannot be read, since an id taken there could not be seen."""
@@ -229,7 +238,7 @@ def new_trial(
         bad_value(exc)
     from igfcli.names import id_key
 
-    taken = _record_ids(folder).get(id_key(trial_id))
+    taken = _ids_taken(source).get(id_key(trial_id))
     if taken is not None:
         fail(_taken(trial_id, taken))
     identifiers = {key: value for key, value in (("doi", doi), ("pmid", pmid), ("nct", nct)) if value}
@@ -337,7 +346,7 @@ def import_ctgov(
         emit("---\n".join(f"# {safe_text(str(folder / (d.id + '.yaml')))}\n{d.text}" for d in drafts))
         return
     _writable(folder)
-    refused = clashes(drafts, folder, _record_ids(folder), force)
+    refused = clashes(drafts, folder, _ids_taken(source), force)
     if refused:
         sys.stderr.write("".join(f"{safe_text(c)}\n" for c in refused))
         fail("nothing was imported" + ("" if force else "; use --force to overwrite"))
