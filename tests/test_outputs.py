@@ -224,6 +224,20 @@ def test_eortc_preset_uses_three_months_and_three_verdicts() -> None:
     }
 
 
+@pytest.mark.parametrize("threshold", ["20%", "19.9%", "0.2"])
+def test_an_eortc_threshold_at_or_below_its_inactive_level_is_refused(threshold: str) -> None:
+    # at 20% a rate would be inactive (20% or less) and active (20% or more) at once
+    run = igf("benchmark", "--data", SMALL, "--preset", "eortc-2002", "--threshold", threshold)
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr == (
+        "igf: error: --threshold: not above the preset's inactive level (20%); use the editorial-2014 preset\n"
+    )
+    assert igf("benchmark", "--data", SMALL, "--preset", "eortc-2002", "--threshold", "20.1%").exit_code in (
+        0,
+        1,
+    )
+
+
 def test_every_preset_offered_is_one_that_is_defined() -> None:
     # --preset offers the names in analyses/terms.py; the numbers live in analyses/benchmark.py
     from igfcli.analyses.benchmark import PRESETS

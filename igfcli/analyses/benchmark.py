@@ -125,8 +125,13 @@ def custom(
         except RateError as exc:
             raise BadValue("threshold", str(exc)) from None
         chosen = replace(chosen, threshold=value, name="custom", source="set on the command line")
-        if chosen.inactive_at is not None and value < chosen.inactive_at:
-            raise BadValue("threshold", "below the preset's inactive level; use the editorial-2014 preset")
+        # at or below the inactive level a rate would be inactive and active at once
+        if chosen.inactive_at is not None and value <= chosen.inactive_at:
+            raise BadValue(
+                "threshold",
+                f"not above the preset's inactive level ({level_text(chosen.inactive_at)}); "
+                "use the editorial-2014 preset",
+            )
     if weeks is not None:
         if not math.isfinite(weeks):
             raise BadValue("weeks", f"{weeks} is not a number of weeks")
