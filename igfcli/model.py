@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from functools import cached_property
@@ -82,7 +81,9 @@ class Response(msgspec.Struct, frozen=True):
         if self.responders is not None:
             return self.responders
         assert self.reported_rate is not None  # the loader guarantees one of the two
-        return round_half_up(self.reported_rate.value * self.evaluable)
+        from igfcli.stats import count_at  # stats builds on this module
+
+        return count_at(self.reported_rate, self.evaluable)
 
     @property
     def rate(self) -> float | None:
@@ -363,12 +364,6 @@ class Evidence(msgspec.Struct, frozen=True, dict=True):  # a dict for its cached
 def regimen_name(agents: tuple[str, ...] | list[str]) -> str:
     """Canonical regimen name: agents sorted case-insensitively, joined with " + "."""
     return " + ".join(sorted(agents, key=lambda a: (a.casefold(), a)))
-
-
-def round_half_up(x: float) -> int:
-    """Nearest integer, halves away from zero: what a reader does by hand (0.5 -> 1)."""
-    # Python's round() goes to even; a figure like 2.5 patients must become 3.
-    return math.floor(x + 0.5 + 1e-9)
 
 
 class Catalog:

@@ -238,6 +238,21 @@ def test_an_eortc_threshold_at_or_below_its_inactive_level_is_refused(threshold:
     )
 
 
+def test_the_benchmark_counts_a_rate_as_printed(tmp_path: Path) -> None:
+    # 4.99999999999% of 10 is 0.4999999999999 patients: 0, where a float's rounding made it 1
+    text = (SMALL / "trial-a.yaml").read_text().replace("rate: 25%", "rate: 4.99999999999%")
+    assert "4.99999999999%" in text
+    data = data_folder(tmp_path, catalog=SMALL / "agents.yaml", texts={"trial-a.yaml": text})
+    row = json.loads(igf("benchmark", "--data", data, "-f", "json").stdout)[0]
+    assert (row["evaluable"], row["progression_free"]) == (40, 2)  # 1.9999999999996 -> 2
+    assert row["p_value"] == pytest.approx(binom.cdf(2, 40, 0.3), rel=1e-12)
+    text = text.replace("enrolled: 40", "enrolled: 10").replace("evaluable: 38", "evaluable: 10")
+    data = data_folder(tmp_path / "ten", catalog=SMALL / "agents.yaml", texts={"trial-a.yaml": text})
+    row = json.loads(igf("benchmark", "--data", data, "-f", "json").stdout)[0]
+    assert (row["evaluable"], row["progression_free"]) == (10, 0)
+    assert row["p_value"] == pytest.approx(binom.cdf(0, 10, 0.3), rel=1e-12)
+
+
 def test_every_preset_offered_is_one_that_is_defined() -> None:
     # --preset offers the names in analyses/terms.py; the numbers live in analyses/benchmark.py
     from igfcli.analyses.benchmark import PRESETS

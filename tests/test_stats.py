@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from igfcli.stats import (
     achievable,
     binom_cdf,
     clopper_pearson,
+    count_at,
     matches,
     nearest_denominator,
     neighbours,
@@ -25,6 +27,21 @@ from igfcli.stats import (
     parse_rate,
     wilson,
 )
+
+
+def test_a_rate_stands_for_the_nearest_whole_count_exactly_as_printed() -> None:
+    # rate x n to the nearest, halves up, against fractions of the printed digits
+    cases = [("4.99999999999%", 10, 0), ("5%", 10, 1), ("14.5%", 200, 29), ("0.125", 4, 1), ("25%", 2, 1)]
+    rng = np.random.default_rng(5)
+    for _ in range(2000):
+        digits = int(rng.integers(0, 10**6))
+        text = f"{digits / 10**4:.4f}%"
+        cases.append((text, int(rng.integers(1, 10**6)), None))
+    for text, n, expected in cases:
+        rate = parse_rate(text) if text.endswith("%") else parse_rate(float(text), text)
+        exact = Fraction(text.rstrip("%")) / (100 if text.endswith("%") else 1) * n
+        assert count_at(rate, n) == math.floor(exact + Fraction(1, 2)), (text, n)
+        assert expected is None or count_at(rate, n) == expected
 
 
 def test_exact_interval_every_k_up_to_200_matches_scipy() -> None:

@@ -9,8 +9,8 @@ from igfcli.analyses.results import Listing, Row, column, columns_of
 from igfcli.analyses.selection import Selection
 from igfcli.analyses.terms import ASSUMED_MARK, mark_notes
 from igfcli.errors import BadValue
-from igfcli.model import WEEKS_PER_MONTH, PfsPoint, Trial, round_half_up
-from igfcli.stats import binom_cdf
+from igfcli.model import WEEKS_PER_MONTH, PfsPoint, Trial
+from igfcli.stats import binom_cdf, count_at
 
 
 @dataclass(frozen=True)
@@ -206,7 +206,7 @@ def _row(benchmark: Benchmark, alpha: float, unit: _Unit) -> BenchmarkRow:
         evaluable = point.evaluable if point.evaluable is not None else unit.enrolled
     if point is not None and evaluable:
         # A Kaplan-Meier rate is treated as k of n patients here: exact only without censoring.
-        progression_free = round_half_up(point.rate.value * evaluable)
+        progression_free = count_at(point.rate, evaluable)
         p_value = binom_cdf(progression_free, evaluable, benchmark.threshold)
     return BenchmarkRow(
         trial=unit.trial.id,
