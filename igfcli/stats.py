@@ -17,6 +17,7 @@ from igfcli.model import Rate
 
 if TYPE_CHECKING:
     from decimal import Decimal
+    from fractions import Fraction
 
 
 class RateError(ValueError):
@@ -227,6 +228,14 @@ def _printed(text: str) -> tuple[int, int] | None:
     if not isinstance(exponent, int) or sign or exponent > 0:
         return None
     return int("".join(map(str, digits))), 10**-exponent * (100 if percent else 1)
+
+
+def exact_value(rate: Rate) -> Fraction:
+    """A rate's value exactly as printed (14.2% is 142/1000); one made in code, its float's."""
+    from fractions import Fraction  # only the benchmark asks, not every command's start-up
+
+    printed = _printed(rate.text)
+    return Fraction(rate.value) if printed is None else Fraction(*printed)
 
 
 def count_at(rate: Rate, n: int) -> int:

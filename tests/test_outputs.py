@@ -253,6 +253,23 @@ def test_the_benchmark_counts_a_rate_as_printed(tmp_path: Path) -> None:
     assert row["p_value"] == pytest.approx(binom.cdf(0, 10, 0.3), rel=1e-12)
 
 
+def test_the_benchmark_compares_and_names_its_levels_with_every_digit(tmp_path: Path) -> None:
+    # a rate a hair under the level, as printed, is below it (a float of it equals 30%)
+    text = (SMALL / "trial-a.yaml").read_text().replace("rate: 25%", "rate: 29.99999999999999999%")
+    data = data_folder(tmp_path, catalog=SMALL / "agents.yaml", texts={"trial-a.yaml": text})
+    rows = json.loads(igf("benchmark", "--data", data, "-f", "json").stdout)
+    assert (rows[0]["pfs_rate"], rows[0]["verdict"]) == (0.3, "below")
+    # a level of more digits than the test keeps is refused, not rounded
+    refused = igf("benchmark", "--data", data, "--threshold", "29.99999999999999999%")
+    assert refused.stderr == (
+        "igf: error: --threshold: '29.99999999999999999%' has more digits than a level keeps (15); write fewer\n"
+    )
+    # the level and the time point as set, in the heading and the notes
+    shown = igf("benchmark", "--data", SMALL, "--threshold", "30.00001%", "--weeks", "12.0000001").stdout
+    assert "progression-free rate of 30.00001% at 12.0000001 weeks" in " ".join(shown.split())
+    assert "within 1 week of 12.0000001 weeks" in " ".join(shown.split())
+
+
 def test_every_preset_offered_is_one_that_is_defined() -> None:
     # --preset offers the names in analyses/terms.py; the numbers live in analyses/benchmark.py
     from igfcli.analyses.benchmark import PRESETS

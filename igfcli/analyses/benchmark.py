@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from decimal import Decimal
+from fractions import Fraction
 
 from igfcli.analyses.results import Listing, Row, column, columns_of
 from igfcli.analyses.selection import Selection
 from igfcli.analyses.terms import ASSUMED_MARK, mark_notes
 from igfcli.errors import BadValue
-from igfcli.model import WEEKS_PER_MONTH, PfsPoint, Trial
-from igfcli.stats import binom_cdf, count_at
+from igfcli.model import WEEKS_PER_MONTH, PfsPoint, Rate, Trial
+from igfcli.stats import binom_cdf, count_at, exact_value
 
 
 @dataclass(frozen=True)
@@ -32,12 +34,15 @@ class Benchmark:
     tolerance_weeks: float = 1.0  # a time point this close to `weeks` stands for it
     months: float | None = None  # the time point as the source set it, where in months
 
-    def verdict(self, rate: float) -> str:
+    def verdict(self, rate: Rate) -> str:
+        """The rate as printed against the levels as set, exactly (29.99999999999999999% is below
+        30%, which a float of it is not)."""
+        value = exact_value(rate)
         if self.inactive_at is None:
-            return "meets" if rate >= self.threshold - 1e-12 else "below"
-        if rate <= self.inactive_at + 1e-12:
+            return "meets" if value >= _exact(self.threshold) else "below"
+        if value <= _exact(self.inactive_at):
             return "inactive"
-        if rate >= self.threshold - 1e-12:
+        if value >= _exact(self.threshold):
             return "active"
         return "inconclusive"
 
@@ -49,8 +54,8 @@ class Benchmark:
     def when(self) -> str:
         """The time point as its source set it: "12 weeks", or "3 months" (13 weeks)."""
         if self.months is not None:
-            return f"{self.months:g} months"
-        return f"{self.weeks:g} weeks"
+            return f"{_number(self.months)} months"
+        return f"{_number(self.weeks)} weeks"
 
     def describe(self) -> str:
         if self.inactive_at is None:
@@ -63,7 +68,7 @@ class Benchmark:
     def time_point_text(self) -> str:
         """Which time points stand for the benchmark's, in words."""
         plural = "" if self.tolerance_weeks == 1 else "s"
-        return f"a time point within {self.tolerance_weeks:g} week{plural} of {self.when} is used"
+        return f"a time point within {_number(self.tolerance_weeks)} week{plural} of {self.when} is used"
 
     def test_text(self) -> str:
         """The exact test against this benchmark, in words."""
@@ -75,14 +80,25 @@ class Benchmark:
 
 
 def level_text(fraction: float) -> str:
-    """A benchmark's level as a percentage, with every digit it was set with: 30%, 25.4%, 12.5%
-    (a rate shown rounded to 13% would contradict the verdicts tested against 12.5%)."""
-    return f"{fraction * 100:.6g}%"
+    """A benchmark's level as a percentage, with every digit it was set with: 30%, 25.4%, 12.5%,
+    30.00001% (a level shown rounded would contradict the verdicts tested against it)."""
+    percent = (Decimal(repr(fraction)) * 100).normalize()
+    return f"{percent:f}%"
+
+
+def _exact(level: float) -> Fraction:
+    """A level as the decimal it was set with (a float prints as the shortest decimal it holds)."""
+    return Fraction(repr(level))
+
+
+def _number(x: float) -> str:
+    """Weeks or months with every digit they were set with (12, 13.5, 12.0000001)."""
+    return f"{x:.15g}"
 
 
 def _fraction_text(fraction: float) -> str:
     """The level as a fraction: two decimals (0.30) where they hold it whole, else every digit."""
-    return f"{fraction:.2f}" if abs(fraction - round(fraction, 2)) < 1e-12 else f"{fraction:.6g}"
+    return f"{fraction:.2f}" if _exact(fraction) == _exact(round(fraction, 2)) else repr(fraction)
 
 
 EDITORIAL = Benchmark(
@@ -121,9 +137,12 @@ def custom(
                 "threshold", f"'{threshold}' is not a rate such as 30% or 0.3 (plain digits 0-9 and a point)"
             )
         try:
-            value = parse_rate(text).value if number is None else parse_rate(number, text).value
+            rate = parse_rate(text) if number is None else parse_rate(number, text)
         except RateError as exc:
             raise BadValue("threshold", str(exc)) from None
+        value = rate.value
+        if exact_value(rate) != _exact(value):  # the level is kept, and tested, as a float
+            raise BadValue("threshold", f"'{text}' has more digits than a level keeps (15); write fewer")
         chosen = replace(chosen, threshold=value, name="custom", source="set on the command line")
         # at or below the inactive level a rate would be inactive and active at once
         if chosen.inactive_at is not None and value <= chosen.inactive_at:
@@ -220,7 +239,7 @@ def _row(benchmark: Benchmark, alpha: float, unit: _Unit) -> BenchmarkRow:
         progression_free=progression_free,
         threshold=benchmark.threshold,
         threshold_inactive=benchmark.inactive_at,
-        verdict="no-data" if point is None else benchmark.verdict(point.rate.value),
+        verdict="no-data" if point is None else benchmark.verdict(point.rate),
         p_value=p_value,
         significant=None if p_value is None else p_value < alpha,
         approximate=None if point is None else abs(point.weeks - benchmark.weeks) > 1e-9,
