@@ -256,13 +256,14 @@ def new_trial(
         )
     )
     target = folder / f"{trial_id}.yaml"
-    errors = record_errors(text, target.name, catalog)
-    for problem in errors:  # each named by the option that gave the value
+    said = []
+    for problem in record_errors(text, target.name, catalog):  # each named by the option that gave it
         option = re.sub(r"\[\d+\]", "", problem.field).rsplit(".", 1)[-1]
         option = {"id": "ID", "histologies": "--histology"}.get(option, f"--{option}")
-        sys.stderr.write(f"igf: error: {safe_text(f'{option}: {problem.message}')}\n")
-    if errors:
-        fail("nothing was written")
+        said.append(f"{option}: {problem.message}")
+    if said:  # a line for each, the last saying that nothing was written
+        sys.stderr.write("".join(f"igf: error: {safe_text(line)}\n" for line in said[:-1]))
+        fail(f"{said[-1]}; nothing was written")
     try:
         write_atomic(target, text)
     except IgfError as exc:
