@@ -148,6 +148,10 @@ def test_every_hint_switched_on_unedited_fails_at_each_todo(folder: Path) -> Non
             "starting with a letter or digit, without .yaml\n",
         ),
         (
+            ["Agents", *NEW],
+            "igf: error: 'Agents' cannot be an id: agents.yaml is the folder's agent catalog\n",
+        ),
+        (
             ["ü-2010", *NEW],
             "igf: error: 'ü-2010' cannot be an id: use ASCII letters (a-z, A-Z), digits, '-', '_' and '.', "
             "starting with a letter or digit, without .yaml\n",

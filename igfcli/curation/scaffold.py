@@ -234,6 +234,8 @@ def check_id(trial_id: str) -> None:
             f"'{trial_id}' cannot be an id: use ASCII letters (a-z, A-Z), digits, '-', '_' and '.', "
             "starting with a letter or digit, without .yaml",
         )
+    if trial_id.casefold() == "agents":  # its file would be the folder's agent catalog, agents.yaml
+        raise BadValue("id", f"'{trial_id}' cannot be an id: agents.yaml is the folder's agent catalog")
 
 
 def resolve_regimen(labels: Sequence[str], catalog: Catalog) -> tuple[str, ...]:
