@@ -8,7 +8,7 @@ import pytest
 
 from igfcli.curation.scaffold import uncommented
 from igfcli.records.folder import load
-from tests.conftest import DATA
+from tests.conftest import DATA, REPO
 from tests.helpers import data_folder, igf
 
 NEW = [
@@ -79,6 +79,28 @@ sources:
 def folder(tmp_path: Path) -> Path:
     """The small sample data: agents.yaml and two trials."""
     return data_folder(tmp_path, *sorted((DATA / "small").glob("trial-*.yaml")))
+
+
+@pytest.mark.parametrize(
+    ("regimen", "written"),
+    [
+        (["--regimen", "CP-751,871"], "[figitumumab]"),  # a code of the catalog that holds a comma
+        (["--regimen", "ganitumab", "--regimen", "figitumumab"], "[ganitumab, figitumumab]"),  # repeated
+        (["--regimen", "ganitumab, CP-751,871"], None),  # split on commas: 'CP-751' is no agent
+    ],
+)
+def test_the_regimen_may_be_repeated_and_a_code_may_hold_a_comma(
+    tmp_path: Path, regimen: list[str], written: str | None
+) -> None:
+    folder = data_folder(tmp_path, catalog=REPO / "trials" / "agents.yaml")
+    result = igf(
+        "new", "x-2020", "--data", str(folder), *regimen, "--phase", "2", "--title", "T", "--citation", "C"
+    )
+    if written is None:
+        assert result.exit_code == 2 and "'CP-751' is not in the agent catalog" in result.stderr
+        return
+    assert result.exit_code == 0, result.stderr
+    assert f"regimen: {written}\n" in (folder / "x-2020.yaml").read_text()
 
 
 def test_new_record_is_written_whole_and_valid(folder: Path) -> None:

@@ -183,10 +183,11 @@ def new_trial(
         ),
     ],
     regimen: Annotated[
-        str,
+        list[str],
         typer.Option(
             "--regimen",
-            help="The agents, comma-separated, by name or code from the catalog.",
+            help="The agents, by name or code from the catalog: the option repeated, or comma-separated "
+            "(a code that holds a comma, CP-751,871, is one agent).",
             autocompletion=complete_agents,
         ),
     ],
@@ -219,8 +220,8 @@ def new_trial(
         NewTrial,
         check_id,
         new_record,
-        parse_list,
         record_errors,
+        regimen_labels,
         resolve_regimen,
     )
     from igfcli.output.files import write_atomic
@@ -233,7 +234,7 @@ def new_trial(
     _writable(folder)
     try:
         catalog = _catalog(source)  # loads the folder: once, for the regimen and the record's check
-        names = resolve_regimen(parse_list(regimen), catalog)
+        names = resolve_regimen(regimen_labels(regimen, catalog), catalog)
     except BadValue as exc:
         bad_value(exc)
     from igfcli.names import id_key

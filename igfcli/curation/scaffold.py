@@ -223,6 +223,15 @@ def parse_list(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
+def regimen_labels(values: Sequence[str], catalog: Catalog) -> list[str]:
+    """The agents' labels --regimen gives: each value one label where the catalog knows it whole
+    (a code with a comma in it, CP-751,871), else its comma-separated parts."""
+    labels: list[str] = []
+    for value in values:
+        labels += [value.strip()] if catalog.resolve(value.strip()) is not None else parse_list(value)
+    return labels
+
+
 def check_id(trial_id: str) -> None:
     """Refuse an id that cannot be a record's file name on every system (igf validate takes any id
     equal to its file name; what igf new writes should open anywhere, so it keeps to ASCII)."""
