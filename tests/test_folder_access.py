@@ -208,32 +208,19 @@ def test_an_id_that_differs_by_a_character_shown_as_nothing_says_which(
     )
 
 
-def test_new_refuses_an_id_another_data_folder_holds(tmp_path: Path) -> None:
-    # --data a --data b are read as one: a record written into a may not take b's id
-    first = data_folder(tmp_path, name="a")
-    second = data_folder(tmp_path, name="b")
-    record(second, "doe-2011-alphamab")
+@pytest.mark.parametrize("elsewhere", [False, True], ids=["a-subfolder", "another-data-folder"])
+def test_new_refuses_an_id_that_differs_only_in_case(tmp_path: Path, elsewhere: bool) -> None:
+    # held in a subfolder of the data, or in another --data folder: the folders are read as one
+    data = data_folder(tmp_path, name="a")
+    holder = data_folder(tmp_path, name="b") if elsewhere else data / "2011"
+    record(holder, "doe-2011-alphamab")
+    folders = ["--data", data, *(["--data", holder] if elsewhere else [])]
     made = igf(
-        "new", "Doe-2011-Alphamab", "--data", first, "--data", second, "--regimen", "AM-1", "--phase", "2",
-        "--title", "T", "--citation", "C",
+        "new", "Doe-2011-Alphamab", *folders, "--regimen", "AM-1", "--phase", "2", "--title", "T", "--citation", "C",
     )  # fmt: skip
     assert made.exit_code == 2
     assert made.stderr == (
-        f"igf: error: 'Doe-2011-Alphamab' is already the id of {second / 'doe-2011-alphamab.yaml'} "
+        f"igf: error: 'Doe-2011-Alphamab' is already the id of {holder / 'doe-2011-alphamab.yaml'} "
         "(ids that differ only in case or Unicode form name one trial)\n"
     )
-    assert sorted(p.name for p in first.iterdir()) == ["agents.yaml"]
-
-
-def test_new_refuses_an_id_that_differs_only_in_case(tmp_path: Path) -> None:
-    data = data_folder(tmp_path)
-    record(data / "2011", "doe-2011-alphamab")
-    made = igf(
-        "new", "Doe-2011-Alphamab", "--data", data, "--regimen", "AM-1", "--phase", "2",
-        "--title", "T", "--citation", "C",
-    )  # fmt: skip
-    assert made.exit_code == 2
-    assert made.stderr == (
-        f"igf: error: 'Doe-2011-Alphamab' is already the id of {data / '2011' / 'doe-2011-alphamab.yaml'} "
-        "(ids that differ only in case or Unicode form name one trial)\n"
-    )
+    assert not (data / "Doe-2011-Alphamab.yaml").exists()
