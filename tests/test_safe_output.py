@@ -214,14 +214,19 @@ def test_head_ends_the_command_quietly(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("stderr", ["2>&-", "0<&- 2>&-", "2>/dev/full", "2>&1 | head -c1 >/dev/null"])
+# every way stderr can fail, with a clean folder's validate (its summary line goes to stderr); and
+# each other way a command writes there (a usage error, a failure, "igf: wrote"), with one of them
+CLOSED, FULL, GONE = "2>&-", "2>/dev/full", "2>&1 | head -c1 >/dev/null"
+
+
 @pytest.mark.parametrize(
-    ("command", "status"),
+    ("command", "stderr", "status"),
     [
-        ("validate --data data", 0),  # a clean folder, whose summary line goes to stderr
-        ("rank --data data --no-such-option", 2),
-        ("show no-such-trial --data data", 2),
-        ("report --data data -o report.md", 0),
+        *(("validate --data data", way, 0) for way in (CLOSED, "0<&- 2>&-", FULL, GONE)),
+        ("rank --data data --no-such-option", CLOSED, 2),
+        ("rank --data data --no-such-option", GONE, 2),
+        ("show no-such-trial --data data", FULL, 2),
+        ("report --data data -o report.md", "0<&- 2>&-", 0),
     ],
 )
 def test_a_closed_or_failing_stderr_keeps_the_exit_code(
