@@ -44,20 +44,22 @@ def id_key(trial_id: str) -> str:
     (IGNORABLE), name one trial, on every file system."""
     import unicodedata
 
-    key = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", trial_id).casefold())
+    key = _case_and_form(trial_id)
     # normalised again once the ignorable characters are out: marks they kept apart may combine
     return key if key.isascii() else unicodedata.normalize("NFKC", _ignorable().sub("", key))
+
+
+def _case_and_form(text: str) -> str:
+    """`text` in one case and one Unicode form (NFKC: composed, fullwidth letters as ASCII)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
 
 
 def how_alike(one: str, other: str) -> str:
     """How two spellings that id_key makes one differ, in words for a message; a character shown
     as nothing is named by its code point, as a reader could not see it in either."""
-    import unicodedata
-
-    def form(text: str) -> str:
-        return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
-
-    if form(one) == form(other):
+    if _case_and_form(one) == _case_and_form(other):
         return "only in case or Unicode form"
     hidden = dict.fromkeys(f"U+{ord(ch):04X}" for ch in _ignorable().findall(one + other))
     return f"only in case, Unicode form or characters shown as nothing ({', '.join(hidden)})"
